@@ -1,0 +1,28 @@
+#pragma once
+// Shared plumbing of the subcommands: each subcommand file exposes one register function that
+// adds its CLI11 subcommand; its callback does the work and stores the process exit code.
+
+#include <CLI/CLI.hpp>
+
+namespace trailwall::cli {
+
+enum class OutputFormat { Text, Json };
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitChangesPending = 2;  // plan: there is something to do
+
+struct GlobalOptions {
+  OutputFormat output = OutputFormat::Text;
+  bool verbose = false;
+};
+
+struct CommandContext {
+  GlobalOptions global;
+  int exit_code = kExitOk;
+};
+
+void registerVersionCommand(CLI::App& app, CommandContext& ctx);
+
+}  // namespace trailwall::cli
