@@ -13,6 +13,9 @@ struct Scope {
   std::set<std::string> group_ids;
   std::set<std::string> group_names;  // default-VPC groups named without an id; resolved by name
   std::set<std::string> network_interface_ids;
+  // DetachNetworkInterface names only the attachment; once detached it may no longer resolve,
+  // and then the loader has to widen (the ENI's instance is not in the event either).
+  std::set<std::string> network_interface_attachment_ids;
   std::set<std::string> subnet_ids;
   std::set<std::string> route_table_ids;
   std::set<std::string> route_table_association_ids;  // Disassociate/ReplaceAssociation events
@@ -21,8 +24,9 @@ struct Scope {
 
   [[nodiscard]] bool empty() const {
     return !everything && instance_ids.empty() && group_ids.empty() && group_names.empty() &&
-           network_interface_ids.empty() && subnet_ids.empty() && route_table_ids.empty() &&
-           route_table_association_ids.empty() && vpc_ids.empty() && prefix_list_ids.empty();
+           network_interface_ids.empty() && network_interface_attachment_ids.empty() &&
+           subnet_ids.empty() && route_table_ids.empty() && route_table_association_ids.empty() &&
+           vpc_ids.empty() && prefix_list_ids.empty();
   }
 
   // Adds every id of `other` (a batch of events has the union of their scopes).
@@ -33,6 +37,8 @@ struct Scope {
     group_names.insert(other.group_names.begin(), other.group_names.end());
     network_interface_ids.insert(other.network_interface_ids.begin(),
                                  other.network_interface_ids.end());
+    network_interface_attachment_ids.insert(other.network_interface_attachment_ids.begin(),
+                                            other.network_interface_attachment_ids.end());
     subnet_ids.insert(other.subnet_ids.begin(), other.subnet_ids.end());
     route_table_ids.insert(other.route_table_ids.begin(), other.route_table_ids.end());
     route_table_association_ids.insert(other.route_table_association_ids.begin(),
