@@ -1,0 +1,122 @@
+#include "inventory/inventory_json.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace trailwall::inventory {
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string kExample =
+    std::string(TRAILWALL_TEST_DATA_DIR) + "/../../examples/inventory.json";
+
+std::string errorOf(std::string_view json) {
+  const auto r = parseInventoryJson(json);
+  return r ? "" : r.error().message;
+}
+
+TEST(InventoryJson, ReadsTheSampleInventory) {
+  const auto inv = parseInventoryJson(readFile(kExample));
+  ASSERT_TRUE(inv) << inv.error().message;
+  ASSERT_EQ(inv->vpcs.size(), 1U);
+  EXPECT_EQ(inv->vpcs[0].ipv4_cidrs.size(), 2U);
+  EXPECT_EQ(inv->vpcs[0].ipv6_cidrs[0].toString(), "2600:1f18:4a3:6900::/56");
+  EXPECT_EQ(inv->instances.size(), 4U);
+  EXPECT_EQ(inv->instances[3].state, InstanceState::Stopped);
+  const auto& main_table = inv->route_tables[1];
+  EXPECT_TRUE(main_table.isMain());
+  EXPECT_EQ(main_table.routes[3].instance_id, "i-0f1e2d3c4b5a60001");
+  EXPECT_EQ(main_table.routes[3].network_interface_id, "eni-0f1e2d3c4b5a60002");
+  EXPECT_EQ(inv->route_tables[0].routes[2].gateway_id, "igw-0c0c0c0c0c0c0c0c0");
+  const auto& eni = inv->network_interfaces[2];
+  EXPECT_EQ(eni.primary_ipv4->toString(), "10.0.1.25");
+  EXPECT_EQ(eni.secondary_ipv4[0].toString(), "10.0.1.26");
+  EXPECT_EQ(eni.ipv6_addresses[0].toString(), "2600:1f18:4a3:6901::25");
+  EXPECT_EQ(eni.attachment->instance_id, "i-0a1b2c3d4e5f60101");
+  const auto& web = inv->security_groups[1];
+  EXPECT_EQ(web.ingress[0].ipv4_ranges[0].description, "HTTPS from anywhere");
+  EXPECT_TRUE(web.ingress[0].ipv6_ranges[0].cidr.isAny());
+  EXPECT_EQ(web.ingress[1].prefix_lists[0].prefix_list_id, "pl-0a0a0a0a0a0a0a0a0");
+  EXPECT_TRUE(web.ingress[2].protocol.isIcmp());
+  EXPECT_EQ(web.ingress[3].group_pairs[0].group_id, "sg-0a1b2c3d4e5f60719");
+  EXPECT_EQ(inv->prefix_lists[0].entries.size(), 2U);
+  EXPECT_TRUE(inv->coverage.everything);  // a file without "coverage" is a full picture
+}
+
+TEST(InventoryJson, WriteThenReadGivesTheSameInventory) {
+  auto inv = parseInventoryJson(readFile(kExample));
+  ASSERT_TRUE(inv);
+  inv->coverage = Coverage{.everything = false, .group_ids = {"sg-1"}, .instance_ids = {"i-1"}};
+  inv->gone = {"i-gone", "sg-gone"};
+  inv->route_tables[0].routes[0].state = "blackhole";
+  const std::string text = toJson(*inv);
+  const auto again = parseInventoryJson(text);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, *inv);
+  EXPECT_EQ(toJson(*again), text);
+}
+
+TEST(InventoryJson, EmptyCoverageCoversNothing) {
+  const auto inv = parseInventoryJson(R"({"coverage": {}})");
+  ASSERT_TRUE(inv);
+  EXPECT_FALSE(inv->coverage.everything);
+  EXPECT_EQ(parseInventoryJson(toJson(*inv))->coverage, inv->coverage);
+}
+
+TEST(InventoryJson, ErrorsNameTheJsonPath) {
+  EXPECT_EQ(errorOf(R"({"vpcs": [{"id": "vpc-1", "ipv4_cidrs": ["10.0.0.1/16"]}]})")
+                .rfind("vpcs[0].ipv4_cidrs[0]: ", 0),
+            0U)
+      << errorOf(R"({"vpcs": [{"id": "vpc-1", "ipv4_cidrs": ["10.0.0.1/16"]}]})");
+  EXPECT_NE(
+      errorOf(R"({"vpcs": [{"id": "vpc-1", "ipv4_cidrs": ["10.0.0.1/16"]}]})").find("host bits"),
+      std::string::npos);
+  const std::string perm = errorOf(R"({"security_groups": [{"id": "sg-1", "vpc_id": "v",
+      "ingress": [{"protocol": "tcp", "from_port": "443", "to_port": 443}]}]})");
+  EXPECT_NE(perm.find("security_groups[0].ingress[0].from_port: expected an integer"),
+            std::string::npos)
+      << perm;
+  const std::string ports = errorOf(R"({"security_groups": [{"id": "sg-1", "vpc_id": "v",
+      "ingress": [{"protocol": "tcp", "from_port": 90, "to_port": 80}]}]})");
+  EXPECT_NE(ports.find("security_groups[0].ingress[0]: tcp port range 90-80"), std::string::npos)
+      << ports;
+  EXPECT_NE(
+      errorOf(R"({"instances": [{"id": "i-1", "state": "asleep"}]})").find("instances[0].state"),
+      std::string::npos);
+  EXPECT_NE(errorOf(R"({"instances": [{"state": "running"}]})").find("instances[0]: missing 'id'"),
+            std::string::npos);
+}
+
+TEST(InventoryJson, RejectsTyposDuplicatesAndWrongFamilies) {
+  EXPECT_NE(errorOf(R"({"instance": []})").find("unknown key 'instance'"), std::string::npos);
+  EXPECT_NE(errorOf(R"({"instances": [{"id": "i-1", "state": "running"},
+                                       {"id": "i-1", "state": "stopped"}]})")
+                .find("duplicate id 'i-1'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(R"({"network_interfaces": [{"id": "eni-1", "subnet_id": "s",
+                         "primary_ipv4": "2001:db8::1"}]})")
+                .find("expected an IPv4 address"),
+            std::string::npos);
+  EXPECT_NE(errorOf(R"({"prefix_lists": [{"id": "pl-1", "address_family": "IPv6",
+                         "entries": [{"cidr": "10.0.0.0/8"}]}]})")
+                .find("expected an IPv6 CIDR"),
+            std::string::npos);
+  EXPECT_NE(
+      errorOf(
+          R"({"route_tables": [{"id": "rtb-1", "vpc_id": "v", "associations": [{"id": "a"}]}]})")
+          .find("main or names a subnet_id"),
+      std::string::npos);
+  EXPECT_NE(errorOf("{").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(errorOf("[]").find("expected an object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trailwall::inventory
