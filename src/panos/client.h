@@ -1,0 +1,142 @@
+#pragma once
+// PanOsClient: the PAN-OS XML API over the shared HttpTransport (API-NOTES). Every request is a
+// form-encoded POST to <base>/api/; the API key travels only in the X-PAN-KEY header (PAN-OS 9.0+),
+// never in a URL, body, log line or error message. Replies are parsed into typed results and the
+// device's error codes into Errors a person can act on. Time (job polling, retry back-off) comes
+// from the injected Clock. TLS verification is the transport's job.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "http/transport.h"
+#include "panos/commands.h"
+#include "panos/jobs.h"
+#include "panos/locks.h"
+#include "panos/policy_match.h"
+#include "panos/response.h"
+
+namespace trailwall::panos {
+
+struct ClientOptions {
+  std::string base_url;  // scheme://host[:port]; the client appends /api/
+  std::string api_key;   // empty until keygen
+  std::string admin;     // administrator whose changes partial commit and revert touch
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+  // A real device slows down when polled faster than every 2 s (pango); tests set it lower.
+  std::chrono::milliseconds job_poll_interval{std::chrono::seconds(2)};
+  std::chrono::milliseconds job_timeout{std::chrono::minutes(10)};
+  int read_attempts = 3;  // for read-only requests on transport failures and HTTP 5xx
+  std::chrono::milliseconds retry_backoff{std::chrono::seconds(1)};
+  bool multi_config = true;  // false: always one request per configuration change
+};
+
+// Requests sent, by kind: "keygen", "config/<action>", "op/<first element of cmd>", "commit".
+struct RequestCounts {
+  std::map<std::string, int> by_kind;
+
+  [[nodiscard]] int total() const;
+  [[nodiscard]] int config() const;  // every type=config request, reads included
+  [[nodiscard]] int op() const;
+  [[nodiscard]] int commits() const;
+  [[nodiscard]] int of(std::string_view kind) const;
+};
+
+// A config get/show: `found` is false when the xpath selects nothing (get code 7, show "No such
+// node"); `response.result()` holds the selected nodes.
+struct ConfigReply {
+  bool found = false;
+  ApiResponse response;
+};
+
+// How a batch of configuration changes reached the device.
+struct WriteReport {
+  bool multi_config = false;  // one multi-config request (else one request per change)
+  int requests = 0;
+};
+
+// True when a failed multi-config reply means the device refused multi-config itself (disabled on
+// PAN-OS 10.0 until `request multi-config enabled`, absent before): no per-action sub-responses,
+// and an unknown-command / invalid-command / bad-request code or a message naming multi-config.
+[[nodiscard]] bool isMultiConfigRefusal(const ApiResponse& response, int http_status);
+
+class PanOsClient {
+ public:
+  PanOsClient(http::HttpTransport& transport, Clock& clock, ClientOptions options);
+
+  // type=keygen. Keeps the key for later requests and, when no administrator is configured,
+  // takes `user` as the administrator. Auth error on bad credentials (never echoing them).
+  [[nodiscard]] Result<std::string> keygen(std::string_view user, std::string_view password);
+
+  // type=config&action=get (candidate) / show (running).
+  [[nodiscard]] Result<ConfigReply> get(std::string_view xpath);
+  [[nodiscard]] Result<ConfigReply> show(std::string_view xpath);
+
+  // One configuration change in one request. Deleting an absent node succeeds (code 7).
+  [[nodiscard]] Status change(const ConfigOp& op);
+
+  // All changes in one multi-config request (all or nothing); strict: strict-transactional=yes.
+  // Unsupported when the device refuses multi-config (see isMultiConfigRefusal).
+  [[nodiscard]] Status multiConfig(const std::vector<ConfigOp>& ops, bool strict);
+
+  // The changes in as few requests as the device allows: one strict multi-config, or, once the
+  // device has refused multi-config, one request each in order (stopping at the first failure).
+  [[nodiscard]] Result<WriteReport> write(const std::vector<ConfigOp>& ops);
+
+  // type=op with `cmd` (XML); `vsys` scopes it on multi-vsys devices. Fails on status="error".
+  [[nodiscard]] Result<ApiResponse> op(std::string_view cmd, std::string_view vsys = {});
+
+  // Partial commit of this administrator's changes (type=commit&action=partial).
+  [[nodiscard]] Result<CommitStarted> commitPartial(std::string_view description = {});
+  [[nodiscard]] Result<Job> job(std::int64_t id);
+  // Polls until the job is done, every job_poll_interval, for at most job_timeout (Timeout).
+  [[nodiscard]] Result<Job> waitForJob(std::int64_t id);
+
+  [[nodiscard]] Result<std::vector<Lock>> configLocks();
+  [[nodiscard]] Result<std::vector<Lock>> commitLocks();
+  // Reverts this administrator's uncommitted candidate changes (nobody else's).
+  [[nodiscard]] Status revertOwnChanges();
+  // <check><pending-changes/>: does the candidate differ from running (anyone's changes)?
+  [[nodiscard]] Result<bool> hasPendingChanges();
+
+  [[nodiscard]] Result<std::vector<MatchedRule>> testSecurityPolicyMatch(
+      const PolicyMatchQuery& query, std::string_view vsys = {});
+
+  [[nodiscard]] const std::string& admin() const { return options_.admin; }
+  [[nodiscard]] bool hasKey() const { return !options_.api_key.empty(); }
+  [[nodiscard]] const RequestCounts& counts() const { return counts_; }
+  [[nodiscard]] bool multiConfigRefused() const { return multi_config_refused_; }
+
+ private:
+  struct Reply {
+    int http_status = 0;
+    ApiResponse response;
+  };
+  enum class Retry { No, Yes };
+
+  [[nodiscard]] Result<Reply> send(const FormParams& params, const std::string& kind, Retry retry,
+                                   bool with_key = true);
+  [[nodiscard]] Result<ApiResponse> sendChecked(const FormParams& params, const std::string& kind,
+                                                Retry retry, std::string_view context);
+  [[nodiscard]] Result<ConfigReply> read(std::string_view action, std::string_view xpath);
+  [[nodiscard]] Result<std::vector<Lock>> locks(const std::string& cmd);
+  [[nodiscard]] Error redact(Error error) const;
+  [[nodiscard]] Error multiConfigFailure(const ApiResponse& response, int http_status,
+                                         const std::vector<ConfigOp>& ops) const;
+
+  http::HttpTransport& transport_;
+  Clock& clock_;
+  ClientOptions options_;
+  std::string endpoint_;
+  std::string secret_in_flight_;  // the keygen password while keygen runs, for redaction
+  RequestCounts counts_;
+  bool multi_config_refused_ = false;
+  bool plain_config_locks_ = false;  // device wants <show><config-locks/> without <vsys>
+};
+
+}  // namespace trailwall::panos

@@ -1,0 +1,69 @@
+#pragma once
+// Pure builders of PAN-OS XML API requests: form encoding, the op and commit command documents
+// (the CLI as nested XML, API-NOTES §6–7) and configuration operations, single or batched into one
+// multi-config document (API-NOTES §3.3). Every value is escaped by pugixml or validated first.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace trailwall::panos {
+
+using FormParams = std::vector<std::pair<std::string, std::string>>;
+
+// application/x-www-form-urlencoded: unreserved bytes kept, space as '+', the rest %XX.
+[[nodiscard]] std::string formEncode(const FormParams& params);
+
+enum class ConfigAction { Set, Edit, Delete, Move, Rename };
+enum class MoveWhere { Top, Bottom, Before, After };
+
+[[nodiscard]] std::string_view to_string(ConfigAction action);
+[[nodiscard]] std::string_view to_string(MoveWhere where);
+
+// One configuration change. `element` is XML: for Set the children to merge under `xpath`, for
+// Edit the node at `xpath` itself (API-NOTES §3.1).
+struct ConfigOp {
+  ConfigAction action = ConfigAction::Set;
+  std::string xpath;
+  std::string element;
+  MoveWhere where = MoveWhere::Bottom;  // Move
+  std::string destination;              // Move before/after: the sibling entry's name
+  std::string new_name;                 // Rename
+
+  [[nodiscard]] static ConfigOp set(std::string xpath, std::string element);
+  [[nodiscard]] static ConfigOp edit(std::string xpath, std::string element);
+  [[nodiscard]] static ConfigOp remove(std::string xpath);
+  [[nodiscard]] static ConfigOp move(std::string xpath, MoveWhere where,
+                                     std::string destination = {});
+  [[nodiscard]] static ConfigOp rename(std::string xpath, std::string new_name);
+
+  friend bool operator==(const ConfigOp&, const ConfigOp&) = default;
+};
+
+// The form parameters of `op` sent on its own (type=config&action=…).
+[[nodiscard]] Result<FormParams> configParams(const ConfigOp& op);
+
+// The multi-config element: one child per op named after its action, with `id` = its index.
+[[nodiscard]] Result<std::string> multiConfigDocument(const std::vector<ConfigOp>& ops);
+
+// <commit>[<description>…</description>]<partial><admin><member>ADMIN</member></admin></partial></commit>
+// (API-NOTES §7; description at most 512 characters).
+[[nodiscard]] Result<std::string> partialCommitCommand(std::string_view admin,
+                                                       std::string_view description);
+
+// <revert><config><partial><admin><member>ADMIN</member></admin></partial></config></revert>, the
+// XML form of the CLI `revert config partial admin [ ADMIN ]` (PAN-OS 10.0 CLI changes).
+[[nodiscard]] Result<std::string> revertAdminCommand(std::string_view admin);
+
+[[nodiscard]] std::string showJobCommand(std::int64_t id);
+// <show><config-locks/></show>, or from PAN-OS 9.1 with <vsys>all</vsys> (API-NOTES §6.5).
+[[nodiscard]] std::string showConfigLocksCommand(bool with_vsys);
+[[nodiscard]] std::string showCommitLocksCommand();
+[[nodiscard]] std::string checkPendingChangesCommand();
+[[nodiscard]] std::string showSystemInfoCommand();
+
+}  // namespace trailwall::panos
