@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/url.h"
 #include "panos/xml_util.h"
 
 namespace trailwall::panos {
@@ -136,7 +137,7 @@ Result<PanOsClient::Reply> PanOsClient::send(const FormParams& params, const std
     }
     request.headers.emplace_back("X-PAN-KEY", options_.api_key);
   }
-  request.body = formEncode(params);
+  request.body = http::formEncode(params);
   request.timeout = options_.request_timeout;
 
   const int attempts = retry == Retry::Yes ? options_.read_attempts : 1;

@@ -9,27 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxCommitDescription = 512;
 
-bool isUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~' || c == '*';
-}
-
-void appendEncoded(std::string& out, std::string_view value) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  for (const char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (isUnreserved(c)) {
-      out += ch;
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4U];
-      out += kHex[c & 0x0FU];
-    }
-  }
-}
-
 // A chain of nested elements (<a><b><c/></b></a>) under a fresh document; returns the innermost.
 pugi::xml_node nest(pugi::xml_document& doc, std::initializer_list<const char*> names) {
   pugi::xml_node node = doc;
@@ -84,19 +63,6 @@ Status checkOp(const ConfigOp& op) {
 }
 
 }  // namespace
-
-std::string formEncode(const FormParams& params) {
-  std::string out;
-  for (const auto& [name, value] : params) {
-    if (!out.empty()) {
-      out += '&';
-    }
-    appendEncoded(out, name);
-    out += '=';
-    appendEncoded(out, value);
-  }
-  return out;
-}
 
 std::string_view to_string(ConfigAction action) {
   switch (action) {

@@ -1,5 +1,5 @@
 #pragma once
-// Pure builders of PAN-OS XML API requests: form encoding, the op and commit command documents
+// Pure builders of PAN-OS XML API requests: the op and commit command documents
 // (the CLI as nested XML, API-NOTES §6–7) and configuration operations, single or batched into one
 // multi-config document (API-NOTES §3.3). Every value is escaped by pugixml or validated first.
 
@@ -14,9 +14,6 @@
 namespace trailwall::panos {
 
 using FormParams = std::vector<std::pair<std::string, std::string>>;
-
-// application/x-www-form-urlencoded: unreserved bytes kept, space as '+', the rest %XX.
-[[nodiscard]] std::string formEncode(const FormParams& params);
 
 enum class ConfigAction { Set, Edit, Delete, Move, Rename };
 enum class MoveWhere { Top, Bottom, Before, After };

@@ -13,12 +13,6 @@ pugi::xml_document parseXml(const std::string& text) {
   return doc;
 }
 
-TEST(FormEncode, EncodesReservedBytesAndSpaces) {
-  EXPECT_EQ(formEncode({{"type", "config"}, {"xpath", "/a/entry[@name='x y']"}}),
-            "type=config&xpath=%2Fa%2Fentry%5B%40name%3D%27x+y%27%5D");
-  EXPECT_EQ(formEncode({{"element", "<a>&amp;+</a>"}}), "element=%3Ca%3E%26amp%3B%2B%3C%2Fa%3E");
-}
-
 TEST(ConfigParams, BuildsEachSingleRequest) {
   EXPECT_EQ(
       configParams(ConfigOp::set("/x", "<a/>")).value(),
