@@ -80,12 +80,20 @@ struct Tag {
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
+struct ServiceGroup {
+  std::string name;
+  Members members;
+
+  friend bool operator==(const ServiceGroup&, const ServiceGroup&) = default;
+};
+
 // What trailwall reads from one vsys: its security rules in rulebase order, its service objects
-// (shared ones too) and tags. `service_group_names` are kept so new names do not collide.
+// and service groups (shared ones too) and tags. Groups matter because a service object that
+// is a group member cannot be deleted.
 struct Rulebase {
   std::vector<SecurityRule> rules;
   std::vector<ServiceObject> services;
-  std::vector<std::string> service_group_names;
+  std::vector<ServiceGroup> service_groups;
   std::vector<Tag> tags;
 
   [[nodiscard]] const SecurityRule* findRule(std::string_view name) const;

@@ -179,7 +179,7 @@ class Collector {
     }
     if (name == "service-group") {
       for (const auto& e : node.children("entry")) {
-        out_.service_group_names.emplace_back(e.attribute("name").value());
+        out_.service_groups.push_back({e.attribute("name").value(), members(e.child("members"))});
       }
       return {};
     }
@@ -500,8 +500,12 @@ Result<std::string> renderRulebaseConfig(const Rulebase& rulebase, std::string_v
     if (auto ok = appendService(services, s); !ok) return std::unexpected(ok.error());
   }
   auto groups = vsys_entry.append_child("service-group");
-  for (const auto& name : rulebase.service_group_names)
-    newEntry(groups, name).append_child("members");
+  for (const auto& g : rulebase.service_groups) {
+    Writer w(fmt::format("service group '{}'", g.name));
+    w.check(g.name, "name");
+    w.memberList(newEntry(groups, g.name), "members", g.members);
+    if (!w.ok()) return std::unexpected(w.error());
+  }
   auto tags = vsys_entry.append_child("tag");
   for (const auto& t : rulebase.tags) {
     if (auto ok = appendTag(tags, t); !ok) return std::unexpected(ok.error());

@@ -19,7 +19,7 @@
 
 namespace trailwall::policy {
 
-// Parses rules, services, service-group names and tags of vsys `vsys` (full exports only;
+// Parses rules, services, service groups and tags of vsys `vsys` (full exports only;
 // other shapes carry one vsys already). A missing vsys in a full export is NotFound.
 [[nodiscard]] Result<Rulebase> parseRulebaseXml(std::string_view xml,
                                                 std::string_view vsys = "vsys1");

@@ -205,7 +205,7 @@ TEST(RulebaseXml, ServiceAndTagRoundTrip) {
                                .description = "",
                                .tag = {},
                                .extra_xml = {}}};
-  rb.service_group_names = {"grp"};
+  rb.service_groups = {{"grp", {"svc"}}};
   rb.tags = {t};
   const auto config = renderRulebaseConfig(rb);
   ASSERT_TRUE(config) << config.error().message;
