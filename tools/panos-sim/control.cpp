@@ -1,0 +1,179 @@
+// The control endpoint (/sim/…) of the simulator: JSON views of counters, faults and the request
+// log, for tests and benchmarks that talk to a panos-sim binary over HTTP.
+#include <charconv>
+#include <exception>
+
+#include <nlohmann/json.hpp>
+
+#include "simulator.h"
+
+namespace trailwall::panossim {
+namespace {
+
+ApiResponse json(int status, const nlohmann::json& body) {
+  ApiResponse r;
+  r.http_status = status;
+  r.content_type = "application/json";
+  r.body = body.dump();
+  return r;
+}
+
+nlohmann::json toJson(const Counters& c) {
+  nlohmann::json http = nlohmann::json::object();
+  for (const auto& [status, n] : c.by_http_status) {
+    http[std::to_string(status)] = n;
+  }
+  return {{"requests", c.requests},
+          {"by_type", c.by_type},
+          {"by_action", c.by_action},
+          {"by_http_status", http},
+          {"auth_failures", c.auth_failures},
+          {"commits",
+           {{"enqueued", c.commits_enqueued},
+            {"ok", c.commits_ok},
+            {"failed", c.commits_failed},
+            {"no_changes", c.commits_no_changes}}},
+          {"bytes_in", c.bytes_in},
+          {"bytes_out", c.bytes_out},
+          {"faults",
+           {{"latency", c.faults_latency},
+            {"http_error", c.faults_http_error},
+            {"dropped", c.faults_dropped},
+            {"api_error", c.faults_api_error}}}};
+}
+
+nlohmann::json faultsToJson(const Faults& f) {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const ApiErrorFault& e : f.api_errors) {
+    errors.push_back({{"type", e.type},
+                      {"action", e.action},
+                      {"xpath_contains", e.xpath_contains},
+                      {"code", e.code},
+                      {"message", e.message},
+                      {"http_status", e.http_status},
+                      {"rate", e.rate},
+                      {"remaining", e.remaining}});
+  }
+  return {{"latency_ms", f.latency.count()},
+          {"http_error_rate", f.http_error_rate},
+          {"http_error_status", f.http_error_status},
+          {"drop_rate", f.drop_rate},
+          {"api_errors", errors},
+          {"fail_commits", f.fail_commits},
+          {"config_lock_holder", f.config_lock_holder},
+          {"commit_lock_holder", f.commit_lock_holder},
+          {"policy_match_format", f.policy_match_format}};
+}
+
+}  // namespace
+
+Result<Faults> faultsFromJson(std::string_view text) {
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.is_object()) {
+      return fail(ErrorCode::InvalidInput, "faults must be a JSON object");
+    }
+    Faults f;
+    f.latency = std::chrono::milliseconds(j.value("latency_ms", 0));
+    f.http_error_rate = j.value("http_error_rate", 0.0);
+    f.http_error_status = j.value("http_error_status", 503);
+    f.drop_rate = j.value("drop_rate", 0.0);
+    f.fail_commits = j.value("fail_commits", 0);
+    f.config_lock_holder = j.value("config_lock_holder", "");
+    f.commit_lock_holder = j.value("commit_lock_holder", "");
+    f.policy_match_format = j.value("policy_match_format", "structured");
+    if (f.policy_match_format != "structured" && f.policy_match_format != "text" &&
+        f.policy_match_format != "msg-line") {
+      return fail(ErrorCode::InvalidInput,
+                  "policy_match_format must be structured, text or msg-line");
+    }
+    if (f.http_error_status < 400 || f.http_error_status > 599) {
+      return fail(ErrorCode::InvalidInput, "http_error_status must be 400-599");
+    }
+    for (const nlohmann::json& e : j.value("api_errors", nlohmann::json::array())) {
+      ApiErrorFault a;
+      a.type = e.value("type", "");
+      a.action = e.value("action", "");
+      a.xpath_contains = e.value("xpath_contains", "");
+      a.code = e.value("code", 0);
+      a.message = e.value("message", "Injected error");
+      a.http_status = e.value("http_status", 200);
+      a.rate = e.value("rate", 1.0);
+      a.remaining = e.value("remaining", -1);
+      f.api_errors.push_back(std::move(a));
+    }
+    return f;
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::InvalidInput, std::string("faults: ") + e.what());
+  }
+}
+
+ApiResponse Simulator::handleControl(std::string_view method, std::string_view path,
+                                     std::string_view body) {
+  std::string_view query;
+  if (const std::size_t q = path.find('?'); q != std::string_view::npos) {
+    query = path.substr(q + 1);
+    path = path.substr(0, q);
+  }
+  if (path == "/sim/health") {
+    return json(200, {{"ok", true}});
+  }
+  if (path == "/sim/counters" && method == "GET") {
+    return json(200, toJson(counters()));
+  }
+  if (path == "/sim/counters/reset" && method == "POST") {
+    resetCounters();
+    return json(200, {{"ok", true}});
+  }
+  if (path == "/sim/faults") {
+    if (method == "GET") {
+      return json(200, faultsToJson(faults()));
+    }
+    if (method == "DELETE") {
+      setFaults(Faults{});
+      return json(200, faultsToJson(Faults{}));
+    }
+    if (method == "PUT" || method == "POST") {
+      auto parsed = faultsFromJson(body);
+      if (!parsed) {
+        return json(400, {{"error", parsed.error().message}});
+      }
+      setFaults(*parsed);
+      return json(200, faultsToJson(*parsed));
+    }
+  }
+  if (path == "/sim/log" && method == "GET") {
+    std::uint64_t after = 0;
+    if (query.starts_with("after=")) {
+      const std::string_view v = query.substr(6);
+      std::from_chars(v.data(), v.data() + v.size(), after);
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const RequestLogEntry& e : requestLog(after)) {
+      out.push_back({{"seq", e.seq},
+                     {"time", e.time},
+                     {"method", e.method},
+                     {"type", e.type},
+                     {"action", e.action},
+                     {"xpath", e.xpath},
+                     {"admin", e.admin},
+                     {"http_status", e.http_status},
+                     {"status", e.status},
+                     {"code", e.code},
+                     {"duration_us", e.duration_us}});
+    }
+    return json(200, out);
+  }
+  if ((path == "/sim/config/running" || path == "/sim/config/candidate") && method == "GET") {
+    ApiResponse r;
+    r.body = path == "/sim/config/running" ? runningConfigXml() : candidateConfigXml();
+    return r;
+  }
+  return json(404, {{"error", "no such control endpoint"},
+                    {"endpoints",
+                     {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
+                      "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ",
+                      "GET /sim/config/running", "GET /sim/config/candidate"}}});
+}
+
+}  // namespace trailwall::panossim

@@ -1,0 +1,220 @@
+#include "objects.h"
+
+#include <array>
+#include <cstring>
+#include <set>
+
+namespace trailwall::panossim {
+namespace {
+
+constexpr std::array<std::string_view, 11> kKinds = {
+    "address",       "address-group", "service",           "service-group",      "tag",     "zone",
+    "profile-group", "application",   "application-group", "application-filter", "schedule"};
+
+std::string key(std::string_view kind, std::string_view name) {
+  std::string k(kind);
+  k += '\n';
+  k += name;
+  return k;
+}
+
+}  // namespace
+
+pugi::xml_node findVsys(const pugi::xml_document& config, std::string_view vsys) {
+  pugi::xml_node device = config.child("config").child("devices").find_child_by_attribute(
+      "entry", "name", "localhost.localdomain");
+  const std::string name(vsys);
+  return device.child("vsys").find_child_by_attribute("entry", "name", name.c_str());
+}
+
+ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys)
+    : vsys_(findVsys(config, vsys)) {
+  // Shared first so that vsys entries of the same name win.
+  const pugi::xml_node shared = config.child("config").child("shared");
+  for (const pugi::xml_node scope : {shared, vsys_}) {
+    if (!scope) {
+      continue;
+    }
+    for (std::string_view kind : kKinds) {
+      const std::string k(kind);
+      for (pugi::xml_node e = scope.child(k.c_str()).child("entry"); e;
+           e = e.next_sibling("entry")) {
+        entries_[key(kind, e.attribute("name").value())] = e;
+      }
+    }
+  }
+}
+
+pugi::xml_node ObjectIndex::find(std::string_view kind, std::string_view name) const {
+  auto it = entries_.find(key(kind, name));
+  return it == entries_.end() ? pugi::xml_node() : it->second;
+}
+
+bool isPredefinedService(std::string_view name) {
+  return name == "service-http" || name == "service-https";
+}
+
+std::vector<std::string> members(const pugi::xml_node& node, const char* child) {
+  std::vector<std::string> out;
+  for (pugi::xml_node m = node.child(child).child("member"); m; m = m.next_sibling("member")) {
+    out.emplace_back(m.text().get());
+  }
+  return out;
+}
+
+bool AddressMatch::matches(const net::IpAddress& address) const {
+  bool hit = any;
+  for (const net::IpRange& r : ranges) {
+    if (hit) {
+      break;
+    }
+    hit = r.contains(address);
+  }
+  return negate ? !hit : hit;
+}
+
+namespace {
+
+void addAddress(const ObjectIndex& index, std::string_view name, AddressMatch& out, int depth) {
+  if (depth > 16) {
+    return;  // a group cycle; commit validation reports it
+  }
+  if (name == "any") {
+    out.any = true;
+    return;
+  }
+  if (pugi::xml_node obj = index.find("address", name)) {
+    for (const char* field : {"ip-netmask", "ip-range"}) {
+      if (pugi::xml_node v = obj.child(field)) {
+        if (auto range = net::parseAddressSpec(v.text().get())) {
+          out.ranges.push_back(*range);
+        }
+      }
+    }
+    return;  // fqdn / ip-wildcard: not resolved
+  }
+  if (pugi::xml_node group = index.find("address-group", name)) {
+    for (const std::string& m : members(group, "static")) {
+      addAddress(index, m, out, depth + 1);
+    }
+    return;
+  }
+  if (auto range = net::parseAddressSpec(name)) {
+    out.ranges.push_back(*range);
+  }
+}
+
+void addApps(const ObjectIndex& index, std::string_view name, std::vector<std::string>& out,
+             int depth) {
+  if (depth > 16) {
+    return;
+  }
+  if (pugi::xml_node group = index.find("application-group", name)) {
+    for (const std::string& m : members(group, "members")) {
+      addApps(index, m, out, depth + 1);
+    }
+    return;
+  }
+  out.emplace_back(name);
+}
+
+void addServices(const ObjectIndex& index, std::string_view name, std::vector<ServicePorts>& out,
+                 int depth) {
+  if (depth > 16) {
+    return;
+  }
+  if (pugi::xml_node group = index.find("service-group", name)) {
+    for (const std::string& m : members(group, "members")) {
+      addServices(index, m, out, depth + 1);
+    }
+    return;
+  }
+  for (ServicePorts& sp : servicePorts(index, name)) {
+    out.push_back(std::move(sp));
+  }
+}
+
+bool containsAny(const std::vector<std::string>& v) {
+  return v.empty() || (v.size() == 1 && v.front() == "any");
+}
+
+}  // namespace
+
+std::vector<ServicePorts> servicePorts(const ObjectIndex& index, std::string_view name) {
+  if (name == "service-http") {
+    return {{6, {net::PortRange::single(80), net::PortRange::single(8080)}}};
+  }
+  if (name == "service-https") {
+    return {{6, {net::PortRange::single(443)}}};
+  }
+  std::vector<ServicePorts> out;
+  if (pugi::xml_node obj = index.find("service", name)) {
+    const pugi::xml_node proto = obj.child("protocol");
+    const std::pair<const char*, std::uint8_t> kinds[] = {{"tcp", 6}, {"udp", 17}, {"sctp", 132}};
+    for (const auto& [tag, number] : kinds) {
+      if (pugi::xml_node p = proto.child(tag)) {
+        if (auto ports = net::parsePortList(p.child("port").text().get())) {
+          out.push_back({number, std::move(*ports)});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<CompiledRule> compileRulebase(const pugi::xml_document& config, std::string_view vsys) {
+  const ObjectIndex index(config, vsys);
+  std::vector<CompiledRule> rules;
+  int position = 0;
+  for (pugi::xml_node e =
+           index.vsys().child("rulebase").child("security").child("rules").child("entry");
+       e; e = e.next_sibling("entry")) {
+    CompiledRule r;
+    r.name = e.attribute("name").value();
+    r.index = ++position;
+    r.disabled = std::strcmp(e.child("disabled").text().get(), "yes") == 0;
+    r.from = members(e, "from");
+    r.to = members(e, "to");
+    r.source = members(e, "source");
+    r.destination = members(e, "destination");
+    r.source_user = members(e, "source-user");
+    r.category = members(e, "category");
+    r.application = members(e, "application");
+    r.service = members(e, "service");
+    if (pugi::xml_node action = e.child("action")) {
+      r.action = action.text().get();
+    }
+    r.from_any = containsAny(r.from);
+    r.to_any = containsAny(r.to);
+    r.user_any = containsAny(r.source_user);
+    r.category_any = containsAny(r.category);
+    r.app_any = containsAny(r.application);
+    r.service_any = r.service.empty() || (r.service.size() == 1 && r.service.front() == "any");
+    for (const std::string& s : r.source) {
+      addAddress(index, s, r.src, 0);
+    }
+    for (const std::string& d : r.destination) {
+      addAddress(index, d, r.dst, 0);
+    }
+    r.src.any = r.src.any || r.source.empty();
+    r.dst.any = r.dst.any || r.destination.empty();
+    r.src.negate = std::strcmp(e.child("negate-source").text().get(), "yes") == 0;
+    r.dst.negate = std::strcmp(e.child("negate-destination").text().get(), "yes") == 0;
+    if (!r.app_any) {
+      for (const std::string& a : r.application) {
+        addApps(index, a, r.apps, 0);
+      }
+    }
+    for (const std::string& s : r.service) {
+      if (s == "application-default") {
+        r.service_app_default = true;
+      } else if (s != "any") {
+        addServices(index, s, r.service_ports, 0);
+      }
+    }
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+}  // namespace trailwall::panossim
