@@ -1,0 +1,405 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+namespace trailwall::config {
+namespace {
+
+// Reads TOML nodes into Config, remembering the first error with file, line and key.
+class Reader {
+ public:
+  explicit Reader(std::string_view source) : source_(source) {}
+
+  [[nodiscard]] bool failed() const { return error_.has_value(); }
+  [[nodiscard]] Error error() const { return *error_; }
+
+  void fail(const toml::node* node, std::string_view key, std::string_view message) {
+    if (error_) return;
+    std::string where(source_);
+    if (node != nullptr && node->source().begin.line > 0) {
+      where += fmt::format(":{}", node->source().begin.line);
+    }
+    error_ = Error{ErrorCode::Config, fmt::format("{}: {}: {}", where, key, message)};
+  }
+
+  // The table at `key` (absent = nullptr), after checking its keys against `known`.
+  const toml::table* table(const toml::table& parent, std::string_view key,
+                           std::initializer_list<std::string_view> known) {
+    const toml::node* node = parent.get(key);
+    if (node == nullptr) return nullptr;
+    const auto* t = node->as_table();
+    if (t == nullptr) {
+      fail(node, key, "expected a table");
+      return nullptr;
+    }
+    checkKeys(*t, key, known);
+    return t;
+  }
+
+  void checkKeys(const toml::table& t, std::string_view path,
+                 std::initializer_list<std::string_view> known) {
+    for (const auto& [k, v] : t) {
+      if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
+        fail(&v, path.empty() ? std::string(k.str()) : fmt::format("{}.{}", path, k.str()),
+             "unknown key");
+        return;
+      }
+    }
+  }
+
+  void string(const toml::table* t, std::string_view path, std::string_view key, std::string& out) {
+    if (t == nullptr) return;
+    const toml::node* node = t->get(key);
+    if (node == nullptr) return;
+    if (const auto* s = node->as_string()) {
+      out = s->get();
+    } else {
+      fail(node, join(path, key), "expected a string");
+    }
+  }
+
+  void boolean(const toml::table* t, std::string_view path, std::string_view key, bool& out) {
+    if (t == nullptr) return;
+    const toml::node* node = t->get(key);
+    if (node == nullptr) return;
+    if (const auto* b = node->as_boolean()) {
+      out = b->get();
+    } else {
+      fail(node, join(path, key), "expected true or false");
+    }
+  }
+
+  // An array of strings; absent leaves `out` alone.
+  template <class Out>
+  bool strings(const toml::node* node, const std::string& path, Out& out) {
+    if (node == nullptr) return false;
+    const auto* a = node->as_array();
+    if (a == nullptr) {
+      fail(node, path, "expected an array of strings");
+      return false;
+    }
+    Out values;
+    for (const auto& e : *a) {
+      const auto* s = e.as_string();
+      if (s == nullptr) {
+        fail(&e, path, "expected an array of strings");
+        return false;
+      }
+      values.insert(values.end(), s->get());
+    }
+    out = std::move(values);
+    return true;
+  }
+
+  template <class Out>
+  void strings(const toml::table* t, std::string_view path, std::string_view key, Out& out) {
+    if (t != nullptr) strings(t->get(key), join(path, key), out);
+  }
+
+  std::optional<std::int64_t> integer(const toml::table& t, const std::string& path,
+                                      std::string_view key, std::int64_t min, std::int64_t max) {
+    const toml::node* node = t.get(key);
+    const auto* i = node == nullptr ? nullptr : node->as_integer();
+    if (i == nullptr || i->get() < min || i->get() > max) {
+      fail(node == nullptr ? &t : node, join(path, key),
+           fmt::format("expected an integer {}-{}", min, max));
+      return std::nullopt;
+    }
+    return i->get();
+  }
+
+  static std::string join(std::string_view path, std::string_view key) {
+    return fmt::format("{}.{}", path, key);
+  }
+
+ private:
+  std::string source_;
+  std::optional<Error> error_;
+};
+
+void readSecret(Reader& r, const toml::table* firewall, SecretRef& out) {
+  if (firewall == nullptr) return;
+  const toml::node* node = firewall->get("api_key");
+  if (node == nullptr) return;
+  const auto* t = node->as_table();
+  if (t == nullptr || t->size() != 1) {
+    r.fail(node, "firewall.api_key",
+           "expected exactly one of { env = \"NAME\" }, { file = \"PATH\" }, "
+           "{ secretsmanager = \"ID\" } or { ssm = \"NAME\" }");
+    return;
+  }
+  static const std::pair<std::string_view, SecretRef::Kind> kKinds[] = {
+      {"env", SecretRef::Kind::Env},
+      {"file", SecretRef::Kind::File},
+      {"secretsmanager", SecretRef::Kind::SecretsManager},
+      {"ssm", SecretRef::Kind::Ssm},
+  };
+  for (const auto& [key, value] : *t) {  // exactly one entry
+    for (const auto& [name, kind] : kKinds) {
+      if (key.str() != name) continue;
+      const auto* s = value.as_string();
+      if (s == nullptr || s->get().empty()) {
+        r.fail(&value, fmt::format("firewall.api_key.{}", name), "expected a non-empty string");
+        return;
+      }
+      out = SecretRef{kind, s->get()};
+      return;
+    }
+    r.fail(&value, fmt::format("firewall.api_key.{}", key.str()), "unknown secret source");
+  }
+}
+
+void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table) {
+  if (policy == nullptr) return;
+  const auto* t = r.table(*policy, "app_ids",
+                          {"replace_defaults", "ports", "protocols", "icmp_echo", "icmp_all",
+                           "icmp_other", "icmpv6_echo", "icmpv6_all", "icmpv6_other"});
+  if (t == nullptr) return;
+  const std::string path = "policy.app_ids";
+  bool replace = false;
+  r.boolean(t, path, "replace_defaults", replace);
+  if (replace) table = policy::AppIdTable{};
+  for (const auto& [key, field] : {std::pair{"icmp_echo", &policy::AppIdTable::icmp_echo},
+                                   std::pair{"icmp_all", &policy::AppIdTable::icmp_all},
+                                   std::pair{"icmp_other", &policy::AppIdTable::icmp_other},
+                                   std::pair{"icmpv6_echo", &policy::AppIdTable::icmpv6_echo},
+                                   std::pair{"icmpv6_all", &policy::AppIdTable::icmpv6_all},
+                                   std::pair{"icmpv6_other", &policy::AppIdTable::icmpv6_other}}) {
+    r.strings(t, path, key, table.*field);
+  }
+  auto entries = [&](std::string_view key, auto&& each) {
+    const toml::node* node = t->get(key);
+    if (node == nullptr) return;
+    const auto* a = node->as_array();
+    if (a == nullptr) return r.fail(node, Reader::join(path, key), "expected an array of tables");
+    for (std::size_t i = 0; i < a->size() && !r.failed(); ++i) {
+      const auto* e = (*a)[i].as_table();
+      const std::string here = fmt::format("{}.{}[{}]", path, key, i);
+      if (e == nullptr) return r.fail(&(*a)[i], here, "expected a table");
+      each(*e, here);
+    }
+  };
+  entries("ports", [&](const toml::table& e, const std::string& here) {
+    r.checkKeys(e, here, {"protocol", "port", "applications"});
+    std::string proto;
+    r.string(&e, here, "protocol", proto);
+    if (proto != "tcp" && proto != "udp") {
+      return r.fail(e.get("protocol") != nullptr ? e.get("protocol") : &e,
+                    Reader::join(here, "protocol"), "expected \"tcp\" or \"udp\"");
+    }
+    const auto port = r.integer(e, here, "port", 0, 65535);
+    policy::Members apps;
+    if (!r.strings(e.get("applications"), Reader::join(here, "applications"), apps) &&
+        !r.failed()) {
+      r.fail(&e, Reader::join(here, "applications"), "missing");
+    }
+    if (!port || r.failed()) return;
+    const auto protocol = proto == "tcp" ? net::Protocol::tcp() : net::Protocol::udp();
+    std::erase_if(table.ports, [&](const policy::PortApps& p) {
+      return p.protocol == protocol && p.port == *port;
+    });
+    table.ports.push_back({protocol, static_cast<std::uint16_t>(*port), std::move(apps)});
+  });
+  entries("protocols", [&](const toml::table& e, const std::string& here) {
+    r.checkKeys(e, here, {"number", "applications"});
+    const auto number = r.integer(e, here, "number", 0, 255);
+    policy::Members apps;
+    if (!r.strings(e.get("applications"), Reader::join(here, "applications"), apps) &&
+        !r.failed()) {
+      r.fail(&e, Reader::join(here, "applications"), "missing");
+    }
+    if (!number || r.failed()) return;
+    std::erase_if(table.protocols, [&](const auto& p) { return p.first == *number; });
+    table.protocols.emplace_back(static_cast<std::uint8_t>(*number), std::move(apps));
+  });
+}
+
+std::optional<bool> parseBool(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true" || lower == "1" || lower == "yes") return true;
+  if (lower == "false" || lower == "0" || lower == "no") return false;
+  return std::nullopt;
+}
+
+template <class Out>
+Out splitList(std::string_view text) {
+  Out out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string item(text.substr(start, comma - start));
+    std::erase_if(item, [](unsigned char c) { return std::isspace(c) != 0; });
+    if (!item.empty()) out.insert(out.end(), item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status applyEnvironment(Config& c, const Environment& env) {
+  auto get = [&env](std::string_view name) -> std::optional<std::string_view> {
+    const auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) return std::nullopt;
+    return std::string_view(it->second);
+  };
+  // The original Lambda's names first, so TRAILWALL_* ones win when both are set.
+  const std::pair<std::string_view, std::string*> kStrings[] = {
+      {"pa_ip", &c.firewall.host},
+      {"pa_bottom_rule", &c.policy.bottom_rule},
+      {"pa_zone_untrust", &c.policy.from_zone},
+      {"pa_zone_trust", &c.policy.to_zone},
+      {"pa_sgp", &c.policy.profile_group},
+      {"igwId", &c.policy.gateway_instance_id},
+      {"TRAILWALL_POLICY_UNTRUST_ZONE", &c.policy.from_zone},
+      {"TRAILWALL_POLICY_TRUST_ZONE", &c.policy.to_zone},
+      {"TRAILWALL_POLICY_BOTTOM_RULE", &c.policy.bottom_rule},
+      {"TRAILWALL_POLICY_PROFILE_GROUP", &c.policy.profile_group},
+      {"TRAILWALL_POLICY_MANAGED_TAG", &c.policy.managed_tag},
+      {"TRAILWALL_GATEWAY_INSTANCE_ID", &c.policy.gateway_instance_id},
+      {"TRAILWALL_FIREWALL_HOST", &c.firewall.host},
+      {"TRAILWALL_FIREWALL_VSYS", &c.firewall.vsys},
+      {"TRAILWALL_FIREWALL_CA_BUNDLE", &c.firewall.ca_bundle},
+  };
+  for (const auto& [name, field] : kStrings) {
+    if (const auto v = get(name)) *field = std::string(*v);
+  }
+  for (const std::string_view name : {"pa_key", "TRAILWALL_FIREWALL_API_KEY"}) {
+    if (get(name)) c.firewall.api_key = SecretRef{SecretRef::Kind::Env, std::string(name)};
+  }
+  if (const auto v = get("TRAILWALL_POLICY_LAYOUT")) {
+    auto layout = policy::parseLayout(*v);
+    if (!layout) return std::unexpected(layout.error().withContext("TRAILWALL_POLICY_LAYOUT"));
+    c.policy.layout = *layout;
+  }
+  const std::pair<std::string_view, bool*> kBools[] = {
+      {"TRAILWALL_POLICY_CHECK_ALREADY_ALLOWED", &c.policy.check_already_allowed},
+      {"TRAILWALL_FIREWALL_TLS_VERIFY", &c.firewall.tls_verify},
+  };
+  for (const auto& [name, field] : kBools) {
+    const auto v = get(name);
+    if (!v) continue;
+    const auto b = parseBool(*v);
+    if (!b) {
+      return fail(ErrorCode::Config, fmt::format("{}: expected true or false, got '{}'", name, *v));
+    }
+    *field = *b;
+  }
+  if (const auto v = get("TRAILWALL_GATEWAY_ENI_IDS")) {
+    c.policy.gateway_eni_ids = splitList<std::vector<std::string>>(*v);
+  }
+  if (const auto v = get("TRAILWALL_AWS_ACCOUNTS"))
+    c.aws.accounts = splitList<std::set<std::string>>(*v);
+  if (const auto v = get("TRAILWALL_AWS_REGIONS"))
+    c.aws.regions = splitList<std::set<std::string>>(*v);
+  return {};
+}
+
+bool allDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+bool idOf(std::string_view id, std::string_view prefix) {
+  if (!id.starts_with(prefix) || id.size() == prefix.size()) return false;
+  return std::all_of(id.begin() + static_cast<std::ptrdiff_t>(prefix.size()), id.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+Status validate(const Config& c) {
+  if (auto ok = c.policy.validate(); !ok) return ok;
+  const auto& gw = c.policy.gateway_instance_id;
+  if (!gw.empty() && !idOf(gw, "i-")) {
+    return fail(ErrorCode::Config,
+                fmt::format("gateway.instance_id: '{}' is not an instance id (i-…)", gw));
+  }
+  for (const auto& eni : c.policy.gateway_eni_ids) {
+    if (!idOf(eni, "eni-")) {
+      return fail(ErrorCode::Config,
+                  fmt::format("gateway.eni_ids: '{}' is not an ENI id (eni-…)", eni));
+    }
+  }
+  for (const auto& a : c.aws.accounts) {
+    if (a.size() != 12 || !allDigits(a)) {
+      return fail(ErrorCode::Config,
+                  fmt::format("aws.accounts: '{}' is not a 12-digit account id", a));
+    }
+  }
+  if (c.firewall.vsys.empty()) return fail(ErrorCode::Config, "firewall.vsys: must not be empty");
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(SecretRef::Kind kind) {
+  switch (kind) {
+    case SecretRef::Kind::None: return "none";
+    case SecretRef::Kind::Env: return "env";
+    case SecretRef::Kind::File: return "file";
+    case SecretRef::Kind::SecretsManager: return "secretsmanager";
+    case SecretRef::Kind::Ssm: return "ssm";
+  }
+  return "none";
+}
+
+bool AwsConfig::accepts(std::string_view account, std::string_view region) const {
+  const bool account_ok = accounts.empty() || accounts.contains(std::string(account));
+  const bool region_ok = regions.empty() || regions.contains(std::string(region));
+  return account_ok && region_ok;
+}
+
+Result<Config> parseConfig(std::string_view text, std::string_view source, const Environment& env) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return fail(ErrorCode::Config,
+                fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
+  }
+  Config c;
+  Reader r(source);
+  r.checkKeys(root, "", {"policy", "gateway", "firewall", "aws"});
+  const auto* policy = r.table(root, "policy",
+                               {"untrust_zone", "trust_zone", "bottom_rule", "profile_group",
+                                "managed_tag", "layout", "check_already_allowed", "app_ids"});
+  r.string(policy, "policy", "untrust_zone", c.policy.from_zone);
+  r.string(policy, "policy", "trust_zone", c.policy.to_zone);
+  r.string(policy, "policy", "bottom_rule", c.policy.bottom_rule);
+  r.string(policy, "policy", "profile_group", c.policy.profile_group);
+  r.string(policy, "policy", "managed_tag", c.policy.managed_tag);
+  r.boolean(policy, "policy", "check_already_allowed", c.policy.check_already_allowed);
+  std::string layout(policy::to_string(c.policy.layout));
+  r.string(policy, "policy", "layout", layout);
+  if (auto l = policy::parseLayout(layout)) {
+    c.policy.layout = *l;
+  } else {
+    r.fail(policy != nullptr ? policy->get("layout") : nullptr, "policy.layout", l.error().message);
+  }
+  readAppIds(r, policy, c.policy.app_ids);
+  const auto* gateway = r.table(root, "gateway", {"instance_id", "eni_ids"});
+  r.string(gateway, "gateway", "instance_id", c.policy.gateway_instance_id);
+  r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
+  const auto* firewall =
+      r.table(root, "firewall", {"host", "vsys", "api_key", "tls_verify", "ca_bundle"});
+  r.string(firewall, "firewall", "host", c.firewall.host);
+  r.string(firewall, "firewall", "vsys", c.firewall.vsys);
+  r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
+  r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
+  readSecret(r, firewall, c.firewall.api_key);
+  const auto* aws = r.table(root, "aws", {"accounts", "regions"});
+  r.strings(aws, "aws", "accounts", c.aws.accounts);
+  r.strings(aws, "aws", "regions", c.aws.regions);
+  if (r.failed()) return std::unexpected(r.error());
+  if (auto ok = applyEnvironment(c, env); !ok) {
+    return std::unexpected(ok.error().withContext("environment"));
+  }
+  if (auto ok = validate(c); !ok) return std::unexpected(ok.error().withContext(source));
+  return c;
+}
+
+}  // namespace trailwall::config

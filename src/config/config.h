@@ -1,0 +1,70 @@
+#pragma once
+// trailwall's configuration as one value: the policy (zones, placement, tag, layout, App-IDs,
+// gateway), the firewall connection, and the AWS accounts and regions events are accepted from.
+// Parsed from TOML text with environment overrides passed in as a map, so this stays pure: the
+// front end reads the file and the environment. See examples/trailwall.toml.
+//
+// The original Lambda's variables are accepted as overrides: pa_ip (firewall.host), pa_key
+// (firewall.api_key from that variable), pa_bottom_rule, pa_zone_untrust, pa_zone_trust, pa_sgp
+// (policy.profile_group), igwId (gateway.instance_id); and TRAILWALL_<SECTION>_<KEY> for the
+// scalar keys (TRAILWALL_POLICY_LAYOUT=instance, TRAILWALL_FIREWALL_TLS_VERIFY=false, …).
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "policy/options.h"
+
+namespace trailwall::config {
+
+// Where a secret comes from. The value itself is never part of Config (so Config can be logged);
+// the front end resolves the reference.
+struct SecretRef {
+  enum class Kind { None, Env, File, SecretsManager, Ssm };
+  Kind kind = Kind::None;
+  std::string ref;  // variable name, file path, secret id/ARN, or parameter name
+
+  friend bool operator==(const SecretRef&, const SecretRef&) = default;
+};
+
+[[nodiscard]] std::string_view to_string(SecretRef::Kind kind);
+
+struct FirewallConfig {
+  std::string host;  // name or address, optionally ":port"
+  std::string vsys = "vsys1";
+  SecretRef api_key;
+  bool tls_verify = true;  // turning it off is explicit and warned about by the front end
+  std::string ca_bundle;   // PEM file; empty = system store
+
+  friend bool operator==(const FirewallConfig&, const FirewallConfig&) = default;
+};
+
+// Events from other accounts or regions are ignored. Empty = accept any.
+struct AwsConfig {
+  std::set<std::string> accounts;
+  std::set<std::string> regions;
+
+  [[nodiscard]] bool accepts(std::string_view account, std::string_view region) const;
+
+  friend bool operator==(const AwsConfig&, const AwsConfig&) = default;
+};
+
+struct Config {
+  policy::Options policy;
+  FirewallConfig firewall;
+  AwsConfig aws;
+
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// Parses `toml` (which may be empty: all defaults), then applies overrides from `env`.
+// `source` names the file in errors: "trailwall.toml:12: policy.layout: unknown layout 'x' …".
+// Unknown keys are errors. ErrorCode::Config for every problem.
+[[nodiscard]] Result<Config> parseConfig(std::string_view toml, std::string_view source,
+                                         const Environment& env = {});
+
+}  // namespace trailwall::config

@@ -1,0 +1,395 @@
+#include "policy/desired.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "policy/exposure.h"
+#include "policy/naming.h"
+
+namespace trailwall::policy {
+namespace {
+
+using inventory::Permission;
+
+// How one permission becomes applications, service and (maybe) a service object.
+struct Translation {
+  Match match;  // protocol, ports, icmp and applications; no addresses yet
+  Members service;
+  std::optional<ServiceObject> object;
+};
+
+std::string permissionText(const Permission& p) {
+  const auto& proto = p.protocol;
+  if (proto.isAll()) return "all traffic";
+  if (proto.hasPorts()) {
+    return p.from_port == p.to_port ? fmt::format("{} {}", proto.name(), p.from_port)
+                                    : fmt::format("{} {}-{}", proto.name(), p.from_port, p.to_port);
+  }
+  if (proto.isIcmp() || proto.isIcmpV6()) {
+    if (p.from_port < 0) return fmt::format("{} all types", proto.name());
+    if (p.to_port < 0) return fmt::format("{} type {}", proto.name(), p.from_port);
+    return fmt::format("{} type {} code {}", proto.name(), p.from_port, p.to_port);
+  }
+  return fmt::format("protocol {}", proto.value());
+}
+
+std::optional<Translation> translate(const Permission& p, const Options& options,
+                                     std::string& why) {
+  Translation t;
+  t.match.protocol = p.protocol;
+  const auto& proto = p.protocol;
+  const auto& table = options.app_ids;
+  if (proto.isAll()) {
+    t.match.applications = {"any"};
+    t.service = {"any"};
+    return t;
+  }
+  if (proto.hasPorts()) {
+    auto range = net::PortRange::make(p.from_port, p.to_port);
+    if (!range) {
+      why = range.error().message;
+      return std::nullopt;
+    }
+    t.match.ports = *range;
+    const Members* apps = range->isSingle() ? table.forPort(proto, range->first()) : nullptr;
+    if (apps != nullptr) {
+      t.match.applications = *apps;
+      t.service = {"application-default"};
+      return t;
+    }
+    ServiceObject object;
+    object.name = serviceObjectName(proto.name(), *range);
+    object.protocol = proto.name();
+    object.port = range->toString();
+    object.description = fmt::format("trailwall: {} {}", proto.name(), range->toString());
+    object.tag = {options.managed_tag};
+    t.match.applications = {"any"};
+    t.service = {object.name};
+    t.object = std::move(object);
+    return t;
+  }
+  if (proto.isIcmp() || proto.isIcmpV6()) {
+    const bool v6 = proto.isIcmpV6();
+    t.match.icmp_type = p.from_port;
+    t.match.icmp_code = p.from_port < 0 ? -1 : p.to_port;
+    const int echo = v6 ? 128 : 8;
+    if (p.from_port < 0) {
+      t.match.applications = v6 ? table.icmpv6_all : table.icmp_all;
+    } else if (p.from_port == echo) {
+      t.match.applications = v6 ? table.icmpv6_echo : table.icmp_echo;
+    } else {
+      t.match.applications = v6 ? table.icmpv6_other : table.icmp_other;
+    }
+    t.service = {"application-default"};
+    return t;
+  }
+  const Members* apps = table.forProtocol(proto.value());
+  if (apps == nullptr) {
+    why = fmt::format("IP protocol {} has no App-ID in the table", proto.value());
+    return std::nullopt;
+  }
+  t.match.applications = *apps;
+  t.service = {"application-default"};
+  return t;
+}
+
+// Sorts and drops every block that lies inside another (blocks either nest or are disjoint,
+// so after sorting a block inside another always follows the last one kept).
+void collapse(std::vector<net::Cidr>& cidrs) {
+  std::sort(cidrs.begin(), cidrs.end());
+  std::vector<net::Cidr> kept;
+  kept.reserve(cidrs.size());
+  for (const auto& c : cidrs) {
+    if (!kept.empty() && kept.back().contains(c)) continue;
+    kept.push_back(c);
+  }
+  cidrs = std::move(kept);
+}
+
+bool insideAny(const net::Cidr& cidr, const std::vector<net::Cidr>& blocks) {
+  return std::any_of(blocks.begin(), blocks.end(),
+                     [&](const net::Cidr& b) { return b.contains(cidr); });
+}
+
+class Planner {
+ public:
+  Planner(const inventory::Inventory& inv, const Options& options) : inv_(inv), options_(options) {
+    for (const auto& v : inv.vpcs) vpcs_.emplace(v.id, &v);
+    for (const auto& g : inv.security_groups) groups_.emplace(g.id, &g);
+    for (const auto& l : inv.prefix_lists) prefix_lists_.emplace(l.id, &l);
+    if (options.layout == Layout::Group) {
+      scope_.everything = inv.coverage.everything;
+      scope_.ids.insert(inv.coverage.group_ids.begin(), inv.coverage.group_ids.end());
+    } else {
+      scope_.everything = inv.coverage.everything;
+      scope_.ids.insert(inv.coverage.instance_ids.begin(), inv.coverage.instance_ids.end());
+    }
+    scope_.ids.insert(inv.gone.begin(), inv.gone.end());
+  }
+
+  Desired run() {
+    Exposure exposure = analyzeExposure(inv_, options_);
+    warnings_ = std::move(exposure.warnings);
+    if (options_.layout == Layout::Group) {
+      groupLayout(exposure);
+    } else {
+      instanceLayout(exposure);
+    }
+    Desired out;
+    out.scope = std::move(scope_);
+    out.warnings = std::move(warnings_);
+    out.rules.reserve(rules_.size());
+    for (auto& [name, rule] : rules_) {
+      renderMatch(rule);
+      if (hasTraffic(rule.match)) out.rules.push_back(std::move(rule));
+    }
+    return out;
+  }
+
+ private:
+  // Internet sources of one permission in `vpc_id` (DESIGN §3): CIDRs outside the VPC's blocks
+  // and prefix-list entries filtered the same way; group references are dropped.
+  std::vector<net::Cidr> internetSources(const Permission& p, const std::string& vpc_id,
+                                         const std::string& group_id) {
+    static const inventory::Vpc kNoVpc;
+    const auto vit = vpcs_.find(vpc_id);
+    if (vit == vpcs_.end()) {
+      warnings_.push_back(
+          fmt::format("{} is in {}, which the inventory does not hold; its CIDR blocks are unknown",
+                      group_id, vpc_id));
+    }
+    const inventory::Vpc& vpc = vit == vpcs_.end() ? kNoVpc : *vit->second;
+    std::vector<net::Cidr> out;
+    auto add = [&](const net::Cidr& c) {
+      if (!insideAny(c, c.isV4() ? vpc.ipv4_cidrs : vpc.ipv6_cidrs)) out.push_back(c);
+    };
+    for (const auto& r : p.ipv4_ranges) add(r.cidr);
+    for (const auto& r : p.ipv6_ranges) add(r.cidr);
+    for (const auto& ref : p.prefix_lists) {
+      const auto it = prefix_lists_.find(ref.prefix_list_id);
+      if (it == prefix_lists_.end()) {
+        warnings_.push_back(
+            fmt::format("{} references prefix list {}, which the inventory does "
+                        "not hold; its entries are left out",
+                        group_id, ref.prefix_list_id));
+        continue;
+      }
+      for (const auto& e : it->second->entries) add(e.cidr);
+    }
+    return out;
+  }
+
+  DesiredRule* ruleFor(const std::string& owner, const std::string& name, const Translation& t,
+                       std::string description) {
+    auto [it, fresh] = rules_.try_emplace(name);
+    DesiredRule& d = it->second;
+    if (!fresh) return &d;
+    d.owner = owner;
+    d.match = t.match;
+    d.service = t.object;
+    SecurityRule& r = d.rule;
+    r.name = name;
+    r.from = {options_.from_zone};
+    r.to = {options_.to_zone};
+    r.source_user = {"any"};
+    r.category = {"any"};
+    r.application = t.match.applications;
+    r.service = t.service;
+    r.action = "allow";
+    if (description.size() > kMaxDescriptionLength) description.resize(kMaxDescriptionLength);
+    r.description = std::move(description);
+    r.tag = {options_.managed_tag};
+    if (!options_.profile_group.empty()) {
+      r.profile_setting = ProfileSetting{.group = {options_.profile_group}, .profiles = {}};
+    }
+    return &d;
+  }
+
+  std::optional<Translation> translated(const Permission& p, const std::string& group_id) {
+    std::string why;
+    auto t = translate(p, options_, why);
+    if (!t)
+      warnings_.push_back(
+          fmt::format("{} {}: not translated: {}", group_id, permissionText(p), why));
+    return t;
+  }
+
+  static void addAddresses(Match& m, const ExposedInterface& e) {
+    m.destinations.insert(m.destinations.end(), e.ipv4.begin(), e.ipv4.end());
+    m.destinations.insert(m.destinations.end(), e.ipv6.begin(), e.ipv6.end());
+  }
+
+  void groupLayout(const Exposure& exposure) {
+    std::unordered_map<std::string_view, std::vector<const ExposedInterface*>> by_group;
+    for (const auto& e : exposure.interfaces) {
+      for (const auto& g : e.eni->group_ids) {
+        if (!scope_.contains(g)) continue;
+        by_group[g].push_back(&e);
+        if (!groups_.contains(g)) {
+          warnings_.push_back(
+              fmt::format("{} carries {}, which the inventory does not hold", e.eni->id, g));
+        }
+      }
+    }
+    for (const auto& g : inv_.security_groups) {
+      const auto exposed = by_group.find(g.id);
+      if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
+      for (const auto& p : g.ingress) {
+        auto sources = internetSources(p, g.vpc_id, g.id);
+        if (sources.empty()) continue;
+        auto t = translated(p, g.id);
+        if (!t) continue;
+        const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
+        DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), *t,
+                                 fmt::format("trailwall: {} {}", label, permissionText(p)));
+        d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
+        for (const auto* e : exposed->second) addAddresses(d->match, *e);
+      }
+    }
+  }
+
+  // Per (instance, permission suffix): the sources each exposed ENI of the instance admits.
+  struct PerEni {
+    const ExposedInterface* exposed = nullptr;
+    std::vector<net::Cidr> sources;
+    std::set<std::string> group_ids;
+  };
+  struct PerSuffix {
+    Translation translation;
+    std::string text;
+    std::map<std::string, PerEni> enis;  // by ENI id
+  };
+
+  void instanceLayout(const Exposure& exposure) {
+    std::map<std::string, std::map<std::string, PerSuffix>> by_instance;
+    for (const auto& e : exposure.interfaces) {
+      const std::string& instance_id = e.instance->id;
+      if (!scope_.contains(instance_id)) continue;
+      auto& suffixes = by_instance[instance_id];
+      for (const auto& gid : e.eni->group_ids) {
+        const auto git = groups_.find(gid);
+        if (git == groups_.end()) {
+          warnings_.push_back(
+              fmt::format("{} carries {}, which the inventory does not hold", e.eni->id, gid));
+          continue;
+        }
+        const auto& g = *git->second;
+        for (const auto& p : g.ingress) {
+          auto sources = internetSources(p, g.vpc_id, g.id);
+          if (sources.empty()) continue;
+          const std::string suffix = permissionSuffix(p);
+          auto it = suffixes.find(suffix);
+          if (it == suffixes.end()) {
+            auto t = translated(p, g.id);
+            if (!t) continue;
+            it = suffixes.emplace(suffix, PerSuffix{std::move(*t), permissionText(p), {}}).first;
+          }
+          PerEni& per = it->second.enis[e.eni->id];
+          per.exposed = &e;
+          per.sources.insert(per.sources.end(), sources.begin(), sources.end());
+          per.group_ids.insert(g.id);
+        }
+      }
+    }
+    for (auto& [instance_id, suffixes] : by_instance) {
+      for (auto& [suffix, per_suffix] : suffixes) instanceRules(instance_id, suffix, per_suffix);
+    }
+  }
+
+  // One rule when every ENI admits the same sources; otherwise one per set of ENIs that do,
+  // suffixed "-d<lowest device index>", so no ENI admits another's sources.
+  void instanceRules(const std::string& instance_id, const std::string& suffix, PerSuffix& ps) {
+    std::map<std::vector<net::Cidr>, std::vector<PerEni*>> by_sources;
+    for (auto& [eni_id, per] : ps.enis) {
+      collapse(per.sources);
+      by_sources[per.sources].push_back(&per);
+    }
+    const auto* instance = ps.enis.begin()->second.exposed->instance;
+    const std::string label =
+        instance->name.empty() ? instance_id : fmt::format("{} ({})", instance_id, instance->name);
+    for (auto& [sources, enis] : by_sources) {
+      std::string name_suffix = suffix;
+      if (by_sources.size() > 1) {
+        int lowest = enis.front()->exposed->eni->attachment->device_index;
+        for (const auto* per : enis) {
+          lowest = std::min(lowest, per->exposed->eni->attachment->device_index);
+        }
+        name_suffix = fmt::format("{}-d{}", suffix, lowest);
+      }
+      std::set<std::string> groups;
+      for (const auto* per : enis) groups.insert(per->group_ids.begin(), per->group_ids.end());
+      std::string via;
+      for (const auto& g : groups) via += (via.empty() ? "" : ", ") + g;
+      DesiredRule* d = ruleFor(instance_id, ruleName(instance_id, name_suffix), ps.translation,
+                               fmt::format("trailwall: {} {} via {}", label, ps.text, via));
+      d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
+      for (const auto* per : enis) addAddresses(d->match, *per->exposed);
+    }
+  }
+
+  const inventory::Inventory& inv_;
+  const Options& options_;
+  std::unordered_map<std::string_view, const inventory::Vpc*> vpcs_;
+  std::unordered_map<std::string_view, const inventory::SecurityGroup*> groups_;
+  std::unordered_map<std::string_view, const inventory::PrefixList*> prefix_lists_;
+  OwnerScope scope_;
+  std::vector<std::string> warnings_;
+  std::map<std::string, DesiredRule> rules_;  // by name: sorted, unique
+};
+
+bool isAny(const std::vector<net::Cidr>& sources, net::Family family) {
+  return std::any_of(sources.begin(), sources.end(),
+                     [family](const net::Cidr& c) { return c.family() == family && c.isAny(); });
+}
+
+bool hasFamily(const auto& items, net::Family family) {
+  return std::any_of(items.begin(), items.end(),
+                     [family](const auto& x) { return x.family() == family; });
+}
+
+}  // namespace
+
+bool hasTraffic(const Match& match) {
+  return !match.sources.empty() && !match.destinations.empty();
+}
+
+void renderMatch(DesiredRule& d) {
+  Match& m = d.match;
+  collapse(m.sources);
+  std::sort(m.destinations.begin(), m.destinations.end());
+  m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
+                       m.destinations.end());
+  // Keep only the families that have both sources and destinations.
+  const bool v4 =
+      hasFamily(m.sources, net::Family::V4) && hasFamily(m.destinations, net::Family::V4);
+  const bool v6 =
+      hasFamily(m.sources, net::Family::V6) && hasFamily(m.destinations, net::Family::V6);
+  auto unused = [v4, v6](const auto& x) { return x.isV4() ? !v4 : !v6; };
+  std::erase_if(m.sources, unused);
+  std::erase_if(m.destinations, unused);
+
+  SecurityRule& r = d.rule;
+  r.source.clear();
+  r.destination.clear();
+  if (m.sources.empty()) return;
+  const bool any =
+      (!v4 || isAny(m.sources, net::Family::V4)) && (!v6 || isAny(m.sources, net::Family::V6));
+  if (any) {
+    r.source = {"any"};
+  } else {
+    r.source.reserve(m.sources.size());
+    for (const auto& c : m.sources) r.source.push_back(c.toString());
+  }
+  r.destination.reserve(m.destinations.size());
+  for (const auto& a : m.destinations) r.destination.push_back(a.toString());
+}
+
+Result<Desired> desiredRules(const inventory::Inventory& inventory, const Options& options) {
+  if (auto ok = options.validate(); !ok) return std::unexpected(ok.error());
+  return Planner(inventory, options).run();
+}
+
+}  // namespace trailwall::policy

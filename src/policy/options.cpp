@@ -1,0 +1,79 @@
+#include "policy/options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace trailwall::policy {
+
+std::string_view to_string(Layout layout) {
+  return layout == Layout::Group ? "group" : "instance";
+}
+
+Result<Layout> parseLayout(std::string_view text) {
+  if (text == "group") return Layout::Group;
+  if (text == "instance") return Layout::Instance;
+  return fail(ErrorCode::Config,
+              fmt::format("unknown layout '{}' (expected group or instance)", text));
+}
+
+AppIdTable AppIdTable::defaults() {
+  AppIdTable t;
+  const auto tcp = net::Protocol::tcp();
+  t.ports = {
+      {tcp, 22, {"ssh"}},
+      {tcp, 25, {"smtp"}},
+      {tcp, 53, {"dns"}},
+      {tcp, 80, {"web-browsing"}},
+      {tcp, 110, {"pop3"}},
+      {tcp, 143, {"imap"}},
+      {tcp, 389, {"ldap"}},
+      {tcp, 443, {"ssl"}},
+      {tcp, 636, {"ldap"}},
+      {tcp, 1521, {"oracle"}},
+      {tcp, 3306, {"mysql"}},
+      {tcp, 3389, {"rdp"}},
+      {tcp, 5439, {"amazon-redshift"}},
+      {net::Protocol::udp(), 53, {"dns"}},
+  };
+  t.icmp_echo = {"ping"};
+  t.icmp_all = {"icmp", "ping", "traceroute"};
+  t.icmp_other = {"icmp"};
+  t.icmpv6_echo = {"ipv6-icmp"};
+  t.icmpv6_all = {"ipv6-icmp"};
+  t.icmpv6_other = {"ipv6-icmp"};
+  t.protocols = {{47, {"gre"}}, {50, {"ipsec-esp"}}};
+  return t;
+}
+
+const Members* AppIdTable::forPort(const net::Protocol& protocol, int port) const {
+  const auto it = std::find_if(ports.begin(), ports.end(), [&](const PortApps& p) {
+    return p.protocol == protocol && p.port == port;
+  });
+  return it == ports.end() ? nullptr : &it->applications;
+}
+
+const Members* AppIdTable::forProtocol(std::uint8_t number) const {
+  const auto it = std::find_if(protocols.begin(), protocols.end(),
+                               [number](const auto& p) { return p.first == number; });
+  return it == protocols.end() ? nullptr : &it->second;
+}
+
+Status Options::validate() const {
+  for (const auto& [value, what] : {std::pair{&from_zone, "untrust zone (policy.untrust_zone)"},
+                                    std::pair{&to_zone, "trust zone (policy.trust_zone)"},
+                                    std::pair{&managed_tag, "managed tag (policy.managed_tag)"}}) {
+    if (auto ok = validateName(*value, what); !ok)
+      return fail(ErrorCode::Config, ok.error().message);
+  }
+  for (const auto& [value, what] :
+       {std::pair{&bottom_rule, "bottom rule (policy.bottom_rule)"},
+        std::pair{&profile_group, "profile group (policy.profile_group)"}}) {
+    if (value->empty()) continue;
+    if (auto ok = validateName(*value, what); !ok)
+      return fail(ErrorCode::Config, ok.error().message);
+  }
+  return {};
+}
+
+}  // namespace trailwall::policy

@@ -1,0 +1,312 @@
+#include "policy/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "net/port.h"
+#include "policy/members.h"
+#include "policy/naming.h"
+
+namespace trailwall::policy {
+namespace {
+
+// A service object's definition, for reuse: protocol and canonical port list, no source port.
+std::optional<std::string> definitionKey(const ServiceObject& s) {
+  if (!s.source_port.empty()) return std::nullopt;
+  auto ports = net::parsePortList(s.port);
+  if (!ports) return std::nullopt;
+  std::sort(ports->begin(), ports->end());
+  return fmt::format("{}/{}", s.protocol, net::formatPortList(*ports));
+}
+
+// Drops destinations whose every flow the firewall already allows; true when anything is left.
+bool prune(DesiredRule& d, const FlowSet& allowed) {
+  if (!allowed.empty()) {
+    std::erase_if(d.match.destinations, [&](const net::IpAddress& dest) {
+      const auto flows = flowsTo(d, dest);
+      return !flows.empty() && std::all_of(flows.begin(), flows.end(),
+                                           [&](const Flow& f) { return allowed.contains(f); });
+    });
+    renderMatch(d);
+  }
+  return hasTraffic(d.match);
+}
+
+// The managed fields of `current` that differ from `desired`, written into `after`.
+std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRule& current,
+                                  SecurityRule& after, const Options& options) {
+  std::vector<std::string> changed;
+  auto members = [&](const char* name, Members SecurityRule::*field) {
+    if (!sameMembers(desired.*field, current.*field)) {
+      changed.emplace_back(name);
+      after.*field = desired.*field;
+    }
+  };
+  members("from", &SecurityRule::from);
+  members("to", &SecurityRule::to);
+  members("source", &SecurityRule::source);
+  members("destination", &SecurityRule::destination);
+  members("source-user", &SecurityRule::source_user);
+  members("category", &SecurityRule::category);
+  members("application", &SecurityRule::application);
+  members("service", &SecurityRule::service);
+  auto text = [&](const char* name, std::string SecurityRule::*field) {
+    if (desired.*field != current.*field) {
+      changed.emplace_back(name);
+      after.*field = desired.*field;
+    }
+  };
+  text("action", &SecurityRule::action);
+  text("description", &SecurityRule::description);
+  auto flag = [&](const char* name, bool SecurityRule::*field) {
+    if (desired.*field != current.*field) {
+      changed.emplace_back(name);
+      after.*field = desired.*field;
+    }
+  };
+  flag("negate-source", &SecurityRule::negate_source);
+  flag("negate-destination", &SecurityRule::negate_destination);
+  // Without a configured profile group an administrator's profiles on the rule are kept.
+  if (!options.profile_group.empty() && desired.profile_setting != current.profile_setting) {
+    changed.emplace_back("profile-setting");
+    after.profile_setting = desired.profile_setting;
+  }
+  return changed;
+}
+
+class Differ {
+ public:
+  Differ(const Desired& desired, const Rulebase& current, const FlowSet& allowed,
+         const Options& options)
+      : desired_(desired), current_(current), allowed_(allowed), options_(options) {
+    for (std::size_t i = 0; i < current.rules.size(); ++i) {
+      rule_index_.emplace(current.rules[i].name, i);
+    }
+    for (const auto& s : current.services) {
+      services_.emplace(s.name, &s);
+      if (auto key = definitionKey(s)) by_definition_[*key].push_back(&s);
+    }
+    for (auto& [key, list] : by_definition_) {
+      // Ours first, then by name, so the choice is stable.
+      std::sort(list.begin(), list.end(), [&](const ServiceObject* a, const ServiceObject* b) {
+        const bool ma = isManagedService(*a, options.managed_tag);
+        const bool mb = isManagedService(*b, options.managed_tag);
+        return ma != mb ? ma : a->name < b->name;
+      });
+    }
+  }
+
+  Plan run() {
+    out_.warnings = desired_.warnings;
+    std::unordered_set<std::string_view> kept;  // managed rules that stay
+    for (const auto& original : desired_.rules) {
+      DesiredRule d = original;
+      if (!prune(d, allowed_)) continue;
+      const auto it = rule_index_.find(d.rule.name);
+      const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[it->second];
+      if (current != nullptr && !isManagedRule(*current, options_.managed_tag)) {
+        out_.warnings.push_back(fmt::format(
+            "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
+            "trailwall does not manage it",
+            d.rule.name, options_.managed_tag));
+        continue;
+      }
+      if (!resolveService(d)) continue;
+      if (current == nullptr) {
+        out_.add_rules.push_back(std::move(d.rule));
+        continue;
+      }
+      kept.insert(current->name);
+      SecurityRule after = *current;
+      auto changed = diffInto(d.rule, *current, after, options_);
+      if (!changed.empty()) {
+        out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
+      }
+    }
+    deletesAndMoves(kept);
+    servicesAndTag();
+    return std::move(out_);
+  }
+
+ private:
+  // Points the rule's service member at an existing object of the same definition, or plans
+  // the object. False when the rule cannot be written.
+  bool resolveService(DesiredRule& d) {
+    if (!d.service) return true;
+    const ServiceObject& spec = *d.service;
+    const auto key = definitionKey(spec);
+    const auto same = by_definition_.find(key.value_or(""));
+    if (same != by_definition_.end()) {
+      d.rule.service = {same->second.front()->name};
+      return true;
+    }
+    if (const auto it = services_.find(spec.name); it != services_.end()) {
+      if (!isManagedService(*it->second, options_.managed_tag)) {
+        out_.warnings.push_back(
+            fmt::format("rule '{}' is not written: service '{}' exists with another definition and "
+                        "trailwall does not manage it",
+                        d.rule.name, spec.name));
+        return false;
+      }
+    }
+    if (planned_services_.insert(spec.name).second) out_.add_services.push_back(spec);
+    d.rule.service = {spec.name};
+    return true;
+  }
+
+  void deletesAndMoves(const std::unordered_set<std::string_view>& kept) {
+    const auto& rules = current_.rules;
+    std::size_t place = rules.size();
+    out_.placement = Placement{};
+    if (!options_.bottom_rule.empty()) {
+      if (const auto it = rule_index_.find(options_.bottom_rule); it != rule_index_.end()) {
+        place = it->second;
+        out_.placement = Placement{Placement::Where::Before, options_.bottom_rule};
+      } else {
+        bottom_missing_ = true;
+      }
+    }
+    // The managed block: the managed rules directly above the placement.
+    std::size_t block_start = place;
+    while (block_start > 0 && isManagedRule(rules[block_start - 1], options_.managed_tag)) {
+      --block_start;
+    }
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const auto& r = rules[i];
+      if (!isManagedRule(r, options_.managed_tag)) continue;
+      const auto owner = managedRuleOwner(r.name);
+      if (!desired_.scope.contains(*owner)) continue;
+      if (!kept.contains(r.name)) {
+        out_.delete_rules.push_back(r);
+      } else if (i < block_start || i >= place) {
+        out_.move_rules.push_back(r.name);
+      }
+    }
+    if (bottom_missing_ && (!out_.add_rules.empty() || !out_.move_rules.empty())) {
+      out_.warnings.push_back(fmt::format(
+          "bottom rule '{}' is not in the rulebase; managed rules go to the end of the rulebase",
+          options_.bottom_rule));
+    }
+  }
+
+  void servicesAndTag() {
+    // What the rulebase references once the plan is applied.
+    std::unordered_set<std::string_view> deleted;
+    for (const auto& r : out_.delete_rules) deleted.insert(r.name);
+    std::unordered_map<std::string_view, const SecurityRule*> edited;
+    for (const auto& e : out_.edit_rules) edited.emplace(e.after.name, &e.after);
+    std::unordered_set<std::string_view> services_used;
+    bool tag_used = false;
+    auto use = [&](const SecurityRule& r) {
+      services_used.insert(r.service.begin(), r.service.end());
+      tag_used = tag_used || r.hasTag(options_.managed_tag);
+    };
+    for (const auto& r : current_.rules) {
+      if (deleted.contains(r.name)) continue;
+      const auto e = edited.find(r.name);
+      use(e == edited.end() ? r : *e->second);
+    }
+    for (const auto& r : out_.add_rules) use(r);
+    for (const auto& g : current_.service_groups) {
+      services_used.insert(g.members.begin(), g.members.end());
+    }
+    for (const auto& s : current_.services) {
+      if (!isManagedService(s, options_.managed_tag) || services_used.contains(s.name) ||
+          planned_services_.contains(s.name)) {
+        continue;
+      }
+      out_.delete_services.push_back(s);
+    }
+    std::unordered_set<std::string_view> services_deleted;
+    for (const auto& s : out_.delete_services) services_deleted.insert(s.name);
+    for (const auto& s : current_.services) {
+      if (!services_deleted.contains(s.name) && s.hasTag(options_.managed_tag)) tag_used = true;
+    }
+    tag_used = tag_used || !out_.add_services.empty();
+
+    const Tag* tag = current_.findTag(options_.managed_tag);
+    if (tag_used && tag == nullptr) {
+      out_.add_tag = Tag{options_.managed_tag, "", std::string(kManagedTagComment)};
+    }
+    if (!tag_used && tag != nullptr && tag->comments == kManagedTagComment) out_.delete_tag = *tag;
+  }
+
+  const Desired& desired_;
+  const Rulebase& current_;
+  const FlowSet& allowed_;
+  const Options& options_;
+  std::unordered_map<std::string_view, std::size_t> rule_index_;
+  std::unordered_map<std::string_view, const ServiceObject*> services_;
+  std::map<std::string, std::vector<const ServiceObject*>> by_definition_;
+  std::unordered_set<std::string> planned_services_;
+  bool bottom_missing_ = false;
+  Plan out_;
+};
+
+template <class T>
+void eraseNamed(std::vector<T>& items, const std::string& name) {
+  std::erase_if(items, [&](const T& x) { return x.name == name; });
+}
+
+template <class T>
+void upsertNamed(std::vector<T>& items, const T& item) {
+  const auto it =
+      std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == item.name; });
+  if (it == items.end()) {
+    items.push_back(item);
+  } else {
+    *it = item;
+  }
+}
+
+void place(std::vector<SecurityRule>& rules, SecurityRule rule, const Placement& placement) {
+  auto at = rules.end();
+  if (placement.where == Placement::Where::Before) {
+    at = std::find_if(rules.begin(), rules.end(),
+                      [&](const SecurityRule& r) { return r.name == placement.rule; });
+  }
+  rules.insert(at, std::move(rule));
+}
+
+}  // namespace
+
+bool Plan::empty() const {
+  return changeCount() == 0;
+}
+
+std::size_t Plan::changeCount() const {
+  return (add_tag ? 1U : 0U) + add_services.size() + add_rules.size() + edit_rules.size() +
+         move_rules.size() + delete_rules.size() + delete_services.size() + (delete_tag ? 1U : 0U);
+}
+
+Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet& already_allowed,
+                  const Options& options) {
+  if (auto ok = options.validate(); !ok) return std::unexpected(ok.error());
+  return Differ(desired, current, already_allowed, options).run();
+}
+
+Rulebase applyPlan(const Rulebase& current, const Plan& p) {
+  Rulebase out = current;
+  if (p.add_tag) upsertNamed(out.tags, *p.add_tag);
+  for (const auto& s : p.add_services) upsertNamed(out.services, s);
+  for (const auto& r : p.add_rules) place(out.rules, r, p.placement);
+  for (const auto& e : p.edit_rules) upsertNamed(out.rules, e.after);
+  for (const auto& name : p.move_rules) {
+    const auto it = std::find_if(out.rules.begin(), out.rules.end(),
+                                 [&](const SecurityRule& r) { return r.name == name; });
+    if (it == out.rules.end()) continue;
+    SecurityRule moved = std::move(*it);
+    out.rules.erase(it);
+    place(out.rules, std::move(moved), p.placement);
+  }
+  for (const auto& r : p.delete_rules) eraseNamed(out.rules, r.name);
+  for (const auto& s : p.delete_services) eraseNamed(out.services, s.name);
+  if (p.delete_tag) eraseNamed(out.tags, p.delete_tag->name);
+  return out;
+}
+
+}  // namespace trailwall::policy
