@@ -1,5 +1,6 @@
 #include "config_store.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -92,10 +93,25 @@ std::optional<OpResult> checkFragmentNames(const pugi::xml_node& parent,
   return std::nullopt;
 }
 
+// Deeper than any PAN-OS configuration; the merge and annotation walks recurse per level.
+constexpr int kMaxElementDepth = 64;
+
+struct DepthWalker final : pugi::xml_tree_walker {
+  int max_depth = 0;
+  bool for_each(pugi::xml_node&) override {
+    max_depth = std::max(max_depth, depth());
+    return max_depth <= kMaxElementDepth;
+  }
+};
+
 bool parseFragment(pugi::xml_document& frag, std::string_view element) {
   const pugi::xml_parse_result parsed =
       frag.load_buffer(element.data(), element.size(), pugi::parse_default | pugi::parse_fragment);
   if (!parsed) {
+    return false;
+  }
+  DepthWalker walker;
+  if (!frag.traverse(walker)) {
     return false;
   }
   for (pugi::xml_node n = frag.first_child(); n; n = n.next_sibling()) {
