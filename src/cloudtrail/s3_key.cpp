@@ -1,0 +1,71 @@
+#include "cloudtrail/s3_key.h"
+
+#include <fmt/format.h>
+
+namespace trailwall::cloudtrail {
+namespace {
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The next '/'-separated segment of `rest`, which is advanced past it.
+std::string_view nextSegment(std::string_view& rest) {
+  const std::size_t slash = rest.find('/');
+  const std::string_view segment = rest.substr(0, slash);
+  rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  return segment;
+}
+
+}  // namespace
+
+Result<std::string> decodeS3EventKey(std::string_view encoded) {
+  std::string key;
+  key.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == '+') {
+      key.push_back(' ');
+    } else if (c != '%') {
+      key.push_back(c);
+    } else {
+      const int high = i + 2 < encoded.size() ? hexValue(encoded[i + 1]) : -1;
+      const int low = high >= 0 ? hexValue(encoded[i + 2]) : -1;
+      if (low < 0) {
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("bad %-escape at offset {} of S3 key \"{}\"", i, encoded));
+      }
+      key.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    }
+  }
+  return key;
+}
+
+std::optional<LogKey> parseLogKey(std::string_view key) {
+  if (key.find("/CloudTrail/") == std::string_view::npos || !key.ends_with(".json.gz")) {
+    return std::nullopt;
+  }
+  LogKey parsed;
+  // The first AWSLogs segment: a trail's prefix may itself contain slashes.
+  std::size_t at = key.starts_with("AWSLogs/") ? 0 : key.find("/AWSLogs/");
+  if (at == std::string_view::npos) {
+    return parsed;  // a CloudTrail file in an unusual layout: account and region unknown
+  }
+  std::string_view rest = key.substr(at == 0 ? 8 : at + 9);
+  std::string_view account = nextSegment(rest);
+  if (account.starts_with("o-")) {
+    account = nextSegment(rest);  // organization trails insert the organization id
+  }
+  if (nextSegment(rest) != "CloudTrail") {
+    return parsed;
+  }
+  parsed.account = account;
+  parsed.region = nextSegment(rest);
+  return parsed;
+}
+
+}  // namespace trailwall::cloudtrail

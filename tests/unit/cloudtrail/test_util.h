@@ -1,0 +1,51 @@
+#pragma once
+// Helpers shared by the cloudtrail tests: reading test data, making gzip members.
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+namespace trailwall::cloudtrail::testing {
+
+// tests/data/cloudtrail and shared/reference/cloudtrail.
+inline std::filesystem::path cloudTrailData() {
+  return std::filesystem::path(TRAILWALL_TEST_DATA_DIR) / "cloudtrail";
+}
+inline std::filesystem::path referenceSamples() {
+  return std::filesystem::path(TRAILWALL_SHARED_DIR) / "reference" / "cloudtrail";
+}
+
+inline std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot read " + path.string());
+  }
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// One gzip member (RFC 1952) holding `data`, as gzip(1) writes it.
+inline std::string gzipMember(const std::string& data) {
+  z_stream zs{};
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    throw std::runtime_error("deflateInit2");
+  }
+  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    throw std::runtime_error("deflate");
+  }
+  return out;
+}
+
+}  // namespace trailwall::cloudtrail::testing
