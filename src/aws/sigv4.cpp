@@ -9,18 +9,14 @@
 #include <map>
 #include <vector>
 
+#include "http/text.h"
 #include "http/url.h"
 
 namespace trailwall::aws {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using http::toLower;
 
 // Trims and collapses runs of spaces (folded header lines arrive with their newlines).
 std::string canonicalValue(std::string_view value) {
@@ -50,11 +46,11 @@ std::string formatUtc(std::chrono::system_clock::time_point time, const char* fo
 }
 
 bool hasHeader(const http::Headers& headers, std::string_view name) {
-  return std::ranges::any_of(headers, [&](const auto& h) { return lower(h.first) == name; });
+  return std::ranges::any_of(headers, [&](const auto& h) { return toLower(h.first) == name; });
 }
 
 void setHeader(http::Headers& headers, std::string_view name, std::string value) {
-  std::erase_if(headers, [&](const auto& h) { return lower(h.first) == lower(name); });
+  std::erase_if(headers, [&](const auto& h) { return http::equalsIgnoreCase(h.first, name); });
   headers.emplace_back(std::string(name), std::move(value));
 }
 
@@ -170,7 +166,7 @@ std::string canonicalQuery(std::string_view raw_query) {
 CanonicalHeaders canonicalHeaders(const http::Headers& headers) {
   std::map<std::string, std::string> joined;
   for (const auto& [name, value] : headers) {
-    auto key = lower(name);
+    auto key = toLower(name);
     if (key == "authorization" || key == "user-agent" || key == "expect") {
       continue;
     }

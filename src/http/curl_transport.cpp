@@ -1,5 +1,7 @@
 #include "http/curl_transport.h"
 
+#include "http/text.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -16,24 +18,6 @@ constexpr std::size_t kMaxIdleHandles = 8;
 void globalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::ranges::equal(s.substr(0, prefix.size()), prefix, [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
 }
 
 struct Collector {
@@ -175,7 +159,7 @@ Result<Response> CurlTransport::send(const Request& request) {
   }
 
   // An empty proxy string makes curl go direct and stops it reading the environment itself.
-  const bool https = startsWithNoCase(request.url, "https://");
+  const bool https = startsWithIgnoreCase(request.url, "https://");
   const std::string& proxy = https ? options_.proxy.https_proxy : options_.proxy.http_proxy;
   curl_easy_setopt(curl, CURLOPT_PROXY, proxy.c_str());
   if (!options_.proxy.no_proxy.empty()) {
@@ -203,7 +187,7 @@ Result<Response> CurlTransport::send(const Request& request) {
   curl_slist* headers = nullptr;
   bool has_content_type = false;
   for (const auto& [name, value] : request.headers) {
-    has_content_type = has_content_type || startsWithNoCase(name, "content-type");
+    has_content_type = has_content_type || startsWithIgnoreCase(name, "content-type");
     // "Name;" is curl's way of sending a header with an empty value.
     const std::string line = value.empty() ? name + ";" : name + ": " + value;
     headers = curl_slist_append(headers, line.c_str());

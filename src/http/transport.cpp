@@ -1,19 +1,12 @@
 #include "http/transport.h"
 
-#include <algorithm>
-#include <cctype>
+#include "http/text.h"
 
 namespace trailwall::http {
 
-std::optional<std::string_view> Response::header(std::string_view name) const {
-  const auto equal = [](std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) {
-      return std::tolower(static_cast<unsigned char>(x)) ==
-             std::tolower(static_cast<unsigned char>(y));
-    });
-  };
+std::optional<std::string_view> findHeader(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (equal(key, name)) {
+    if (equalsIgnoreCase(key, name)) {
       return std::string_view(value);
     }
   }

@@ -16,12 +16,20 @@ namespace trailwall::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Case-insensitive header lookup; the first match.
+[[nodiscard]] std::optional<std::string_view> findHeader(const Headers& headers,
+                                                         std::string_view name);
+
 struct Request {
   std::string method = "GET";
   std::string url;  // absolute: scheme://host[:port]/path[?query]
   Headers headers;
   std::string body;
   std::optional<std::chrono::milliseconds> timeout;  // total; the transport's default if unset
+
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
+    return findHeader(headers, name);
+  }
 };
 
 struct Response {
@@ -30,7 +38,9 @@ struct Response {
   std::string body;
 
   // Case-insensitive header lookup; the first match.
-  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
+    return findHeader(headers, name);
+  }
 };
 
 class HttpTransport {

@@ -1,5 +1,7 @@
 #include "http/url.h"
 
+#include "http/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -66,8 +68,7 @@ Result<Url> parseUrl(std::string_view text) {
     return fail(ErrorCode::InvalidInput, "URL '" + std::string(text) + "' has no scheme");
   }
   url.scheme = std::string(text.substr(0, sep));
-  std::ranges::transform(url.scheme, url.scheme.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  url.scheme = toLower(url.scheme);
   if (url.scheme != "http" && url.scheme != "https") {
     return fail(ErrorCode::InvalidInput, "URL scheme '" + url.scheme + "' is not http or https");
   }
