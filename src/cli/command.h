@@ -24,5 +24,6 @@ struct CommandContext {
 };
 
 void registerVersionCommand(CLI::App& app, CommandContext& ctx);
+void registerEventsCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace trailwall::cli

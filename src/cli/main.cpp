@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     app.add_flag("--verbose,-v", ctx.global.verbose, "Show more detail");
 
     registerVersionCommand(app, ctx);
+    registerEventsCommand(app, ctx);
 
     try {
       app.parse(argc, argv);
