@@ -140,7 +140,11 @@ class Planner {
     }
     Desired out;
     out.scope = std::move(scope_);
-    out.warnings = std::move(warnings_);
+    // The same fact can be met once per ENI or permission; say it once.
+    std::set<std::string> seen;
+    for (auto& w : warnings_) {
+      if (seen.insert(w).second) out.warnings.push_back(std::move(w));
+    }
     out.rules.reserve(rules_.size());
     for (auto& [name, rule] : rules_) {
       renderMatch(rule);

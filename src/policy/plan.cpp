@@ -182,7 +182,9 @@ class Differ {
       if (!desired_.scope.contains(*owner)) continue;
       if (!kept.contains(r.name)) {
         out_.delete_rules.push_back(r);
-      } else if (i < block_start || i >= place) {
+      } else if (out_.placement.where == Placement::Where::Before &&
+                 (i < block_start || i >= place)) {
+        // Without a bottom rule there is no block to keep rules in: existing ones stay put.
         out_.move_rules.push_back(r.name);
       }
     }
@@ -229,7 +231,9 @@ class Differ {
     tag_used = tag_used || !out_.add_services.empty();
 
     const Tag* tag = current_.findTag(options_.managed_tag);
-    if (tag_used && tag == nullptr) {
+    const bool writes_tag =
+        !out_.add_rules.empty() || !out_.add_services.empty() || !out_.edit_rules.empty();
+    if (writes_tag && tag == nullptr) {
       out_.add_tag = Tag{options_.managed_tag, "", std::string(kManagedTagComment)};
     }
     if (!tag_used && tag != nullptr && tag->comments == kManagedTagComment) out_.delete_tag = *tag;

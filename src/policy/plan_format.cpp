@@ -1,0 +1,142 @@
+#include "policy/plan_format.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace trailwall::policy {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void put(Json& j, const char* key, const Members& members) {
+  if (!members.empty()) j[key] = members;
+}
+
+void put(Json& j, const char* key, const std::string& text) {
+  if (!text.empty()) j[key] = text;
+}
+
+Json ruleJson(const SecurityRule& r) {
+  Json j;
+  j["name"] = r.name;
+  put(j, "from", r.from);
+  put(j, "to", r.to);
+  put(j, "source", r.source);
+  put(j, "destination", r.destination);
+  put(j, "source_user", r.source_user);
+  put(j, "category", r.category);
+  put(j, "application", r.application);
+  put(j, "service", r.service);
+  put(j, "action", r.action);
+  put(j, "description", r.description);
+  put(j, "tag", r.tag);
+  if (r.profile_setting) {
+    put(j, "profile_group", r.profile_setting->group);
+    for (const auto& [type, members] : r.profile_setting->profiles) {
+      j["profiles"][type] = members;
+    }
+  }
+  if (r.disabled) j["disabled"] = true;
+  if (r.negate_source) j["negate_source"] = true;
+  if (r.negate_destination) j["negate_destination"] = true;
+  return j;
+}
+
+Json serviceJson(const ServiceObject& s) {
+  Json j;
+  j["name"] = s.name;
+  j["protocol"] = s.protocol;
+  j["port"] = s.port;
+  put(j, "source_port", s.source_port);
+  put(j, "description", s.description);
+  put(j, "tag", s.tag);
+  return j;
+}
+
+std::string joined(const Members& members) {
+  std::string out;
+  for (const auto& m : members) out += (out.empty() ? "" : ", ") + m;
+  return out.empty() ? "(none)" : out;
+}
+
+std::string placementText(const Placement& p) {
+  return p.where == Placement::Where::Before ? fmt::format("above rule '{}'", p.rule)
+                                             : std::string("at the end of the rulebase");
+}
+
+void ruleLines(std::string& out, const SecurityRule& r) {
+  out += fmt::format("    from {} to {}\n", joined(r.from), joined(r.to));
+  out += fmt::format("    source {}\n", joined(r.source));
+  out += fmt::format("    destination {}\n", joined(r.destination));
+  out += fmt::format("    application {}; service {}\n", joined(r.application), joined(r.service));
+  if (r.profile_setting && !r.profile_setting->group.empty()) {
+    out += fmt::format("    profile group {}\n", joined(r.profile_setting->group));
+  }
+  if (!r.description.empty()) out += fmt::format("    description \"{}\"\n", r.description);
+}
+
+}  // namespace
+
+std::string planToJson(const Plan& plan) {
+  Json j;
+  j["changes"] = plan.changeCount();
+  if (plan.placement.where == Placement::Where::Before) {
+    j["placement"]["before"] = plan.placement.rule;
+  } else {
+    j["placement"]["at"] = "bottom";
+  }
+  if (plan.add_tag) {
+    j["add_tag"] = {{"name", plan.add_tag->name}, {"comments", plan.add_tag->comments}};
+  }
+  for (const auto& s : plan.add_services) j["add_services"].push_back(serviceJson(s));
+  for (const auto& r : plan.add_rules) j["add_rules"].push_back(ruleJson(r));
+  for (const auto& e : plan.edit_rules) {
+    Json edit;
+    edit["name"] = e.after.name;
+    edit["changed"] = e.changed;
+    edit["rule"] = ruleJson(e.after);
+    j["edit_rules"].push_back(std::move(edit));
+  }
+  if (!plan.move_rules.empty()) j["move_rules"] = plan.move_rules;
+  for (const auto& r : plan.delete_rules) j["delete_rules"].push_back(r.name);
+  for (const auto& s : plan.delete_services) j["delete_services"].push_back(s.name);
+  if (plan.delete_tag) j["delete_tag"] = plan.delete_tag->name;
+  if (!plan.warnings.empty()) j["warnings"] = plan.warnings;
+  return j.dump(2) + "\n";
+}
+
+std::string planToText(const Plan& plan) {
+  std::string out;
+  if (plan.empty()) {
+    out += "No changes: the firewall's managed rules match AWS.\n";
+  } else {
+    out += fmt::format(
+        "Plan: {} rule(s) to add, {} to change, {} to move, {} to delete; new and moved rules go "
+        "{}.\n",
+        plan.add_rules.size(), plan.edit_rules.size(), plan.move_rules.size(),
+        plan.delete_rules.size(), placementText(plan.placement));
+  }
+  if (plan.add_tag) out += fmt::format("+ tag {}\n", plan.add_tag->name);
+  for (const auto& s : plan.add_services) {
+    out += fmt::format("+ service {} ({} {})\n", s.name, s.protocol, s.port);
+  }
+  for (const auto& r : plan.add_rules) {
+    out += fmt::format("+ rule {}\n", r.name);
+    ruleLines(out, r);
+  }
+  for (const auto& e : plan.edit_rules) {
+    out += fmt::format("~ rule {} (changes {})\n", e.after.name, joined(e.changed));
+    ruleLines(out, e.after);
+  }
+  for (const auto& name : plan.move_rules) {
+    out += fmt::format("^ rule {} moves {}\n", name, placementText(plan.placement));
+  }
+  for (const auto& r : plan.delete_rules) out += fmt::format("- rule {}\n", r.name);
+  for (const auto& s : plan.delete_services) out += fmt::format("- service {}\n", s.name);
+  if (plan.delete_tag) out += fmt::format("- tag {}\n", plan.delete_tag->name);
+  for (const auto& w : plan.warnings) out += fmt::format("warning: {}\n", w);
+  return out;
+}
+
+}  // namespace trailwall::policy
