@@ -108,6 +108,7 @@ Status Server::start() {
   const std::size_t threads = std::max<std::size_t>(2, options_.threads);
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   srv.set_keep_alive_max_count(1000);
+  srv.set_tcp_nodelay(true);  // small XML replies; avoid Nagle + delayed-ACK stalls
   srv.set_payload_max_length(kMaxBody);
   Simulator* sim_ptr = simulator_.get();
   const auto api = [sim_ptr](const httplib::Request& req, httplib::Response& res,

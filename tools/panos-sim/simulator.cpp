@@ -361,7 +361,11 @@ struct Simulator::Impl {
       return;
     }
     store->finishCommit(std::move(*doc), job.admins, job.up_to);
-    compiled_valid = false;
+    // Compile the new rulebase now, as the device does at commit, so that policy-match
+    // queries never pay for it.
+    compiled = compileRulebase(store->running(), "vsys1");
+    compiled_vsys = "vsys1";
+    compiled_valid = true;
     job.details = {"Configuration committed successfully"};
     ++counters.commits_ok;
     writeState();
