@@ -1,0 +1,514 @@
+#include "panos/firewall.h"
+
+#include <gtest/gtest.h>
+
+#include <pugixml.hpp>
+
+#include "form.h"
+#include "http/fake_transport.h"
+#include "panos/fake_firewall.h"
+#include "policy/rulebase_xml.h"
+#include "reference.h"
+
+namespace trailwall::panos {
+namespace {
+
+using testing::dataFile;
+using testing::formFields;
+using testing::referenceFile;
+
+const ConfigPaths& paths() {
+  static const ConfigPaths kPaths = ConfigPaths::forLocation({}).value();
+  return kPaths;
+}
+
+policy::SecurityRule managedRule(std::string name, std::string destination) {
+  policy::SecurityRule rule;
+  rule.name = std::move(name);
+  rule.from = {"untrust"};
+  rule.to = {"trust"};
+  rule.source = {"any"};
+  rule.destination = {std::move(destination)};
+  rule.source_user = {"any"};
+  rule.category = {"any"};
+  rule.application = {"ssl"};
+  rule.service = {"application-default"};
+  rule.action = "allow";
+  rule.tag = {"trailwall"};
+  rule.description = "sg-0a1b2c3d4e5f60718 tcp 443 from 0.0.0.0/0";
+  return rule;
+}
+
+policy::Plan fullPlan() {
+  policy::Plan plan;
+  plan.placement = {policy::Placement::Where::Before, "Clean up"};
+  plan.add_tag = policy::Tag{"trailwall", "", "managed by trailwall"};
+  policy::ServiceObject service;
+  service.name = "tw-tcp-8000-8099";
+  service.protocol = "tcp";
+  service.port = "8000-8099";
+  service.tag = {"trailwall"};
+  plan.add_services.push_back(service);
+  plan.add_rules.push_back(managedRule("sg-01-tcp-22", "10.0.1.5"));
+  plan.add_rules.push_back(managedRule("sg-02-tcp-80", "10.0.1.6"));
+  policy::RuleEdit edit;
+  edit.before = managedRule("sg-03-tcp-443", "10.0.1.7");
+  edit.after = managedRule("sg-03-tcp-443", "10.0.1.8");
+  edit.changed = {"destination"};
+  plan.edit_rules.push_back(edit);
+  plan.move_rules.push_back("sg-04-all");
+  plan.delete_rules.push_back(managedRule("sg-05-udp-53", "10.0.1.9"));
+  plan.delete_services.push_back(service);
+  plan.delete_tag = policy::Tag{"old-tag", "", "managed by trailwall"};
+  return plan;
+}
+
+TEST(PlanOps, WritesThePlanInItsOrder) {
+  const auto ops = planOps(fullPlan(), paths()).value();
+  std::vector<std::string> summary;
+  for (const auto& op : ops) {
+    std::string line(to_string(op.action));
+    line.append(" ").append(op.xpath, paths().vsys().size());
+    if (op.action == ConfigAction::Move) {
+      line.append(" ").append(to_string(op.where)).append(" ").append(op.destination);
+    }
+    summary.push_back(line);
+  }
+  EXPECT_EQ(summary,
+            (std::vector<std::string>{
+                "set /tag/entry[@name='trailwall']", "set /service/entry[@name='tw-tcp-8000-8099']",
+                "set /rulebase/security/rules/entry[@name='sg-01-tcp-22']",
+                "move /rulebase/security/rules/entry[@name='sg-01-tcp-22'] before Clean up",
+                "set /rulebase/security/rules/entry[@name='sg-02-tcp-80']",
+                "move /rulebase/security/rules/entry[@name='sg-02-tcp-80'] before Clean up",
+                "edit /rulebase/security/rules/entry[@name='sg-03-tcp-443']",
+                "move /rulebase/security/rules/entry[@name='sg-04-all'] before Clean up",
+                "delete /rulebase/security/rules/entry[@name='sg-05-udp-53']",
+                "delete /service/entry[@name='tw-tcp-8000-8099']",
+                "delete /tag/entry[@name='old-tag']"}));
+}
+
+TEST(PlanOps, SetSendsChildrenAndEditSendsTheWholeEntry) {
+  const auto ops = planOps(fullPlan(), paths()).value();
+  pugi::xml_document set;
+  ASSERT_TRUE(set.load_string(("<x>" + ops[2].element + "</x>").c_str()));
+  EXPECT_TRUE(set.document_element().child("entry").empty());
+  EXPECT_STREQ(set.document_element().child("destination").child("member").text().get(),
+               "10.0.1.5");
+  pugi::xml_document edit;
+  ASSERT_TRUE(edit.load_string(ops[6].element.c_str()));
+  EXPECT_STREQ(edit.document_element().name(), "entry");
+  EXPECT_STREQ(edit.document_element().attribute("name").value(), "sg-03-tcp-443");
+  EXPECT_STREQ(edit.document_element().child("destination").child("member").text().get(),
+               "10.0.1.8");
+}
+
+TEST(PlanOps, BottomPlacementAppendsNewRulesAndMovesStrays) {
+  auto plan = fullPlan();
+  plan.placement = {policy::Placement::Where::Bottom, ""};
+  const auto ops = planOps(plan, paths()).value();
+  EXPECT_EQ(ops[2].action, ConfigAction::Set);
+  EXPECT_EQ(ops[3].action, ConfigAction::Set);  // no move after a new rule
+  EXPECT_EQ(ops[5].action, ConfigAction::Move);
+  EXPECT_EQ(ops[5].where, MoveWhere::Bottom);
+}
+
+TEST(PlanOps, HostileTextIsEscapedAndHostileNamesRefused) {
+  policy::Plan plan;
+  auto rule = managedRule("sg-01-tcp-22", "10.0.1.5");
+  rule.description = "group \"web\" <prod> & 'x' ]]> ]";
+  plan.add_rules.push_back(rule);
+  const auto ops = planOps(plan, paths()).value();
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(multiConfigDocument(ops).value().c_str()));
+  EXPECT_EQ(std::string(doc.document_element().child("set").child("description").text().get()),
+            rule.description);
+
+  for (const std::string name : {"a' or @name='b", "x\"]/../entry[@name=\"y", "t<a>g"}) {
+    policy::Plan hostile;
+    hostile.add_tag = policy::Tag{name, "", ""};
+    EXPECT_FALSE(planOps(hostile, paths()).has_value()) << name;
+    policy::Plan deleting;
+    deleting.move_rules.push_back(name + "'\"");
+    EXPECT_FALSE(planOps(deleting, paths()).has_value()) << name;
+  }
+}
+
+TEST(PolicyMatchQuery, TestsOneSampleAddressPortAndApplication) {
+  policy::Flow flow;
+  flow.rule = "sg-01-tcp-443";
+  flow.source = net::Cidr::parse("203.0.113.0/24").value();
+  flow.destination = net::IpAddress::parse("10.0.1.5").value();
+  flow.protocol = net::Protocol::tcp();
+  flow.ports = net::PortRange::make(443, 443).value();
+  flow.application = "ssl";
+  FirewallOptions options;
+  const auto q = policyMatchQuery(flow, options);
+  EXPECT_EQ(q.from, "untrust");
+  EXPECT_EQ(q.to, "trust");
+  EXPECT_EQ(q.source, "203.0.113.1");
+  EXPECT_EQ(q.destination, "10.0.1.5");
+  EXPECT_EQ(q.protocol, 6);
+  EXPECT_EQ(q.destination_port, 443);
+  EXPECT_EQ(q.application, "ssl");
+  EXPECT_TRUE(q.show_all);
+  flow.protocol = net::Protocol::icmp();
+  flow.application = "any";
+  const auto icmp = policyMatchQuery(flow, options);
+  EXPECT_FALSE(icmp.destination_port.has_value());
+  EXPECT_EQ(icmp.application, "");
+}
+
+TEST(AllowedByUnmanagedRule, IgnoresManagedRulesAndTrustsTheFirstOther) {
+  const auto rulebase = policy::parseRulebaseXml(dataFile("get-vsys1.xml")).value();
+  const std::string managed = "sg-0a1b2c3d4e5f60718-tcp-443";
+  EXPECT_FALSE(allowedByUnmanagedRule({{managed, 2, "allow"}, {"Clean up", 3, "deny"}}, rulebase,
+                                      "trailwall"));
+  EXPECT_TRUE(allowedByUnmanagedRule({{managed, 2, "allow"}, {"allow-web", 1, "allow"}}, rulebase,
+                                     "trailwall"));
+  EXPECT_TRUE(
+      allowedByUnmanagedRule({{"allow-web", 1, ""}}, rulebase, "trailwall"));  // older text shape
+  EXPECT_FALSE(allowedByUnmanagedRule({{"unknown", 1, ""}}, rulebase, "trailwall"));
+  EXPECT_FALSE(allowedByUnmanagedRule({}, rulebase, "trailwall"));
+  // With another managed tag, the same rule is the administrator's.
+  EXPECT_TRUE(allowedByUnmanagedRule({{managed, 2, "allow"}}, rulebase, "other-tag"));
+}
+
+// A device scripted per request kind; records every request's form fields.
+class ScriptedDevice {
+ public:
+  std::string get_body = dataFile("get-vsys1.xml");
+  std::vector<std::string> get_bodies;  // consumed first when not empty
+  std::vector<std::string> multi_config = {referenceFile("multi-config-success-docs.xml")};
+  std::vector<std::string> commits = {enqueued(2)};
+  std::vector<std::string> jobs = {referenceFile("job-commit-act-pend-progress75.xml"),
+                                   referenceFile("job-commit-fin-ok.xml")};
+
+  static std::string enqueued(int job) {
+    const auto id = std::to_string(job);
+    return "<response status=\"success\" code=\"19\"><result><msg><line>Commit job enqueued "
+           "with jobid " +
+           id + "</line></msg><job>" + id + "</job></result></response>";
+  }
+  std::string config_locks = referenceFile("op-show-config-locks-none.xml");
+  std::string commit_locks = referenceFile("op-show-commit-locks-none.xml");
+  std::string policy_match = referenceFile("op-security-policy-match-rules-entry-fixture.xml");
+  std::vector<std::map<std::string, std::string>> seen;
+
+  Result<http::Response> operator()(const http::Request& request) {
+    auto fields = formFields(request.body);
+    seen.push_back(fields);
+    const auto& type = fields["type"];
+    const auto& action = fields["action"];
+    const auto& cmd = fields["cmd"];
+    if (type == "config" && action == "get") {
+      if (!get_bodies.empty()) {
+        auto body = get_bodies.front();
+        get_bodies.erase(get_bodies.begin());
+        return ok(body);
+      }
+      return ok(get_body);
+    }
+    if (type == "config" && action == "multi-config") return ok(next(multi_config));
+    if (type == "config") return ok(referenceFile("config-set-success-code20.xml"));
+    if (type == "commit") return ok(next(commits));
+    if (cmd.starts_with("<show><jobs>")) return ok(next(jobs));
+    if (cmd.starts_with("<show><config-locks")) return ok(config_locks);
+    if (cmd.starts_with("<show><commit-locks")) return ok(commit_locks);
+    if (cmd.starts_with("<revert>")) return ok(referenceFile("op-revert-config-ok.xml"));
+    if (cmd.starts_with("<test>")) return ok(policy_match);
+    return http::Response{200, {}, "<response status='error' code='1'/>"};
+  }
+
+  int count(const std::string& type, const std::string& action_or_cmd_prefix = "") const {
+    int n = 0;
+    for (const auto& f : seen) {
+      const auto t = f.find("type");
+      if (t == f.end() || t->second != type) continue;
+      const auto a = f.find("action");
+      const auto c = f.find("cmd");
+      if (action_or_cmd_prefix.empty() || (a != f.end() && a->second == action_or_cmd_prefix) ||
+          (c != f.end() && c->second.starts_with(action_or_cmd_prefix))) {
+        ++n;
+      }
+    }
+    return n;
+  }
+
+ private:
+  static Result<http::Response> ok(std::string body) {
+    return http::Response{200, {}, std::move(body)};
+  }
+  static std::string next(std::vector<std::string>& replies) {
+    auto body = replies.front();
+    if (replies.size() > 1) replies.erase(replies.begin());
+    return body;
+  }
+};
+
+class FirewallTest : public ::testing::Test {
+ protected:
+  FirewallTest() {
+    transport_.setHandler([this](const http::Request& r) { return device_(r); });
+  }
+  PanOsFirewall firewall(FirewallOptions options = {}) {
+    options.lock_wait_timeout = std::chrono::seconds(60);
+    options.lock_poll_interval = std::chrono::seconds(10);
+    return PanOsFirewall::create(client_, clock_, std::move(options)).value();
+  }
+  static ClientOptions clientOptions() {
+    ClientOptions o;
+    o.base_url = "https://fw.example";
+    o.api_key = "k";
+    o.admin = "trailwall";
+    return o;
+  }
+
+  ScriptedDevice device_;
+  http::FakeTransport transport_;
+  FakeClock clock_;
+  PanOsClient client_{transport_, clock_, clientOptions()};
+};
+
+TEST_F(FirewallTest, ReadsTheRulebaseInOneRequest) {
+  auto fw = firewall();
+  const auto rulebase = fw.readRulebase();
+  ASSERT_TRUE(rulebase.has_value()) << to_string(rulebase.error());
+  ASSERT_EQ(rulebase->rules.size(), 3U);
+  EXPECT_EQ(rulebase->rules[1].name, "sg-0a1b2c3d4e5f60718-tcp-443");
+  EXPECT_EQ(rulebase->rules[2].name, "Clean up");
+  EXPECT_EQ(rulebase->services.size(), 2U);
+  EXPECT_EQ(rulebase->tags.at(0).name, "trailwall");
+  EXPECT_EQ(device_.seen.size(), 1U);
+  EXPECT_EQ(device_.seen[0]["xpath"], paths().vsys());
+  EXPECT_FALSE(fw.revertedLeftovers());
+}
+
+TEST_F(FirewallTest, RevertsItsOwnLeftoversBeforeReading) {
+  std::string dirty = device_.get_body;
+  const std::string rule = "<entry name=\"allow-web\"";
+  dirty.replace(
+      dirty.find(rule), rule.size(),
+      "<entry name=\"allow-web\" admin=\"trailwall\" dirtyId=\"3\" time=\"2026/01/01 00:00:00\"");
+  device_.get_bodies = {dirty};
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  EXPECT_TRUE(fw.revertedLeftovers());
+  EXPECT_EQ(device_.count("config", "get"), 2);
+  EXPECT_EQ(device_.count("op", "<revert>"), 1);
+}
+
+TEST_F(FirewallTest, AnotherAdministratorsUncommittedChangeIsLeftAlone) {
+  std::string dirty = device_.get_body;
+  const std::string rule = "<entry name=\"allow-web\"";
+  dirty.replace(dirty.find(rule), rule.size(),
+                "<entry name=\"allow-web\" admin=\"bob\" dirtyId=\"3\"");
+  device_.get_bodies = {dirty};
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  EXPECT_FALSE(fw.revertedLeftovers());
+  EXPECT_EQ(device_.count("op"), 0);
+}
+
+TEST_F(FirewallTest, AppliesAPlanWithOneWriteAndOnePartialCommit) {
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  const auto report = fw.apply(fullPlan());
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_TRUE(report->multi_config);
+  EXPECT_EQ(report->write_requests, 1);
+  EXPECT_EQ(report->rules_added, 2);
+  EXPECT_EQ(report->commit_job, 2);
+  EXPECT_EQ(report->commit_details,
+            std::vector<std::string>{"Configuration committed successfully"});
+  EXPECT_EQ(report->commit_duration, std::chrono::seconds(2));
+  EXPECT_EQ(device_.count("config"), 2);  // get + multi-config
+  EXPECT_EQ(device_.count("commit"), 1);
+  EXPECT_EQ(device_.count("config", "multi-config"), 1);
+  const auto& commit = device_.seen[2];
+  EXPECT_EQ(commit.at("action"), "partial");
+  EXPECT_NE(commit.at("cmd").find("<partial><admin><member>trailwall</member></admin></partial>"),
+            std::string::npos);
+  EXPECT_EQ(device_.seen[1].at("strict-transactional"), "yes");
+}
+
+TEST_F(FirewallTest, AnEmptyPlanWritesAndCommitsNothing) {
+  auto fw = firewall();
+  const auto report = fw.apply(policy::Plan{});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->commit_job.has_value());
+  EXPECT_TRUE(device_.seen.empty());
+}
+
+TEST_F(FirewallTest, AFailedCommitRevertsThisAdministratorsChangesAndReportsTheJob) {
+  device_.commits = {ScriptedDevice::enqueued(8)};
+  device_.jobs = {referenceFile("job-validate-fin-fail.xml")};
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, ErrorCode::Remote);
+  EXPECT_NE(
+      report.error().message.find("commit job 8 FAIL: Validation Error: | address -> address-3"),
+      std::string::npos)
+      << report.error().message;
+  EXPECT_NE(report.error().message.find("reverted trailwall's uncommitted changes"),
+            std::string::npos);
+  EXPECT_EQ(device_.count("op", "<revert><config><partial><admin><member>trailwall</member>"), 1);
+}
+
+TEST_F(FirewallTest, AFailedWriteRevertsAndSaysWhy) {
+  device_.multi_config = {referenceFile("multi-config-error-13-pango.xml")};
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, ErrorCode::InvalidInput);
+  EXPECT_NE(report.error().message.find("test-new unexpected here"), std::string::npos);
+  EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_EQ(device_.count("op", "<revert>"), 1);
+}
+
+TEST_F(FirewallTest, FallsBackToOneRequestPerChange) {
+  device_.multi_config = {"<response status='error' code='1'/>"};
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_FALSE(report->multi_config);
+  EXPECT_EQ(report->write_requests, 12);  // the refused multi-config + 11 changes
+  EXPECT_EQ(device_.count("config", "set"), 4);
+  EXPECT_EQ(device_.count("config", "move"), 3);
+  EXPECT_EQ(device_.count("commit"), 1);
+}
+
+TEST_F(FirewallTest, WaitsForAnotherAdministratorsConfigLock) {
+  const std::string locked =
+      "<response status=\"error\"><msg><line>Configuration is locked by "
+      "bob</line></msg></response>";
+  device_.multi_config = {locked, locked, referenceFile("multi-config-success-docs.xml")};
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->lock_wait, std::chrono::seconds(20));
+  EXPECT_EQ(device_.count("config", "multi-config"), 3);
+  for (const auto& fields : device_.seen) {
+    const auto cmd = fields.find("cmd");
+    EXPECT_TRUE(cmd == fields.end() || cmd->second.find("remove") == std::string::npos);
+  }
+}
+
+TEST_F(FirewallTest, GivesUpOnALockAfterTheBoundAndNamesItsHolder) {
+  device_.multi_config = {
+      "<response status=\"error\"><msg><line>Configuration is locked by "
+      "bob</line></msg></response>"};
+  device_.config_locks =
+      "<response status=\"success\"><result><config-locks><entry name=\"bob\"><type>shared</type>"
+      "<name>shared</name><created>2026/11/27 10:00:00</created><comment>maintenance</comment>"
+      "</entry></config-locks></result></response>";
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, ErrorCode::Conflict);
+  EXPECT_NE(report.error().message.find("config lock held by bob (scope shared, since 2026/11/27 "
+                                        "10:00:00, comment: maintenance)"),
+            std::string::npos)
+      << report.error().message;
+  EXPECT_NE(report.error().message.find("never removes another administrator's lock"),
+            std::string::npos);
+  EXPECT_EQ(device_.count("config", "multi-config"), 7);  // at 0, 10, …, 60 s
+  EXPECT_EQ(device_.count("commit"), 0);
+}
+
+TEST_F(FirewallTest, WaitsForAnotherAdministratorsCommitLock) {
+  device_.commits = {referenceFile("commit-error-14-commit-locks-held.xml"),
+                     ScriptedDevice::enqueued(2)};
+  auto fw = firewall();
+  const auto report = fw.apply(fullPlan());
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->lock_wait, std::chrono::seconds(10));
+  EXPECT_EQ(device_.count("commit"), 2);
+}
+
+policy::Flow flowTo(std::string rule, std::string destination, int port) {
+  policy::Flow flow;
+  flow.rule = std::move(rule);
+  flow.source = net::Cidr::anyV4();
+  flow.destination = net::IpAddress::parse(destination).value();
+  flow.protocol = net::Protocol::tcp();
+  flow.ports = net::PortRange::single(static_cast<std::uint16_t>(port));
+  flow.application = "ssl";
+  return flow;
+}
+
+TEST_F(FirewallTest, AlreadyAllowedTestsEachDistinctFlowOnce) {
+  device_.policy_match =
+      "<response cmd=\"status\" status=\"success\"><result><rules>"
+      "<entry name=\"sg-0a1b2c3d4e5f60718-tcp-443\"><index>2</index><action>allow</action></entry>"
+      "<entry "
+      "name=\"allow-web\"><index>1</index><action>allow</action></entry></rules></result></"
+      "response>";
+  auto fw = firewall();
+  const std::vector<policy::Flow> flows{flowTo("sg-1-tcp-443", "10.0.1.5", 443),
+                                        flowTo("sg-2-tcp-443", "10.0.1.5", 443),
+                                        flowTo("sg-1-tcp-443", "10.0.1.6", 443)};
+  const auto report = fw.alreadyAllowed(flows);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->tests, 2);
+  EXPECT_EQ(report->allowed.size(), 3U);
+  EXPECT_EQ(device_.count("op", "<test><security-policy-match>"), 2);
+  EXPECT_EQ(device_.count("config", "get"), 1);  // the rulebase, to know which rules are managed
+  const auto& cmd = device_.seen[1].at("cmd");
+  EXPECT_NE(
+      cmd.find("<source>0.0.0.1</source><destination>10.0.1.5</destination><protocol>6</protocol>"
+               "<destination-port>443</destination-port><application>ssl</application>"
+               "<show-all>yes</show-all>"),
+      std::string::npos)
+      << cmd;
+}
+
+TEST_F(FirewallTest, OnlyAManagedAllowIsNotAlreadyAllowed) {
+  device_.policy_match =
+      "<response cmd=\"status\" status=\"success\"><result><rules>"
+      "<entry name=\"sg-0a1b2c3d4e5f60718-tcp-443\"><index>2</index><action>allow</action></entry>"
+      "<entry name=\"Clean "
+      "up\"><index>3</index><action>deny</action></entry></rules></result></response>";
+  auto fw = firewall();
+  const auto report = fw.alreadyAllowed({flowTo("sg-1-tcp-443", "10.0.1.5", 443)});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->allowed.empty());
+}
+
+TEST_F(FirewallTest, AlreadyAllowedStopsTestingAtTheBound) {
+  FirewallOptions options;
+  options.max_policy_match_tests = 2;
+  auto fw = firewall(options);
+  std::vector<policy::Flow> flows;
+  for (int i = 0; i < 5; ++i) {
+    flows.push_back(flowTo("sg-1-tcp-443", "10.0.1." + std::to_string(10 + i), 443));
+  }
+  const auto report = fw.alreadyAllowed(flows);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->tests, 2);
+  EXPECT_EQ(report->untested, 3);
+  EXPECT_EQ(device_.count("op", "<test>"), 2);
+}
+
+TEST(FakeFirewall, AppliesPlansInMemoryAndCountsCommits) {
+  FakeFirewall fake(policy::parseRulebaseXml(dataFile("get-vsys1.xml")).value());
+  policy::Plan plan;
+  plan.placement = {policy::Placement::Where::Before, "Clean up"};
+  plan.add_rules.push_back(managedRule("sg-01-tcp-22", "10.0.1.5"));
+  ASSERT_TRUE(fake.apply(plan).has_value());
+  EXPECT_EQ(fake.commits(), 1);
+  const auto& rules = fake.rulebase().rules;
+  ASSERT_EQ(rules.size(), 4U);
+  EXPECT_EQ(rules[2].name, "sg-01-tcp-22");
+  EXPECT_EQ(rules[3].name, "Clean up");
+  ASSERT_TRUE(fake.apply(policy::Plan{}).has_value());
+  EXPECT_EQ(fake.commits(), 1);
+  fake.failNextCommit(Error{ErrorCode::Remote, "commit job 9 FAIL"});
+  plan.add_rules[0].name = "sg-02-tcp-22";
+  EXPECT_FALSE(fake.apply(plan).has_value());
+  EXPECT_EQ(fake.rulebase().rules.size(), 4U);
+}
+
+}  // namespace
+}  // namespace trailwall::panos
