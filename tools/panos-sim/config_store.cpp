@@ -388,6 +388,48 @@ OpResult doEdit(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::st
   return okResult();
 }
 
+// Objects other configuration refers to by name (rules, groups) cannot be deleted: code 10,
+// "Reference count not zero" (DOCS error codes: "address object still in use in policy").
+std::optional<OpResult> checkReferences(const pugi::xml_node& victim) {
+  static constexpr std::array<std::string_view, 6> kReferable = {
+      "address", "address-group", "service", "service-group", "tag", "profile-group"};
+  const std::string_view container = victim.parent().name();
+  if (std::strcmp(victim.name(), "entry") != 0 ||
+      std::find(kReferable.begin(), kReferable.end(), container) == kReferable.end()) {
+    return std::nullopt;
+  }
+  // The scope that can refer to it: its vsys (or the whole config for shared objects).
+  pugi::xml_node scope = victim.parent().parent();
+  if (std::strcmp(scope.name(), "shared") == 0) {
+    scope = scope.parent();
+  }
+  const std::string name = victim.attribute("name").value();
+  std::vector<std::string> refs;
+  auto found = selectNodes(scope, ".//member[text()=" + xpathLiteral(name) + "]");
+  if (!found) {
+    return std::nullopt;
+  }
+  for (const pugi::xpath_node& m : *found) {
+    const pugi::xml_node field = m.node().parent();
+    std::string path;  // "rulebase -> security -> rules -> r1 -> destination"
+
+    for (pugi::xml_node n = field; n && n != scope; n = n.parent()) {
+      const std::string step = n.attribute("name") ? n.attribute("name").value() : n.name();
+      path = path.empty() ? step : step + " -> " + path;
+    }
+    if (field.parent() != victim) {
+      refs.push_back(" " + path);
+    }
+  }
+  if (refs.empty()) {
+    return std::nullopt;
+  }
+  OpResult r = errorResult(10, " " + std::string(container) + " -> " + name +
+                                   " cannot be deleted because of references from:");
+  r.lines.insert(r.lines.end(), refs.begin(), refs.end());
+  return r;
+}
+
 OpResult doDelete(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::string>* touched) {
   auto nodes = selectNodes(doc, op.xpath);
   if (!nodes) {
@@ -406,6 +448,9 @@ OpResult doDelete(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::
     if (xn.attribute() || !n || n.type() != pugi::node_element || !n.parent() ||
         n.parent().type() == pugi::node_document) {
       return errorResult(15, " Operation denied: this node cannot be deleted");
+    }
+    if (auto referenced = checkReferences(n)) {
+      return *referenced;
     }
     victims.push_back(n);
   }

@@ -105,16 +105,38 @@ TEST(ConfigDelete, AbsentObjectIsSuccessCode7ObjectDoesntExist) {
 
 TEST(ConfigDelete, OrPredicateAndMemberTextPredicateWork) {
   SimHarness h;
-  h.config("delete", kAddress + "/entry[@name='web-server-1' or @name='web-server-2']");
-  EXPECT_EQ(
-      parse(h.config("get", kAddress + "/entry[@name='web-server-1' or @name='web-server-2']").body)
-          .child("response")
-          .attribute("code")
-          .as_int(),
-      7);
+  h.config("set", kAddress + "/entry[@name='d1']", "<ip-netmask>192.0.2.1</ip-netmask>");
+  h.config("set", kAddress + "/entry[@name='d2']", "<ip-netmask>192.0.2.2</ip-netmask>");
+  const std::string both = kAddress + "/entry[@name='d1' or @name='d2']";
+  EXPECT_EQ(parse(h.config("get", both).body).select_nodes("/response/result/entry").size(), 2U);
+  h.config("delete", both);
+  EXPECT_EQ(parse(h.config("get", both).body).child("response").attribute("code").as_int(), 7);
   const std::string apps = kRules + "/entry[@name='allow-outbound-web']/application";
   h.config("delete", apps + "/member[text()='dns']");
   EXPECT_EQ(parse(h.config("get", apps).body).select_nodes("//member").size(), 2U);
+}
+
+TEST(ConfigDelete, ReferencedObjectIsCode10AndStays) {
+  SimHarness h;
+  const pugi::xml_document doc =
+      parse(h.config("delete", kAddress + "/entry[@name='web-server-1']").body);
+  EXPECT_STREQ(doc.child("response").attribute("code").value(), "10");
+  EXPECT_STREQ(doc.select_node("//line[2]").node().text().get(),
+               " address-group -> web-servers -> static");
+  EXPECT_STREQ(parse(h.config("get", kAddress + "/entry[@name='web-server-1']").body)
+                   .child("response")
+                   .attribute("code")
+                   .value(),
+               "19");
+  // Once nothing refers to it, it goes.
+  h.config("delete",
+           std::string(kVsys) +
+               "/address-group/entry[@name='web-servers']/static/member[text()='web-server-1']");
+  EXPECT_STREQ(parse(h.config("delete", kAddress + "/entry[@name='web-server-1']").body)
+                   .child("response")
+                   .attribute("code")
+                   .value(),
+               "20");
 }
 
 TEST(ConfigMove, TopBottomBeforeAfter) {
