@@ -25,5 +25,6 @@ struct CommandContext {
 
 void registerVersionCommand(CLI::App& app, CommandContext& ctx);
 void registerEventsCommand(CLI::App& app, CommandContext& ctx);
+void registerPlanCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace trailwall::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
 
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);
+    registerPlanCommand(app, ctx);
 
     try {
       app.parse(argc, argv);
