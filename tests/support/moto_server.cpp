@@ -1,0 +1,261 @@
+#include "support/moto_server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pugixml.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "aws/retry.h"
+#include "aws/service_client.h"
+#include "common/clock.h"
+#include "http/curl_transport.h"
+#include "http/url.h"
+
+namespace trailwall::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kBootstrapActions = 3;
+constexpr aws::ServiceInfo kIam{"IAM", "iam", "iam", "iam", "IAM"};
+constexpr const char* kUser = "trailwall-test-admin";
+
+bool onPath(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    return ::access(name.c_str(), X_OK) == 0;
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MotoServer>> MotoServer::start(Options options) {
+  if (!onPath(options.executable)) {
+    return fail(ErrorCode::Unsupported, options.executable + " is not on PATH");
+  }
+  std::unique_ptr<MotoServer> server(new MotoServer());
+  server->verify_signatures_ = options.verify_signatures;
+  char dir_template[] = "/tmp/trailwall-moto-XXXXXX";
+  if (::mkdtemp(dir_template) == nullptr) {
+    return fail(ErrorCode::Io, "cannot create a temporary directory for moto_server");
+  }
+  server->dir_ = dir_template;
+  const std::string log_path = server->dir_ + "/moto.log";
+  // Everything the child needs is prepared here: after fork() it only makes system calls.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (!entry.starts_with("INITIAL_NO_AUTH_ACTION_COUNT=") &&
+        !entry.starts_with("PYTHONUNBUFFERED=")) {
+      env_strings.emplace_back(entry);
+    }
+  }
+  if (options.verify_signatures) {
+    env_strings.push_back("INITIAL_NO_AUTH_ACTION_COUNT=" + std::to_string(kBootstrapActions));
+  }
+  env_strings.emplace_back("PYTHONUNBUFFERED=1");
+  std::vector<char*> envp;
+  for (auto& e : env_strings) {
+    envp.push_back(e.data());
+  }
+  envp.push_back(nullptr);
+  std::string executable = options.executable;
+  std::vector<std::string> arg_strings = {executable, "-H", "127.0.0.1", "-p", "0"};
+  std::vector<char*> argv;
+  for (auto& a : arg_strings) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return fail(ErrorCode::Io, "fork failed");
+  }
+  if (pid == 0) {
+    // Child: own process group, dies with the test process, output to the log file.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) {
+      ::_exit(1);
+    }
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    ::execvpe(executable.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  server->pid_ = pid;
+  if (auto ready = server->waitUntilReady(options.startup_timeout); !ready) {
+    return std::unexpected(ready.error().withContext("moto_server log:\n" + server->log()));
+  }
+  if (options.verify_signatures) {
+    if (auto iam = server->bootstrapIam(); !iam) {
+      return std::unexpected(iam.error());
+    }
+  } else {
+    server->admin_ = aws::Credentials{"AKIDTRAILWALLTEST", "unverified", "", {}, "moto"};
+  }
+  return server;
+}
+
+MotoServer::~MotoServer() {
+  stop();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+std::string MotoServer::log() const {
+  return dir_.empty() ? "" : readAll(dir_ + "/moto.log");
+}
+
+void MotoServer::stop() {
+  if (pid_ <= 0) {
+    return;
+  }
+  ::kill(-pid_, SIGTERM);  // the child's own process group: moto and anything it started
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(-pid_, SIGKILL);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  pid_ = -1;
+}
+
+Status MotoServer::waitUntilReady(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::regex running(R"(Running on http://127\.0\.0\.1:(\d+))");
+  http::CurlTransport transport;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return fail(ErrorCode::Remote, "moto_server exited during startup");
+    }
+    if (port_ == 0) {
+      std::smatch match;
+      const std::string text = log();
+      if (std::regex_search(text, match, running)) {
+        port_ = std::stoi(match[1].str());
+        endpoint_ = "http://127.0.0.1:" + std::to_string(port_);
+      }
+    }
+    if (port_ != 0) {
+      auto r = transport.send(http::Request{"GET", endpoint_ + "/moto-api/", {}, "", 2s});
+      if (r && r->status == 200) {
+        return {};
+      }
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return fail(ErrorCode::Timeout,
+              "moto_server did not become ready in " + std::to_string(timeout.count()) + " s");
+}
+
+Status MotoServer::bootstrapIam() {
+  http::CurlTransport transport;
+  // While moto does not check auth, any signature passes; these keys are never used again.
+  aws::StaticCredentialsProvider bootstrap(
+      aws::Credentials{"AKIDBOOTSTRAP", "bootstrap", "", {}, "bootstrap"});
+  SystemClock clock;
+  aws::FakeRandom random;
+  aws::ServiceClient iam(aws::ClientContext{transport, bootstrap, clock, random, region(),
+                                            aws::RetryPolicy{1, 0ms, 0ms}},
+                         kIam, endpoint_);
+  const auto call =
+      [&iam](const std::string& action,
+             std::vector<std::pair<std::string, std::string>> params) -> Result<http::Response> {
+    params.insert(params.begin(), {{"Action", action}, {"Version", "2010-05-08"}});
+    return iam.call(http::Request{"POST",
+                                  "/",
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                  http::formEncode(params),
+                                  {}},
+                    action);
+  };
+  if (auto r = call("CreateUser", {{"UserName", kUser}}); !r) {
+    return std::unexpected(r.error());
+  }
+  auto key = call("CreateAccessKey", {{"UserName", kUser}});
+  if (!key) {
+    return std::unexpected(key.error());
+  }
+  pugi::xml_document doc;
+  doc.load_buffer(key->body.data(), key->body.size());
+  const auto access_key =
+      doc.child("CreateAccessKeyResponse").child("CreateAccessKeyResult").child("AccessKey");
+  admin_ = aws::Credentials{access_key.child_value("AccessKeyId"),
+                            access_key.child_value("SecretAccessKey"),
+                            "",
+                            {},
+                            "moto IAM user"};
+  if (admin_.access_key_id.empty() || admin_.secret_access_key.empty()) {
+    return fail(ErrorCode::Remote, "moto CreateAccessKey returned no key");
+  }
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+  if (auto r = call("PutUserPolicy",
+                    {{"UserName", kUser}, {"PolicyName", "allow-all"}, {"PolicyDocument", policy}});
+      !r) {
+    return std::unexpected(r.error());
+  }
+  return {};
+}
+
+Status MotoServer::reset() {
+  http::CurlTransport transport;
+  auto r = transport.send(http::Request{"POST", endpoint_ + "/moto-api/reset", {}, "", 30s});
+  if (!r || r->status != 200) {
+    return fail(ErrorCode::Remote, "moto reset failed");
+  }
+  if (!verify_signatures_) {
+    return {};
+  }
+  // Reopen the unauthenticated window for exactly the bootstrap actions.
+  r = transport.send(http::Request{
+      "POST", endpoint_ + "/moto-api/reset-auth", {}, std::to_string(kBootstrapActions), 30s});
+  if (!r || r->status != 200) {
+    return fail(ErrorCode::Remote, "moto reset-auth failed");
+  }
+  return bootstrapIam();
+}
+
+}  // namespace trailwall::test

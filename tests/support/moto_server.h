@@ -1,0 +1,75 @@
+#pragma once
+// moto_server (the AWS emulator on the build machines) as a child process for integration and
+// end-to-end tests: started on a free loopback port (it binds port 0 and the helper reads the
+// port it reports), ready when /moto-api/ answers, always stopped (destructor, and the child
+// dies with the test process through PR_SET_PDEATHSIG even if the test crashes).
+//
+// Signatures are verified by default: moto runs with INITIAL_NO_AUTH_ACTION_COUNT=3, and the
+// helper spends those three unauthenticated actions creating an IAM user with an allow-all
+// policy (CreateUser, CreateAccessKey, PutUserPolicy). Every later request must be signed with
+// adminCredentials(); a request signed with a wrong secret fails.
+//
+// Usage (gtest):
+//   static std::unique_ptr<MotoServer> moto;   // SetUpTestSuite: moto = *MotoServer::start();
+//   aws::ClientContext ctx{transport, provider(moto->adminCredentials()), clock, random,
+//                          moto->region()};
+//   aws::Ec2Client ec2(ctx, moto->endpoint());
+// Link the CMake target `trailwall_test_moto` (defined in tests/integration/aws).
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "aws/credentials.h"
+#include "common/error.h"
+
+namespace trailwall::test {
+
+class MotoServer {
+ public:
+  struct Options {
+    bool verify_signatures = true;
+    std::chrono::seconds startup_timeout{60};
+    std::string executable = "moto_server";  // looked up on PATH
+  };
+
+  // Errors: Unsupported when moto_server is not on PATH (tests may GTEST_SKIP on it), Timeout
+  // when it does not become ready, Remote when bootstrapping the IAM user fails.
+  [[nodiscard]] static Result<std::unique_ptr<MotoServer>> start(Options options);
+  [[nodiscard]] static Result<std::unique_ptr<MotoServer>> start() { return start(Options{}); }
+
+  ~MotoServer();
+  MotoServer(const MotoServer&) = delete;
+  MotoServer& operator=(const MotoServer&) = delete;
+
+  // http://127.0.0.1:<port>
+  [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string region() const { return "us-east-1"; }
+  [[nodiscard]] std::string accountId() const { return "123456789012"; }
+  // Keys of the allow-all IAM user (with verify_signatures); anything otherwise.
+  [[nodiscard]] const aws::Credentials& adminCredentials() const { return admin_; }
+  // moto's own log (requests and tracebacks), for a failing test's output.
+  [[nodiscard]] std::string log() const;
+
+  // Forgets every resource (POST /moto-api/reset) and recreates the IAM user: new keys.
+  [[nodiscard]] Status reset();
+  // Stops the server (SIGTERM, then SIGKILL after 5 s); idempotent.
+  void stop();
+
+ private:
+  MotoServer() = default;
+  [[nodiscard]] Status waitUntilReady(std::chrono::seconds timeout);
+  [[nodiscard]] Status bootstrapIam();
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string endpoint_;
+  std::string dir_;  // temporary directory holding the log
+  bool verify_signatures_ = true;
+  aws::Credentials admin_;
+};
+
+}  // namespace trailwall::test
