@@ -111,6 +111,10 @@ class PanOsClient {
   [[nodiscard]] bool hasKey() const { return !options_.api_key.empty(); }
   [[nodiscard]] const RequestCounts& counts() const { return counts_; }
   [[nodiscard]] bool multiConfigRefused() const { return multi_config_refused_; }
+  // Whether write() sends one multi-config request (all or nothing) rather than one per change.
+  [[nodiscard]] bool writesAllOrNothing() const {
+    return options_.multi_config && !multi_config_refused_;
+  }
 
  private:
   struct Reply {

@@ -314,7 +314,9 @@ Result<ApplyReport> PanOsFirewall::apply(const policy::Plan& plan) {
       waitOutConflicts([&] { return client_->write(*ops); },
                        "writing " + std::to_string(ops->size()) + " changes", report.lock_wait);
   if (!written) {
-    return std::unexpected(revertAfter(written.error()));
+    // A refused multi-config changed nothing; changes sent one by one may have been half done.
+    return std::unexpected(client_->writesAllOrNothing() ? written.error()
+                                                         : revertAfter(written.error()));
   }
   report.multi_config = written->multi_config;
   report.write_requests = written->requests;

@@ -213,6 +213,10 @@ ErrorCode classifyApiError(std::optional<int> code, const std::vector<std::strin
   }
 }
 
+std::string_view withoutAdvice(std::string_view message) {
+  return message.substr(0, message.find(kAdviceSeparator));
+}
+
 Error errorFromResponse(const ApiResponse& response, int http_status, std::string_view context) {
   const auto code = response.code();
   const auto kind = classifyApiError(code, response.messages(), http_status);
@@ -231,7 +235,7 @@ Error errorFromResponse(const ApiResponse& response, int http_status, std::strin
   }
   const auto hint = hintFor(kind);
   if (!hint.empty()) {
-    message += " — ";
+    message += kAdviceSeparator;
     message += hint;
   }
   return Error{kind, std::move(message)};

@@ -53,6 +53,12 @@ class ApiResponse {
 [[nodiscard]] ErrorCode classifyApiError(std::optional<int> code,
                                          const std::vector<std::string>& messages, int http_status);
 
+// Separates an error's facts from the advice errorFromResponse appends.
+inline constexpr std::string_view kAdviceSeparator = " — ";
+
+// The message without the advice errorFromResponse appended (for wrappers that give their own).
+[[nodiscard]] std::string_view withoutAdvice(std::string_view message);
+
 // The Error for a failed reply, saying what was attempted (`context`), the device's code and
 // messages, and what a person can do about it.
 [[nodiscard]] Error errorFromResponse(const ApiResponse& response, int http_status,

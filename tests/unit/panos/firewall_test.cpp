@@ -356,7 +356,7 @@ TEST_F(FirewallTest, AFailedCommitRevertsThisAdministratorsChangesAndReportsTheJ
   EXPECT_EQ(device_.count("op", "<revert><config><partial><admin><member>trailwall</member>"), 1);
 }
 
-TEST_F(FirewallTest, AFailedWriteRevertsAndSaysWhy) {
+TEST_F(FirewallTest, AFailedMultiConfigChangedNothingAndSaysWhy) {
   device_.multi_config = {referenceFile("multi-config-error-13-pango.xml")};
   auto fw = firewall();
   const auto report = fw.apply(fullPlan());
@@ -364,6 +364,26 @@ TEST_F(FirewallTest, AFailedWriteRevertsAndSaysWhy) {
   EXPECT_EQ(report.error().code, ErrorCode::InvalidInput);
   EXPECT_NE(report.error().message.find("test-new unexpected here"), std::string::npos);
   EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_EQ(device_.count("op", "<revert>"), 0);  // all or nothing: there is nothing to revert
+}
+
+TEST_F(FirewallTest, AFailedSingleRequestRevertsWhatWasWritten) {
+  device_.multi_config = {"<response status='error' code='1'/>"};
+  auto fw = firewall();
+  ASSERT_TRUE(fw.apply(fullPlan()).has_value());  // the device refused multi-config once
+  transport_.setHandler([this](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.count("action") != 0U && fields.at("action") == "move") {
+      device_.seen.push_back(fields);
+      return http::Response{200, {}, referenceFile("error-12-invalid-object-multiline.xml")};
+    }
+    return device_(r);
+  });
+  const auto report = fw.apply(fullPlan());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().message.find("reverted trailwall's uncommitted changes"),
+            std::string::npos)
+      << report.error().message;
   EXPECT_EQ(device_.count("op", "<revert>"), 1);
 }
 
