@@ -18,6 +18,7 @@ class FakeFirewall final : public Firewall {
 
   [[nodiscard]] Result<policy::Rulebase> readRulebase() override {
     ++reads_;
+    ++counts_.by_kind["config/get"];
     if (read_error_) {
       return std::unexpected(*read_error_);
     }
@@ -29,6 +30,7 @@ class FakeFirewall final : public Firewall {
     AllowedReport report;
     for (const auto& flow : flows) {
       ++report.tests;
+      ++counts_.by_kind["op/test"];
       if (allows_ && allows_(flow)) {
         report.allowed.insert(flow);
       }
@@ -43,6 +45,8 @@ class FakeFirewall final : public Firewall {
       return report;
     }
     applied_.push_back(plan);
+    ++counts_.by_kind["config/multi-config"];
+    ++counts_.by_kind["commit"];
     if (commit_error_) {
       auto error = *commit_error_;
       commit_error_.reset();
@@ -55,6 +59,8 @@ class FakeFirewall final : public Firewall {
     report.commit_job = commits_;
     return report;
   }
+
+  [[nodiscard]] RequestCounts requestCounts() const override { return counts_; }
 
   // Test setup.
   void setRulebase(policy::Rulebase rulebase) { rulebase_ = std::move(rulebase); }
@@ -75,6 +81,7 @@ class FakeFirewall final : public Firewall {
   std::optional<Error> read_error_;
   std::optional<Error> commit_error_;
   std::vector<policy::Plan> applied_;
+  RequestCounts counts_;
   int reads_ = 0;
   int tests_ = 0;
   int commits_ = 0;

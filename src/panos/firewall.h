@@ -60,6 +60,8 @@ class Firewall {
   // On a failed commit the administrator's candidate changes are reverted and the error holds
   // the job's messages.
   [[nodiscard]] virtual Result<ApplyReport> apply(const policy::Plan& plan) = 0;
+  // Requests sent so far, by kind (see RequestCounts), for the run's report.
+  [[nodiscard]] virtual RequestCounts requestCounts() const = 0;
 };
 
 struct FirewallOptions {
@@ -108,7 +110,7 @@ class PanOsFirewall final : public Firewall {
       const std::vector<policy::Flow>& flows) override;
   [[nodiscard]] Result<ApplyReport> apply(const policy::Plan& plan) override;
 
-  [[nodiscard]] const RequestCounts& counts() const { return client_->counts(); }
+  [[nodiscard]] RequestCounts requestCounts() const override { return client_->counts(); }
   // True when the last read found and reverted this administrator's leftover changes.
   [[nodiscard]] bool revertedLeftovers() const { return reverted_leftovers_; }
 

@@ -233,6 +233,21 @@ TEST_F(PanOsSim, ASecondPlanKeepsTheManagedBlockWithoutReorderChurn) {
   }
 }
 
+TEST_F(PanOsSim, ALeftoverOfThisAdministratorIsRevertedBeforeReading) {
+  const std::string leftover = vsys() + "/rulebase/security/rules/entry[@name='sg-0dd-tcp-22']";
+  ASSERT_TRUE(client().change(ConfigOp::set(leftover, "<action>allow</action>")).has_value());
+  PanOsClient operator_client(*transport_, clock_, clientOptions("operator"));
+  const std::string draft = vsys() + "/address/entry[@name='operator-draft']";
+  ASSERT_TRUE(operator_client.change(ConfigOp::set(draft, "<ip-netmask>10.9.9.9/32</ip-netmask>"))
+                  .has_value());
+  auto fw = firewall();
+  const auto rulebase = fw.readRulebase();
+  ASSERT_TRUE(rulebase.has_value()) << to_string(rulebase.error());
+  EXPECT_TRUE(fw.revertedLeftovers());
+  EXPECT_EQ(rulebase->findRule("sg-0dd-tcp-22"), nullptr);
+  EXPECT_TRUE(client().get(draft).value().found);  // the operator's change stays
+}
+
 TEST_F(PanOsSim, PartialCommitLeavesAnotherAdministratorsChangeUncommitted) {
   PanOsClient operator_client(*transport_, clock_, clientOptions("operator"));
   const std::string address = vsys() + "/address/entry[@name='operator-draft']";

@@ -323,6 +323,8 @@ TEST_F(FirewallTest, AppliesAPlanWithOneWriteAndOnePartialCommit) {
             std::vector<std::string>{"Configuration committed successfully"});
   EXPECT_EQ(report->commit_duration, std::chrono::seconds(2));
   EXPECT_EQ(device_.count("config"), 2);  // get + multi-config
+  EXPECT_EQ(fw.requestCounts().config(), 2);
+  EXPECT_EQ(fw.requestCounts().commits(), 1);
   EXPECT_EQ(device_.count("commit"), 1);
   EXPECT_EQ(device_.count("config", "multi-config"), 1);
   const auto& commit = device_.seen[2];
@@ -524,6 +526,7 @@ TEST(FakeFirewall, AppliesPlansInMemoryAndCountsCommits) {
   EXPECT_EQ(rules[3].name, "Clean up");
   ASSERT_TRUE(fake.apply(policy::Plan{}).has_value());
   EXPECT_EQ(fake.commits(), 1);
+  EXPECT_EQ(fake.requestCounts().commits(), 1);
   fake.failNextCommit(Error{ErrorCode::Remote, "commit job 9 FAIL"});
   plan.add_rules[0].name = "sg-02-tcp-22";
   EXPECT_FALSE(fake.apply(plan).has_value());
