@@ -139,8 +139,37 @@ std::optional<int> parseGroups(std::string_view part, bool allow_v4_tail,
   }
 }
 
+// Hand-written rather than fmt: planning prints hundreds of thousands of addresses.
+void appendDecimal(std::string& out, unsigned value) {
+  if (value >= 100) out += static_cast<char>('0' + value / 100);
+  if (value >= 10) out += static_cast<char>('0' + value / 10 % 10);
+  out += static_cast<char>('0' + value % 10);
+}
+
+void appendV4(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    appendDecimal(out, (v >> shift) & 0xFF);
+    if (shift > 0) out += '.';
+  }
+}
+
 std::string v4Text(std::uint32_t v) {
-  return fmt::format("{}.{}.{}.{}", v >> 24, (v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF);
+  std::string out;
+  out.reserve(15);
+  appendV4(out, v);
+  return out;
+}
+
+void appendHex(std::string& out, unsigned value) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  bool started = false;
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    const unsigned digit = (value >> shift) & 0xF;
+    if (digit != 0 || started || shift == 0) {
+      out += kDigits[digit];
+      started = true;
+    }
+  }
 }
 
 }  // namespace
@@ -255,11 +284,11 @@ std::string IpAddress::toString() const {
       continue;
     }
     if (!out.empty() && out.back() != ':') out += ':';
-    out += fmt::format("{:x}", g[static_cast<std::size_t>(i)]);
+    appendHex(out, g[static_cast<std::size_t>(i)]);
   }
   if (mapped) {
     if (out.back() != ':') out += ':';
-    out += v4Text(static_cast<std::uint32_t>(low_));
+    appendV4(out, static_cast<std::uint32_t>(low_));
   }
   return out;
 }
@@ -340,7 +369,10 @@ bool Cidr::overlaps(const Cidr& other) const {
 }
 
 std::string Cidr::toString() const {
-  return fmt::format("{}/{}", network_.toString(), static_cast<int>(prefix_));
+  std::string out = network_.toString();
+  out += '/';
+  appendDecimal(out, prefix_);
+  return out;
 }
 
 Result<IpRange> IpRange::make(IpAddress first, IpAddress last) {

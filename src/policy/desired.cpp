@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <unordered_map>
 
@@ -100,13 +101,12 @@ std::optional<Translation> translate(const Permission& p, const Options& options
 // so after sorting a block inside another always follows the last one kept).
 void collapse(std::vector<net::Cidr>& cidrs) {
   std::sort(cidrs.begin(), cidrs.end());
-  std::vector<net::Cidr> kept;
-  kept.reserve(cidrs.size());
-  for (const auto& c : cidrs) {
-    if (!kept.empty() && kept.back().contains(c)) continue;
-    kept.push_back(c);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < cidrs.size(); ++i) {
+    if (kept > 0 && cidrs[kept - 1].contains(cidrs[i])) continue;
+    cidrs[kept++] = cidrs[i];
   }
-  cidrs = std::move(kept);
+  cidrs.resize(kept);
 }
 
 bool insideAny(const net::Cidr& cidr, const std::vector<net::Cidr>& blocks) {
@@ -145,11 +145,17 @@ class Planner {
     for (auto& w : warnings_) {
       if (seen.insert(w).second) out.warnings.push_back(std::move(w));
     }
-    out.rules.reserve(rules_.size());
-    for (auto& [name, rule] : rules_) {
-      renderMatch(rule);
-      if (hasTraffic(rule.match)) out.rules.push_back(std::move(rule));
+    std::vector<std::size_t> order;
+    order.reserve(rules_.size());
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+      renderMatch(rules_[i]);
+      if (hasTraffic(rules_[i].match)) order.push_back(i);
     }
+    std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+      return rules_[a].rule.name < rules_[b].rule.name;
+    });
+    out.rules.reserve(order.size());
+    for (const std::size_t i : order) out.rules.push_back(std::move(rules_[i]));
     return out;
   }
 
@@ -186,22 +192,24 @@ class Planner {
     return out;
   }
 
-  DesiredRule* ruleFor(const std::string& owner, const std::string& name, const Translation& t,
+  DesiredRule* ruleFor(const std::string& owner, std::string name, Translation t,
                        std::string description) {
-    auto [it, fresh] = rules_.try_emplace(name);
-    DesiredRule& d = it->second;
-    if (!fresh) return &d;
+    if (const auto it = rule_index_.find(name); it != rule_index_.end()) {
+      return &rules_[it->second];
+    }
+    DesiredRule& d = rules_.emplace_back();
+    d.rule.name = std::move(name);
+    rule_index_.emplace(d.rule.name, rules_.size() - 1);  // deque: the name stays put
     d.owner = owner;
-    d.match = t.match;
-    d.service = t.object;
+    d.service = std::move(t.object);
     SecurityRule& r = d.rule;
-    r.name = name;
+    r.application = t.match.applications;
+    d.match = std::move(t.match);
     r.from = {options_.from_zone};
     r.to = {options_.to_zone};
     r.source_user = {"any"};
     r.category = {"any"};
-    r.application = t.match.applications;
-    r.service = t.service;
+    r.service = std::move(t.service);
     r.action = "allow";
     if (description.size() > kMaxDescriptionLength) description.resize(kMaxDescriptionLength);
     r.description = std::move(description);
@@ -241,13 +249,13 @@ class Planner {
     for (const auto& g : inv_.security_groups) {
       const auto exposed = by_group.find(g.id);
       if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
+      const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
       for (const auto& p : g.ingress) {
         auto sources = internetSources(p, g.vpc_id, g.id);
         if (sources.empty()) continue;
         auto t = translated(p, g.id);
         if (!t) continue;
-        const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
-        DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), *t,
+        DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), std::move(*t),
                                  fmt::format("trailwall: {} {}", label, permissionText(p)));
         d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
         for (const auto* e : exposed->second) addAddresses(d->match, *e);
@@ -341,7 +349,8 @@ class Planner {
   std::unordered_map<std::string_view, const inventory::PrefixList*> prefix_lists_;
   OwnerScope scope_;
   std::vector<std::string> warnings_;
-  std::map<std::string, DesiredRule> rules_;  // by name: sorted, unique
+  std::deque<DesiredRule> rules_;
+  std::unordered_map<std::string_view, std::size_t> rule_index_;  // name → rules_ index
 };
 
 bool isAny(const std::vector<net::Cidr>& sources, net::Family family) {

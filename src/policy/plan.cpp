@@ -36,14 +36,15 @@ bool prune(DesiredRule& d, const FlowSet& allowed) {
   return hasTraffic(d.match);
 }
 
-// The managed fields of `current` that differ from `desired`, written into `after`.
+// The managed fields of `current` that differ from `desired`, written into `after` unless it is
+// null (a first pass that only looks, so unchanged rules are never copied).
 std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRule& current,
-                                  SecurityRule& after, const Options& options) {
+                                  SecurityRule* after, const Options& options) {
   std::vector<std::string> changed;
   auto members = [&](const char* name, Members SecurityRule::*field) {
     if (!sameMembers(desired.*field, current.*field)) {
       changed.emplace_back(name);
-      after.*field = desired.*field;
+      if (after != nullptr) after->*field = desired.*field;
     }
   };
   members("from", &SecurityRule::from);
@@ -57,7 +58,7 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
   auto text = [&](const char* name, std::string SecurityRule::*field) {
     if (desired.*field != current.*field) {
       changed.emplace_back(name);
-      after.*field = desired.*field;
+      if (after != nullptr) after->*field = desired.*field;
     }
   };
   text("action", &SecurityRule::action);
@@ -65,7 +66,7 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
   auto flag = [&](const char* name, bool SecurityRule::*field) {
     if (desired.*field != current.*field) {
       changed.emplace_back(name);
-      after.*field = desired.*field;
+      if (after != nullptr) after->*field = desired.*field;
     }
   };
   flag("negate-source", &SecurityRule::negate_source);
@@ -73,15 +74,15 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
   // Without a configured profile group an administrator's profiles on the rule are kept.
   if (!options.profile_group.empty() && desired.profile_setting != current.profile_setting) {
     changed.emplace_back("profile-setting");
-    after.profile_setting = desired.profile_setting;
+    if (after != nullptr) after->profile_setting = desired.profile_setting;
   }
   return changed;
 }
 
 class Differ {
  public:
-  Differ(const Desired& desired, const Rulebase& current, const FlowSet& allowed,
-         const Options& options)
+  // Takes the desired rules apart (moves them into the plan).
+  Differ(Desired& desired, const Rulebase& current, const FlowSet& allowed, const Options& options)
       : desired_(desired), current_(current), allowed_(allowed), options_(options) {
     for (std::size_t i = 0; i < current.rules.size(); ++i) {
       rule_index_.emplace(current.rules[i].name, i);
@@ -103,8 +104,8 @@ class Differ {
   Plan run() {
     out_.warnings = desired_.warnings;
     std::unordered_set<std::string_view> kept;  // managed rules that stay
-    for (const auto& original : desired_.rules) {
-      DesiredRule d = original;
+    out_.add_rules.reserve(desired_.rules.size());
+    for (auto& d : desired_.rules) {
       if (!prune(d, allowed_)) continue;
       const auto it = rule_index_.find(d.rule.name);
       const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[it->second];
@@ -121,9 +122,10 @@ class Differ {
         continue;
       }
       kept.insert(current->name);
-      SecurityRule after = *current;
-      auto changed = diffInto(d.rule, *current, after, options_);
+      auto changed = diffInto(d.rule, *current, nullptr, options_);
       if (!changed.empty()) {
+        SecurityRule after = *current;
+        diffInto(d.rule, *current, &after, options_);
         out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
       }
     }
@@ -239,7 +241,7 @@ class Differ {
     if (!tag_used && tag != nullptr && tag->comments == kManagedTagComment) out_.delete_tag = *tag;
   }
 
-  const Desired& desired_;
+  Desired& desired_;
   const Rulebase& current_;
   const FlowSet& allowed_;
   const Options& options_;
@@ -267,15 +269,6 @@ void upsertNamed(std::vector<T>& items, const T& item) {
   }
 }
 
-void place(std::vector<SecurityRule>& rules, SecurityRule rule, const Placement& placement) {
-  auto at = rules.end();
-  if (placement.where == Placement::Where::Before) {
-    at = std::find_if(rules.begin(), rules.end(),
-                      [&](const SecurityRule& r) { return r.name == placement.rule; });
-  }
-  rules.insert(at, std::move(rule));
-}
-
 }  // namespace
 
 bool Plan::empty() const {
@@ -287,27 +280,53 @@ std::size_t Plan::changeCount() const {
          move_rules.size() + delete_rules.size() + delete_services.size() + (delete_tag ? 1U : 0U);
 }
 
-Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet& already_allowed,
+Result<Plan> plan(Desired&& desired, const Rulebase& current, const FlowSet& already_allowed,
                   const Options& options) {
   if (auto ok = options.validate(); !ok) return std::unexpected(ok.error());
   return Differ(desired, current, already_allowed, options).run();
+}
+
+Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet& already_allowed,
+                  const Options& options) {
+  Desired copy = desired;
+  return plan(std::move(copy), current, already_allowed, options);
 }
 
 Rulebase applyPlan(const Rulebase& current, const Plan& p) {
   Rulebase out = current;
   if (p.add_tag) upsertNamed(out.tags, *p.add_tag);
   for (const auto& s : p.add_services) upsertNamed(out.services, s);
-  for (const auto& r : p.add_rules) place(out.rules, r, p.placement);
-  for (const auto& e : p.edit_rules) upsertNamed(out.rules, e.after);
-  for (const auto& name : p.move_rules) {
-    const auto it = std::find_if(out.rules.begin(), out.rules.end(),
-                                 [&](const SecurityRule& r) { return r.name == name; });
-    if (it == out.rules.end()) continue;
-    SecurityRule moved = std::move(*it);
-    out.rules.erase(it);
-    place(out.rules, std::move(moved), p.placement);
+  std::unordered_map<std::string_view, const SecurityRule*> edits;
+  for (const auto& e : p.edit_rules) edits.emplace(e.after.name, &e.after);
+  std::unordered_set<std::string_view> moving(p.move_rules.begin(), p.move_rules.end());
+  std::unordered_set<std::string_view> deleting;
+  for (const auto& r : p.delete_rules) deleting.insert(r.name);
+  // One pass: edits applied, deleted and moving rules taken out; then the placed batch (adds,
+  // then moves, as the client writes them) goes in at the placement in one insert.
+  std::vector<SecurityRule> placed(p.add_rules.begin(), p.add_rules.end());
+  std::vector<SecurityRule> moved(p.move_rules.size());
+  std::vector<SecurityRule> kept;
+  kept.reserve(out.rules.size() + placed.size());
+  for (auto& r : out.rules) {
+    if (const auto e = edits.find(r.name); e != edits.end()) r = *e->second;
+    if (deleting.contains(r.name)) continue;
+    if (moving.contains(r.name)) {
+      const auto at = std::find(p.move_rules.begin(), p.move_rules.end(), r.name);
+      moved[static_cast<std::size_t>(at - p.move_rules.begin())] = std::move(r);
+      continue;
+    }
+    kept.push_back(std::move(r));
   }
-  for (const auto& r : p.delete_rules) eraseNamed(out.rules, r.name);
+  for (auto& r : moved) {
+    if (!r.name.empty()) placed.push_back(std::move(r));
+  }
+  auto at = kept.end();
+  if (p.placement.where == Placement::Where::Before) {
+    at = std::find_if(kept.begin(), kept.end(),
+                      [&](const SecurityRule& r) { return r.name == p.placement.rule; });
+  }
+  kept.insert(at, std::make_move_iterator(placed.begin()), std::make_move_iterator(placed.end()));
+  out.rules = std::move(kept);
   for (const auto& s : p.delete_services) eraseNamed(out.services, s.name);
   if (p.delete_tag) eraseNamed(out.tags, p.delete_tag->name);
   return out;

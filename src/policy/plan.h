@@ -65,6 +65,9 @@ struct Plan {
 // flows are in the set; a rule left without destinations is not written.
 [[nodiscard]] Result<Plan> plan(const Desired& desired, const Rulebase& current,
                                 const FlowSet& already_allowed, const Options& options);
+// The same, moving the desired rules into the plan instead of copying them (faster at scale).
+[[nodiscard]] Result<Plan> plan(Desired&& desired, const Rulebase& current,
+                                const FlowSet& already_allowed, const Options& options);
 
 // The rulebase after `plan` is applied to `current` the way the PAN-OS client does it. Lets the
 // engine and the tests see the outcome without a firewall.
