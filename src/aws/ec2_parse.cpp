@@ -102,14 +102,58 @@ std::string nameTag(const pugi::xml_node& node) {
   return {};
 }
 
-Result<pugi::xml_node> open(std::string_view body, const char* root_name,
-                            std::unique_ptr<pugi::xml_document>& doc, std::string_view operation) {
-  auto parsed = xml::parse(body, fmt::format("EC2 {} response", operation));
-  if (!parsed) {
-    return std::unexpected(parsed.error());
+// Reads one response: checks the root element, calls `read` for every <item> of the list
+// `list_name` directly under the root, and takes the nextToken.
+template <class T, class Read>
+Result<Ec2Page<T>> parseList(std::string_view body, std::string_view operation,
+                             const char* list_name, Read read) {
+  const std::string what = fmt::format("EC2 {} response", operation);
+  auto doc = xml::parse(body, what);
+  if (!doc) {
+    return std::unexpected(doc.error());
   }
-  doc = std::move(*parsed);
-  return xml::root(*doc, root_name, fmt::format("EC2 {} response", operation));
+  auto root = xml::root(**doc, fmt::format("{}Response", operation), what);
+  if (!root) {
+    return std::unexpected(root.error());
+  }
+  Context ctx(operation);
+  Ec2Page<T> page;
+  for (const auto& node : items(*root, list_name)) {
+    if (auto item = read(node, ctx)) {
+      page.items.push_back(std::move(*item));
+    }
+  }
+  if (ctx.failed()) {
+    return std::unexpected(ctx.error());
+  }
+  page.next_token = xml::text(*root, "nextToken");
+  return page;
+}
+
+// ipProtocol, fromPort and toPort, as permissions and rules write them.
+void readProtocolAndPorts(const pugi::xml_node& node, Context& ctx, const std::string& where,
+                          Permission& p) {
+  const std::string protocol = xml::text(node, "ipProtocol");
+  auto parsed = net::Protocol::parse(protocol);
+  if (!parsed) {
+    ctx.fail(where, fmt::format("ipProtocol '{}': {}", protocol, parsed.error().message));
+  } else {
+    p.protocol = *parsed;
+  }
+  p.from_port = ctx.integer(node, "fromPort", -1, where);
+  p.to_port = ctx.integer(node, "toPort", -1, where);
+  if (p.protocol.hasPorts() && p.from_port == -1 && p.to_port == -1) {
+    p.from_port = 0;  // tcp/udp without ports means every port
+    p.to_port = 65535;
+  }
+}
+
+void validate(const Permission& p, Context& ctx, const std::string& where) {
+  if (!ctx.failed()) {
+    if (auto valid = inventory::validatePermission(p); !valid) {
+      ctx.fail(where, valid.error().message);
+    }
+  }
 }
 
 // One ENI as DescribeNetworkInterfaces or an instance's networkInterfaceSet writes it.
@@ -159,19 +203,7 @@ inventory::NetworkInterface readInterface(const pugi::xml_node& node, Context& c
 // One ingress or egress IpPermission of DescribeSecurityGroups.
 Permission readPermission(const pugi::xml_node& node, Context& ctx, const std::string& where) {
   Permission p;
-  const std::string protocol = xml::text(node, "ipProtocol");
-  auto parsed = net::Protocol::parse(protocol);
-  if (!parsed) {
-    ctx.fail(where, fmt::format("ipProtocol '{}': {}", protocol, parsed.error().message));
-  } else {
-    p.protocol = *parsed;
-  }
-  p.from_port = ctx.integer(node, "fromPort", -1, where);
-  p.to_port = ctx.integer(node, "toPort", -1, where);
-  if (p.protocol.hasPorts() && p.from_port == -1 && p.to_port == -1) {
-    p.from_port = 0;  // tcp/udp without ports means every port
-    p.to_port = 65535;
-  }
+  readProtocolAndPorts(node, ctx, where, p);
   for (const auto& item : items(node, "ipRanges")) {
     if (auto c = ctx.cidr(xml::text(item, "cidrIp"), where, "cidrIp")) {
       p.ipv4_ranges.push_back({*c, xml::text(item, "description")});
@@ -190,311 +222,237 @@ Permission readPermission(const pugi::xml_node& node, Context& ctx, const std::s
     p.group_pairs.push_back({xml::text(item, "groupId"), xml::text(item, "userId"),
                              xml::text(item, "vpcId"), xml::text(item, "description")});
   }
-  if (!ctx.failed()) {
-    if (auto valid = inventory::validatePermission(p); !valid) {
-      ctx.fail(where, valid.error().message);
-    }
-  }
+  validate(p, ctx, where);
   return p;
 }
 
-template <class T>
-Result<Ec2Page<T>> finish(Context& ctx, Ec2Page<T> page, const pugi::xml_node& root) {
-  if (ctx.failed()) {
-    return std::unexpected(ctx.error());
+inventory::Route readRoute(const pugi::xml_node& item, Context& ctx, const std::string& where) {
+  inventory::Route route;
+  const auto v4 = xml::text(item, "destinationCidrBlock");
+  const auto v6 = xml::text(item, "destinationIpv6CidrBlock");
+  route.destination = ctx.cidr(v4.empty() ? v6 : v4, where,
+                               v4.empty() ? "destinationIpv6CidrBlock" : "destinationCidrBlock");
+  route.destination_prefix_list_id = xml::text(item, "destinationPrefixListId");
+  route.instance_id = xml::text(item, "instanceId");
+  route.network_interface_id = xml::text(item, "networkInterfaceId");
+  route.gateway_id = xml::text(item, "gatewayId");
+  for (const char* other :
+       {"natGatewayId", "transitGatewayId", "vpcPeeringConnectionId", "egressOnlyInternetGatewayId",
+        "carrierGatewayId", "localGatewayId", "coreNetworkArn"}) {
+    if (auto id = xml::text(item, other); !id.empty()) {
+      route.other_target_id = id;
+      break;
+    }
   }
-  page.next_token = xml::text(root, "nextToken");
-  return page;
+  if (auto state = xml::text(item, "state"); !state.empty()) {
+    route.state = state;
+  }
+  return route;
+}
+
+// The CIDR blocks of an association set whose state says they apply.
+std::vector<net::Cidr> associatedBlocks(const pugi::xml_node& node, Context& ctx,
+                                        const std::string& where, const char* set,
+                                        const char* state, const char* field) {
+  std::vector<net::Cidr> out;
+  for (const auto& item : items(node, set)) {
+    if (!associated(item.child(state))) {
+      continue;
+    }
+    if (auto c = ctx.cidr(xml::text(item, field), where, field)) {
+      out.push_back(*c);
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<InstancesPage> parseDescribeInstances(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeInstancesResponse", doc, "DescribeInstances");
-  if (!root) {
-    return std::unexpected(root.error());
+  InstancesPage out;
+  // Instances sit one level down, in each reservation's instancesSet.
+  auto reservations = parseList<int>(
+      body, "DescribeInstances", "reservationSet",
+      [&out](const pugi::xml_node& reservation, Context& ctx) -> std::optional<int> {
+        for (const auto& node : items(reservation, "instancesSet")) {
+          inventory::Instance instance;
+          instance.id = ctx.required(node, "instanceId", "instancesSet");
+          const std::string where = "instance " + instance.id;
+          auto state =
+              inventory::parseInstanceState(xml::text(node.child("instanceState"), "name"));
+          if (!state) {
+            ctx.fail(where, state.error().message);
+          } else {
+            instance.state = *state;
+          }
+          instance.vpc_id = xml::text(node, "vpcId");
+          instance.subnet_id = xml::text(node, "subnetId");
+          instance.name = nameTag(node);
+          for (const auto& eni_node : items(node, "networkInterfaceSet")) {
+            auto eni = readInterface(eni_node, ctx, instance.id);
+            instance.network_interface_ids.push_back(eni.id);
+            out.network_interfaces.push_back(std::move(eni));
+          }
+          out.instances.push_back(std::move(instance));
+        }
+        return std::nullopt;
+      });
+  if (!reservations) {
+    return std::unexpected(reservations.error());
   }
-  Context ctx("DescribeInstances");
-  InstancesPage page;
-  for (const auto& reservation : items(*root, "reservationSet")) {
-    for (const auto& node : items(reservation, "instancesSet")) {
-      inventory::Instance instance;
-      instance.id = ctx.required(node, "instanceId", "instancesSet");
-      const std::string where = "instance " + instance.id;
-      const std::string state = xml::text(node.child("instanceState"), "name");
-      auto parsed_state = inventory::parseInstanceState(state);
-      if (!parsed_state) {
-        ctx.fail(where, parsed_state.error().message);
-      } else {
-        instance.state = *parsed_state;
-      }
-      instance.vpc_id = xml::text(node, "vpcId");
-      instance.subnet_id = xml::text(node, "subnetId");
-      instance.name = nameTag(node);
-      for (const auto& eni_node : items(node, "networkInterfaceSet")) {
-        auto eni = readInterface(eni_node, ctx, instance.id);
-        instance.network_interface_ids.push_back(eni.id);
-        page.network_interfaces.push_back(std::move(eni));
-      }
-      page.instances.push_back(std::move(instance));
-    }
-  }
-  if (ctx.failed()) {
-    return std::unexpected(ctx.error());
-  }
-  page.next_token = xml::text(*root, "nextToken");
-  return page;
+  out.next_token = reservations->next_token;
+  return out;
 }
 
 Result<Ec2Page<inventory::NetworkInterface>> parseDescribeNetworkInterfaces(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeNetworkInterfacesResponse", doc, "DescribeNetworkInterfaces");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeNetworkInterfaces");
-  Ec2Page<inventory::NetworkInterface> page;
-  for (const auto& node : items(*root, "networkInterfaceSet")) {
-    page.items.push_back(readInterface(node, ctx, ""));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<inventory::NetworkInterface>(
+      body, "DescribeNetworkInterfaces", "networkInterfaceSet",
+      [](const pugi::xml_node& node, Context& ctx) {
+        return std::optional(readInterface(node, ctx, ""));
+      });
 }
 
 Result<Ec2Page<inventory::SecurityGroup>> parseDescribeSecurityGroups(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeSecurityGroupsResponse", doc, "DescribeSecurityGroups");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeSecurityGroups");
-  Ec2Page<inventory::SecurityGroup> page;
-  for (const auto& node : items(*root, "securityGroupInfo")) {
-    inventory::SecurityGroup group;
-    group.id = ctx.required(node, "groupId", "securityGroupInfo");
-    group.name = xml::text(node, "groupName");
-    group.vpc_id = xml::text(node, "vpcId");
-    group.description = xml::text(node, "groupDescription");
-    int index = 0;
-    for (const auto& permission : items(node, "ipPermissions")) {
-      group.ingress.push_back(readPermission(
-          permission, ctx, fmt::format("group {} ipPermissions[{}]", group.id, index++)));
-    }
-    page.items.push_back(std::move(group));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<inventory::SecurityGroup>(
+      body, "DescribeSecurityGroups", "securityGroupInfo",
+      [](const pugi::xml_node& node, Context& ctx) {
+        inventory::SecurityGroup group;
+        group.id = ctx.required(node, "groupId", "securityGroupInfo");
+        group.name = xml::text(node, "groupName");
+        group.vpc_id = xml::text(node, "vpcId");
+        group.description = xml::text(node, "groupDescription");
+        int index = 0;
+        for (const auto& permission : items(node, "ipPermissions")) {
+          group.ingress.push_back(readPermission(
+              permission, ctx, fmt::format("group {} ipPermissions[{}]", group.id, index++)));
+        }
+        return std::optional(std::move(group));
+      });
 }
 
 Result<Ec2Page<SecurityGroupRule>> parseDescribeSecurityGroupRules(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeSecurityGroupRulesResponse", doc, "DescribeSecurityGroupRules");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeSecurityGroupRules");
-  Ec2Page<SecurityGroupRule> page;
-  for (const auto& node : items(*root, "securityGroupRuleSet")) {
-    SecurityGroupRule rule;
-    rule.id = ctx.required(node, "securityGroupRuleId", "securityGroupRuleSet");
-    const std::string where = "rule " + rule.id;
-    rule.group_id = ctx.required(node, "groupId", where);
-    rule.is_egress = xml::text(node, "isEgress") == "true";
-    // A rule is a permission with one source, in flat fields.
-    Permission& p = rule.permission;
-    const std::string protocol = xml::text(node, "ipProtocol");
-    auto parsed = net::Protocol::parse(protocol);
-    if (!parsed) {
-      ctx.fail(where, fmt::format("ipProtocol '{}': {}", protocol, parsed.error().message));
-    } else {
-      p.protocol = *parsed;
-    }
-    p.from_port = ctx.integer(node, "fromPort", -1, where);
-    p.to_port = ctx.integer(node, "toPort", -1, where);
-    if (p.protocol.hasPorts() && p.from_port == -1 && p.to_port == -1) {
-      p.from_port = 0;
-      p.to_port = 65535;
-    }
-    const std::string description = xml::text(node, "description");
-    if (auto c = ctx.cidr(xml::text(node, "cidrIpv4"), where, "cidrIpv4")) {
-      p.ipv4_ranges.push_back({*c, description});
-    }
-    if (auto c = ctx.cidr(xml::text(node, "cidrIpv6"), where, "cidrIpv6")) {
-      p.ipv6_ranges.push_back({*c, description});
-    }
-    if (auto id = xml::text(node, "prefixListId"); !id.empty()) {
-      p.prefix_lists.push_back({id, description});
-    }
-    if (const auto ref = node.child("referencedGroupInfo")) {
-      p.group_pairs.push_back({xml::text(ref, "groupId"), xml::text(ref, "userId"),
-                               xml::text(ref, "vpcId"), description});
-    }
-    page.items.push_back(std::move(rule));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<SecurityGroupRule>(
+      body, "DescribeSecurityGroupRules", "securityGroupRuleSet",
+      [](const pugi::xml_node& node, Context& ctx) {
+        SecurityGroupRule rule;
+        rule.id = ctx.required(node, "securityGroupRuleId", "securityGroupRuleSet");
+        const std::string where = "rule " + rule.id;
+        rule.group_id = ctx.required(node, "groupId", where);
+        rule.is_egress = xml::text(node, "isEgress") == "true";
+        // A rule is a permission with one source, in flat fields.
+        Permission& p = rule.permission;
+        readProtocolAndPorts(node, ctx, where, p);
+        const std::string description = xml::text(node, "description");
+        if (auto c = ctx.cidr(xml::text(node, "cidrIpv4"), where, "cidrIpv4")) {
+          p.ipv4_ranges.push_back({*c, description});
+        }
+        if (auto c = ctx.cidr(xml::text(node, "cidrIpv6"), where, "cidrIpv6")) {
+          p.ipv6_ranges.push_back({*c, description});
+        }
+        if (auto id = xml::text(node, "prefixListId"); !id.empty()) {
+          p.prefix_lists.push_back({id, description});
+        }
+        if (const auto ref = node.child("referencedGroupInfo")) {
+          p.group_pairs.push_back({xml::text(ref, "groupId"), xml::text(ref, "userId"),
+                                   xml::text(ref, "vpcId"), description});
+        }
+        validate(p, ctx, where);
+        return std::optional(std::move(rule));
+      });
 }
 
 Result<Ec2Page<inventory::RouteTable>> parseDescribeRouteTables(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeRouteTablesResponse", doc, "DescribeRouteTables");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeRouteTables");
-  Ec2Page<inventory::RouteTable> page;
-  for (const auto& node : items(*root, "routeTableSet")) {
-    inventory::RouteTable table;
-    table.id = ctx.required(node, "routeTableId", "routeTableSet");
-    const std::string where = "route table " + table.id;
-    table.vpc_id = xml::text(node, "vpcId");
-    for (const auto& item : items(node, "associationSet")) {
-      if (!associated(item.child("associationState"))) {
-        continue;
-      }
-      inventory::RouteTableAssociation a;
-      a.id = xml::text(item, "routeTableAssociationId");
-      a.main = xml::text(item, "main") == "true";
-      a.subnet_id = xml::text(item, "subnetId");
-      a.gateway_id = xml::text(item, "gatewayId");
-      table.associations.push_back(std::move(a));
-    }
-    for (const auto& item : items(node, "routeSet")) {
-      inventory::Route route;
-      auto v4 = xml::text(item, "destinationCidrBlock");
-      auto v6 = xml::text(item, "destinationIpv6CidrBlock");
-      route.destination =
-          ctx.cidr(v4.empty() ? v6 : v4, where,
-                   v4.empty() ? "destinationIpv6CidrBlock" : "destinationCidrBlock");
-      route.destination_prefix_list_id = xml::text(item, "destinationPrefixListId");
-      route.instance_id = xml::text(item, "instanceId");
-      route.network_interface_id = xml::text(item, "networkInterfaceId");
-      route.gateway_id = xml::text(item, "gatewayId");
-      for (const char* other : {"natGatewayId", "transitGatewayId", "vpcPeeringConnectionId",
-                                "egressOnlyInternetGatewayId", "carrierGatewayId", "localGatewayId",
-                                "coreNetworkArn"}) {
-        if (auto id = xml::text(item, other); !id.empty()) {
-          route.other_target_id = id;
-          break;
+  return parseList<inventory::RouteTable>(
+      body, "DescribeRouteTables", "routeTableSet", [](const pugi::xml_node& node, Context& ctx) {
+        inventory::RouteTable table;
+        table.id = ctx.required(node, "routeTableId", "routeTableSet");
+        const std::string where = "route table " + table.id;
+        table.vpc_id = xml::text(node, "vpcId");
+        for (const auto& item : items(node, "associationSet")) {
+          if (!associated(item.child("associationState"))) {
+            continue;
+          }
+          table.associations.push_back({xml::text(item, "routeTableAssociationId"),
+                                        xml::text(item, "main") == "true",
+                                        xml::text(item, "subnetId"), xml::text(item, "gatewayId")});
         }
-      }
-      if (auto state = xml::text(item, "state"); !state.empty()) {
-        route.state = state;
-      }
-      table.routes.push_back(std::move(route));
-    }
-    page.items.push_back(std::move(table));
-  }
-  return finish(ctx, std::move(page), *root);
+        for (const auto& item : items(node, "routeSet")) {
+          table.routes.push_back(readRoute(item, ctx, where));
+        }
+        return std::optional(std::move(table));
+      });
 }
 
 Result<Ec2Page<inventory::Subnet>> parseDescribeSubnets(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeSubnetsResponse", doc, "DescribeSubnets");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeSubnets");
-  Ec2Page<inventory::Subnet> page;
-  for (const auto& node : items(*root, "subnetSet")) {
-    inventory::Subnet subnet;
-    subnet.id = ctx.required(node, "subnetId", "subnetSet");
-    const std::string where = "subnet " + subnet.id;
-    subnet.vpc_id = xml::text(node, "vpcId");
-    subnet.ipv4_cidr = ctx.cidr(xml::text(node, "cidrBlock"), where, "cidrBlock");
-    for (const auto& item : items(node, "ipv6CidrBlockAssociationSet")) {
-      if (!associated(item.child("ipv6CidrBlockState"))) {
-        continue;
-      }
-      if (auto c = ctx.cidr(xml::text(item, "ipv6CidrBlock"), where, "ipv6CidrBlock")) {
-        subnet.ipv6_cidrs.push_back(*c);
-      }
-    }
-    page.items.push_back(std::move(subnet));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<inventory::Subnet>(
+      body, "DescribeSubnets", "subnetSet", [](const pugi::xml_node& node, Context& ctx) {
+        inventory::Subnet subnet;
+        subnet.id = ctx.required(node, "subnetId", "subnetSet");
+        const std::string where = "subnet " + subnet.id;
+        subnet.vpc_id = xml::text(node, "vpcId");
+        subnet.ipv4_cidr = ctx.cidr(xml::text(node, "cidrBlock"), where, "cidrBlock");
+        subnet.ipv6_cidrs = associatedBlocks(node, ctx, where, "ipv6CidrBlockAssociationSet",
+                                             "ipv6CidrBlockState", "ipv6CidrBlock");
+        return std::optional(std::move(subnet));
+      });
 }
 
 Result<Ec2Page<inventory::Vpc>> parseDescribeVpcs(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeVpcsResponse", doc, "DescribeVpcs");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeVpcs");
-  Ec2Page<inventory::Vpc> page;
-  for (const auto& node : items(*root, "vpcSet")) {
-    inventory::Vpc vpc;
-    vpc.id = ctx.required(node, "vpcId", "vpcSet");
-    const std::string where = "vpc " + vpc.id;
-    vpc.owner_id = xml::text(node, "ownerId");
-    // The primary block first, then every other associated block in the order listed.
-    const auto primary = ctx.cidr(xml::text(node, "cidrBlock"), where, "cidrBlock");
-    if (primary) {
-      vpc.ipv4_cidrs.push_back(*primary);
-    }
-    for (const auto& item : items(node, "cidrBlockAssociationSet")) {
-      if (!associated(item.child("cidrBlockState"))) {
-        continue;
-      }
-      auto c = ctx.cidr(xml::text(item, "cidrBlock"), where, "cidrBlock");
-      if (c && c != primary) {
-        vpc.ipv4_cidrs.push_back(*c);
-      }
-    }
-    for (const auto& item : items(node, "ipv6CidrBlockAssociationSet")) {
-      if (!associated(item.child("ipv6CidrBlockState"))) {
-        continue;
-      }
-      if (auto c = ctx.cidr(xml::text(item, "ipv6CidrBlock"), where, "ipv6CidrBlock")) {
-        vpc.ipv6_cidrs.push_back(*c);
-      }
-    }
-    page.items.push_back(std::move(vpc));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<inventory::Vpc>(
+      body, "DescribeVpcs", "vpcSet", [](const pugi::xml_node& node, Context& ctx) {
+        inventory::Vpc vpc;
+        vpc.id = ctx.required(node, "vpcId", "vpcSet");
+        const std::string where = "vpc " + vpc.id;
+        vpc.owner_id = xml::text(node, "ownerId");
+        // The primary block first, then every other associated block in the order listed.
+        const auto primary = ctx.cidr(xml::text(node, "cidrBlock"), where, "cidrBlock");
+        if (primary) {
+          vpc.ipv4_cidrs.push_back(*primary);
+        }
+        for (const auto& c : associatedBlocks(node, ctx, where, "cidrBlockAssociationSet",
+                                              "cidrBlockState", "cidrBlock")) {
+          if (c != primary) {
+            vpc.ipv4_cidrs.push_back(c);
+          }
+        }
+        vpc.ipv6_cidrs = associatedBlocks(node, ctx, where, "ipv6CidrBlockAssociationSet",
+                                          "ipv6CidrBlockState", "ipv6CidrBlock");
+        return std::optional(std::move(vpc));
+      });
 }
 
 Result<Ec2Page<ManagedPrefixList>> parseDescribeManagedPrefixLists(std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "DescribeManagedPrefixListsResponse", doc, "DescribeManagedPrefixLists");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("DescribeManagedPrefixLists");
-  Ec2Page<ManagedPrefixList> page;
-  for (const auto& node : items(*root, "prefixListSet")) {
-    ManagedPrefixList list;
-    list.id = ctx.required(node, "prefixListId", "prefixListSet");
-    const std::string where = "prefix list " + list.id;
-    list.name = xml::text(node, "prefixListName");
-    const std::string family = xml::text(node, "addressFamily");
-    if (family == "IPv6") {
-      list.address_family = net::Family::V6;
-    } else if (family != "IPv4" && !family.empty()) {
-      ctx.fail(where, fmt::format("addressFamily '{}' is not IPv4 or IPv6", family));
-    }
-    list.state = xml::text(node, "state");
-    list.version = ctx.integer(node, "version", 0, where);
-    list.owner_id = xml::text(node, "ownerId");
-    page.items.push_back(std::move(list));
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<ManagedPrefixList>(
+      body, "DescribeManagedPrefixLists", "prefixListSet",
+      [](const pugi::xml_node& node, Context& ctx) {
+        ManagedPrefixList list;
+        list.id = ctx.required(node, "prefixListId", "prefixListSet");
+        const std::string where = "prefix list " + list.id;
+        list.name = xml::text(node, "prefixListName");
+        const std::string family = xml::text(node, "addressFamily");
+        if (family == "IPv6") {
+          list.address_family = net::Family::V6;
+        } else if (family != "IPv4" && !family.empty()) {
+          ctx.fail(where, fmt::format("addressFamily '{}' is not IPv4 or IPv6", family));
+        }
+        list.state = xml::text(node, "state");
+        list.version = ctx.integer(node, "version", 0, where);
+        list.owner_id = xml::text(node, "ownerId");
+        return std::optional(std::move(list));
+      });
 }
 
 Result<Ec2Page<inventory::PrefixListEntry>> parseGetManagedPrefixListEntries(
     std::string_view body) {
-  std::unique_ptr<pugi::xml_document> doc;
-  auto root = open(body, "GetManagedPrefixListEntriesResponse", doc, "GetManagedPrefixListEntries");
-  if (!root) {
-    return std::unexpected(root.error());
-  }
-  Context ctx("GetManagedPrefixListEntries");
-  Ec2Page<inventory::PrefixListEntry> page;
-  for (const auto& node : items(*root, "entrySet")) {
-    if (auto c = ctx.cidr(ctx.required(node, "cidr", "entrySet"), "entrySet", "cidr")) {
-      page.items.push_back({*c, xml::text(node, "description")});
-    }
-  }
-  return finish(ctx, std::move(page), *root);
+  return parseList<inventory::PrefixListEntry>(
+      body, "GetManagedPrefixListEntries", "entrySet",
+      [](const pugi::xml_node& node, Context& ctx) -> std::optional<inventory::PrefixListEntry> {
+        auto c = ctx.cidr(ctx.required(node, "cidr", "entrySet"), "entrySet", "cidr");
+        if (!c) {
+          return std::nullopt;
+        }
+        return inventory::PrefixListEntry{*c, xml::text(node, "description")};
+      });
 }
 
 std::vector<std::string> idsNamedIn(std::string_view message,
