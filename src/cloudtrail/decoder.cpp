@@ -163,7 +163,9 @@ Member classify(const char* k) {
   }
 }
 
-// A string member; null reads as absent.
+// A string member; null reads as absent. Strings without escapes (all CloudTrail writes) are
+// used in place, unescaped only when they hold a backslash: copying every string of every
+// record costs more than the rest of the walk.
 error_code readString(od::value& value, std::string_view name,
                       std::optional<std::string_view>& slot, Fields& fields) {
   od::json_type type{};
@@ -171,11 +173,22 @@ error_code readString(od::value& value, std::string_view name,
     return error;
   }
   if (type == od::json_type::string) {
-    std::string_view text;
-    if (auto error = value.get_string().get(text)) {
+    // The token is the quoted string followed by any whitespace before the next token.
+    const std::string_view token = value.raw_json_token();
+    const std::size_t close = token.find_last_of('"');
+    if (close == 0 || close == std::string_view::npos) {
+      return simdjson::STRING_ERROR;
+    }
+    const std::string_view text = token.substr(1, close - 1);
+    if (text.find('\\') == std::string_view::npos) {
+      slot = text;
+      return SUCCESS;
+    }
+    std::string_view unescaped;
+    if (auto error = value.get_string().get(unescaped)) {
       return error;
     }
-    slot = text;
+    slot = unescaped;
   } else if (type != od::json_type::null) {
     fields.noteBad(name, "a string", type);
   }
@@ -276,6 +289,17 @@ struct Snapshot {
     out.ignored_count = counts;
   }
 };
+
+// A CloudTrail record (its source is a service endpoint, unlike the "aws:s3" of an S3 event
+// record) of an event trailwall does not act on, as far as `fields` has read.
+bool notActedOn(const Fields& fields) {
+  if (!fields.event_name || !fields.event_source ||
+      !fields.event_source->ends_with(".amazonaws.com")) {
+    return false;
+  }
+  return *fields.event_source != "ec2.amazonaws.com" ||
+         findEvent(*fields.event_name).kind == EventKind::NotHandled;
+}
 
 bool accepted(const std::set<std::string, std::less<>>& allowed, std::string_view value) {
   return allowed.empty() || allowed.contains(value);
@@ -467,9 +491,12 @@ struct Decoder::Impl {
   // ---- scanning
 
   // Reads the members of `object` into `fields`. At the root (`root` set) a Records or Events
-  // array is decoded on the way, element by element. Returns an error only for JSON the
+  // array is decoded on the way, element by element. With `stop_early`, stops at the point a
+  // record is known to be one trailwall ignores for its event (most of a log file); the caller
+  // then leaves the rest of the object to the parser to skip. Returns an error only for JSON the
   // parser cannot continue through.
-  error_code scan(od::object& object, Fields& fields, const Doc* root, Decoded& out) {
+  error_code scan(od::object& object, Fields& fields, const Doc* root, Decoded& out,
+                  bool stop_early = false) {
     for (auto member_result : object) {
       od::field member;
       if (auto error = std::move(member_result).get(member)) {
@@ -481,9 +508,11 @@ struct Decoder::Impl {
         case Member::Other: break;
         case Member::EventName:
           error = readString(value, "eventName", fields.event_name, fields);
+          if (stop_early && !error && notActedOn(fields)) return SUCCESS;
           break;
         case Member::EventSource:
           error = readString(value, "eventSource", fields.event_source, fields);
+          if (stop_early && !error && notActedOn(fields)) return SUCCESS;
           break;
         case Member::EventTime:
           error = readString(value, "eventTime", fields.event_time, fields);
@@ -579,7 +608,8 @@ struct Decoder::Impl {
         return error;
       }
       Fields element_fields;
-      if (auto error = scan(object, element_fields, nullptr, out)) {
+      // Listing ignored records needs their eventID, which comes late in a record.
+      if (auto error = scan(object, element_fields, nullptr, out, !options.keep_ignored)) {
         return error;
       }
       decodeElement(element_fields, item, out);

@@ -99,6 +99,14 @@ TEST(Decoder, CountsIgnoredRecordsByReasonWithoutListingThemByDefault) {
   EXPECT_EQ(count(decoded, IgnoreReason::AttributeNotActedOn), 1u);
   EXPECT_EQ(decoded.ignoredTotal(), 4u);
   EXPECT_EQ(decoded.records, 7u);
+
+  // Listing them (which reads each record to its end) counts the same.
+  DecodeOptions listing;
+  listing.keep_ignored = true;
+  const Decoded listed = decodeWith(mixedLog(), listing);
+  EXPECT_EQ(listed.ignored_count, decoded.ignored_count);
+  EXPECT_EQ(listed.ignored.size(), 4u);
+  EXPECT_EQ(eventNames(listed), eventNames(decoded));
 }
 
 TEST(Decoder, AppendsSeveralInputsNamingEachSource) {
