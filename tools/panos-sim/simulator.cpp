@@ -333,6 +333,13 @@ struct Simulator::Impl {
   // ---- jobs ----
   void finalize(Job& job) {
     job.finalized = true;
+    if (job.type == "Commit") {
+      // "This lock automatically gets removed after performing a commit" (Palo Alto KB
+      // kA14u000000bpo7CAA, config lock vs commit lock); a config lock stays, and only blocks
+      // changes to the candidate, not commits.
+      std::erase_if(commit_locks,
+                    [&](const Lock& l) { return l.admin == job.user && !l.injected; });
+    }
     if (job.inject_fail) {
       job.ok = false;
       job.details = {"Validation Error:", " Commit failed: injected fault (panos-sim)",

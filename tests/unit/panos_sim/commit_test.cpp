@@ -208,6 +208,16 @@ TEST(CommitLock, AnotherAdministratorsCommitLockBlocksCommits) {
   EXPECT_STREQ(parse(h.commitAndWait().body).select_node("//job/result").node().text().get(), "OK");
 }
 
+TEST(CommitLock, IsReleasedByTheHoldersCommitWhileAConfigLockStays) {
+  SimHarness h;
+  h.op("<request><commit-lock><add/></commit-lock></request>");
+  h.op("<request><config-lock><add/></config-lock></request>");
+  h.config("set", kAddress + "/entry[@name='h1']", "<ip-netmask>192.0.2.1</ip-netmask>");
+  EXPECT_STREQ(parse(h.commitAndWait().body).select_node("//job/result").node().text().get(), "OK");
+  EXPECT_EQ(parse(h.op("<show><commit-locks/></show>").body).select_nodes("//entry").size(), 0U);
+  EXPECT_EQ(parse(h.op("<show><config-locks/></show>").body).select_nodes("//entry").size(), 1U);
+}
+
 TEST(Jobs, UnknownIdAndAllJobs) {
   SimHarness h;
   EXPECT_EQ(canonicalXml(h.op("<show><jobs><id>19</id></jobs></show>").body),
