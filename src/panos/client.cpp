@@ -274,13 +274,9 @@ Error PanOsClient::multiConfigFailure(const ApiResponse& response, int http_stat
       continue;
     }
     std::string what = "action " + (sub.id.empty() ? std::string("?") : sub.id);
-    std::size_t index = 0;
-    if (!sub.id.empty() && std::all_of(sub.id.begin(), sub.id.end(), ::isdigit) &&
-        sub.id.size() < 9) {
-      index = static_cast<std::size_t>(std::stoul(sub.id));
-      if (index < ops.size()) {
-        what += " (" + describeOp(ops[index]) + ")";
-      }
+    const auto index = parseInteger(sub.id);
+    if (index && *index >= 0 && static_cast<std::size_t>(*index) < ops.size()) {
+      what += " (" + describeOp(ops[static_cast<std::size_t>(*index)]) + ")";
     }
     if (!detail.empty()) {
       detail += "; ";
