@@ -14,7 +14,8 @@ ApiResponse json(int status, const nlohmann::json& body) {
   ApiResponse r;
   r.http_status = status;
   r.content_type = "application/json";
-  r.body = body.dump();
+  // Request text (types, actions, xpaths) may be any bytes: replace invalid UTF-8.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -108,8 +109,28 @@ Result<Faults> faultsFromJson(std::string_view text) {
   }
 }
 
+namespace {
+ApiResponse control(Simulator& sim, std::string_view method, std::string_view path,
+                    std::string_view body);
+}  // namespace
+
 ApiResponse Simulator::handleControl(std::string_view method, std::string_view path,
                                      std::string_view body) {
+  try {
+    return control(*this, method, path, body);
+  } catch (const std::exception& e) {
+    ApiResponse r;
+    r.http_status = 500;
+    r.content_type = "text/plain";
+    r.body = std::string("panos-sim control endpoint failed: ") + e.what();
+    return r;
+  }
+}
+
+namespace {
+
+ApiResponse control(Simulator& sim, std::string_view method, std::string_view path,
+                    std::string_view body) {
   std::string_view query;
   if (const std::size_t q = path.find('?'); q != std::string_view::npos) {
     query = path.substr(q + 1);
@@ -119,18 +140,18 @@ ApiResponse Simulator::handleControl(std::string_view method, std::string_view p
     return json(200, {{"ok", true}});
   }
   if (path == "/sim/counters" && method == "GET") {
-    return json(200, toJson(counters()));
+    return json(200, toJson(sim.counters()));
   }
   if (path == "/sim/counters/reset" && method == "POST") {
-    resetCounters();
+    sim.resetCounters();
     return json(200, {{"ok", true}});
   }
   if (path == "/sim/faults") {
     if (method == "GET") {
-      return json(200, faultsToJson(faults()));
+      return json(200, faultsToJson(sim.faults()));
     }
     if (method == "DELETE") {
-      setFaults(Faults{});
+      sim.setFaults(Faults{});
       return json(200, faultsToJson(Faults{}));
     }
     if (method == "PUT" || method == "POST") {
@@ -138,7 +159,7 @@ ApiResponse Simulator::handleControl(std::string_view method, std::string_view p
       if (!parsed) {
         return json(400, {{"error", parsed.error().message}});
       }
-      setFaults(*parsed);
+      sim.setFaults(*parsed);
       return json(200, faultsToJson(*parsed));
     }
   }
@@ -149,7 +170,7 @@ ApiResponse Simulator::handleControl(std::string_view method, std::string_view p
       std::from_chars(v.data(), v.data() + v.size(), after);
     }
     nlohmann::json out = nlohmann::json::array();
-    for (const RequestLogEntry& e : requestLog(after)) {
+    for (const RequestLogEntry& e : sim.requestLog(after)) {
       out.push_back({{"seq", e.seq},
                      {"time", e.time},
                      {"method", e.method},
@@ -166,7 +187,7 @@ ApiResponse Simulator::handleControl(std::string_view method, std::string_view p
   }
   if ((path == "/sim/config/running" || path == "/sim/config/candidate") && method == "GET") {
     ApiResponse r;
-    r.body = path == "/sim/config/running" ? runningConfigXml() : candidateConfigXml();
+    r.body = path == "/sim/config/running" ? sim.runningConfigXml() : sim.candidateConfigXml();
     return r;
   }
   return json(404, {{"error", "no such control endpoint"},
@@ -175,5 +196,7 @@ ApiResponse Simulator::handleControl(std::string_view method, std::string_view p
                       "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ",
                       "GET /sim/config/running", "GET /sim/config/candidate"}}});
 }
+
+}  // namespace
 
 }  // namespace trailwall::panossim

@@ -1065,8 +1065,16 @@ ApiResponse Simulator::handle(const ApiRequest& request) {
   }
   Counters& c = s.counters;
   ++c.requests;
-  ++c.by_type[entry.type];
-  ++c.by_action[entry.action.empty() ? entry.type : entry.type + "/" + entry.action];
+  // Keys come from clients: bounded, so that junk requests cannot grow the maps forever.
+  const auto bump = [](std::map<std::string, std::uint64_t>& m, const std::string& key) {
+    if (m.size() < 1000 || m.contains(key)) {
+      ++m[key];
+    } else {
+      ++m["(other)"];
+    }
+  };
+  bump(c.by_type, entry.type);
+  bump(c.by_action, entry.action.empty() ? entry.type : entry.type + "/" + entry.action);
   ++c.by_http_status[response.http_status];
   c.bytes_in += request.bytes_in;
   c.bytes_out += response.body.size();

@@ -124,6 +124,15 @@ TEST(Faults, ControlEndpointReadsAndSetsFaultsAsJson) {
   EXPECT_EQ(h.sim->handleControl("GET", "/sim/nope", "").http_status, 404);
 }
 
+TEST(RequestLog, InvalidUtf8InRequestsDoesNotBreakTheJsonViews) {
+  SimHarness h;
+  h.call({{"type", "config"}, {"action", "se\xaf\x01"}, {"xpath", "/config/\xff"}});
+  const ApiResponse log = h.sim->handleControl("GET", "/sim/log", "");
+  EXPECT_EQ(log.http_status, 200);
+  EXPECT_NE(log.body.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD replacement
+  EXPECT_EQ(h.sim->handleControl("GET", "/sim/counters", "").http_status, 200);
+}
+
 TEST(RequestLog, NeverHoldsKeysOrPasswords) {
   SimHarness h;
   const std::string key = h.key("admin");
