@@ -51,7 +51,7 @@ def main() -> int:
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
          "IpRanges": [{"CidrIp": "203.0.113.0/24"}]},
         {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
-         "PrefixListIds": [{"PrefixListId": pl, "Description": "partners"}]},
+         "PrefixListIds": [{"PrefixListId": pl}]},
     ])
     ec2.authorize_security_group_ingress(GroupId=sg_app, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
@@ -103,12 +103,20 @@ def main() -> int:
         r = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]
         return [e["NetworkInterfaceId"] for e in r["NetworkInterfaces"]]
 
+    attachments = {
+        e["NetworkInterfaceId"]: e["Attachment"]["AttachmentId"]
+        for e in ec2.describe_network_interfaces(
+            Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"]
+        if "Attachment" in e
+    }
+
     json.dump({
         "vpc": vpc, "subnets": {"gw": sn_gw, "a": sn_a, "b": sn_b, "c": sn_c},
         "prefix_list": pl, "groups": {"web": sg_web, "app": sg_app, "gw": sg_gw},
         "instances": {"gw": gw, "web": web, "app": app, "db": db},
         "enis": {"gw": enis(gw), "web": enis(web), "app": enis(app), "db": enis(db)},
         "route_tables": {"a": rt_a, "b": rt_b, "main": main_rt["RouteTableId"]},
+        "attachments": attachments,
         "associations": {"a": assoc_a, "b": assoc_b,
                          "main": main_rt["Associations"][0]["RouteTableAssociationId"]},
     }, sys.stdout, indent=1)
