@@ -67,7 +67,8 @@ std::string pascalCase(std::string_view camel) {
   return pascal;
 }
 
-// params.<key>, else params.<wrapper>.<Key> (the PascalCase form of newer EC2 calls).
+// params.<key>, else params.<wrapper>.<Key> (the PascalCase form of newer EC2 calls), else
+// params.<wrapper>.<key>.
 Result<std::optional<std::string_view>> findString(const Params& params, std::string_view key) {
   if (!params.present) {
     return std::nullopt;
@@ -77,8 +78,10 @@ Result<std::optional<std::string_view>> findString(const Params& params, std::st
   }
   if (auto wrapped = member(params.root, params.wrapper)) {
     const std::string pascal = pascalCase(key);
-    if (auto value = member(*wrapped, pascal)) {
-      return asString(*value, fmt::format("{}.{}.{}", params.name, params.wrapper, pascal));
+    for (const std::string_view name : {std::string_view(pascal), key}) {
+      if (auto value = member(*wrapped, name)) {
+        return asString(*value, fmt::format("{}.{}.{}", params.name, params.wrapper, name));
+      }
     }
   }
   return std::nullopt;
@@ -138,7 +141,8 @@ Status addId(const Params& params, std::string_view key, bool required, IdSet& i
   if (*id) {
     ids.emplace(**id);
   } else if (required) {
-    return missing(fmt::format("{}.{}", params.name, key));
+    return missing(
+        fmt::format("{0}.{1} (or {0}.{2}.{3})", params.name, key, params.wrapper, pascalCase(key)));
   }
   return {};
 }
