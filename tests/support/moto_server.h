@@ -9,11 +9,10 @@
 // policy (CreateUser, CreateAccessKey, PutUserPolicy). Every later request must be signed with
 // adminCredentials(); a request signed with a wrong secret fails.
 //
-// Usage (gtest):
-//   static std::unique_ptr<MotoServer> moto;   // SetUpTestSuite: moto = *MotoServer::start();
-//   aws::ClientContext ctx{transport, provider(moto->adminCredentials()), clock, random,
-//                          moto->region()};
-//   aws::Ec2Client ec2(ctx, moto->endpoint());
+// Usage (gtest): see SuiteMoto below; then
+//   aws::StaticCredentialsProvider admin(moto_->adminCredentials());
+//   aws::Ec2Client ec2(aws::ClientContext{transport, admin, clock, random, moto_->region()},
+//                      moto_->endpoint());
 // Link the CMake target `trailwall_test_moto` (defined in tests/integration/aws).
 
 #include <sys/types.h>
@@ -70,6 +69,33 @@ class MotoServer {
   std::string dir_;  // temporary directory holding the log
   bool verify_signatures_ = true;
   aws::Credentials admin_;
+};
+
+// One MotoServer per gtest suite, remembering why it did not start:
+//   static inline test::SuiteMoto moto_;
+//   static void SetUpTestSuite() { moto_.start(); }
+//   static void TearDownTestSuite() { moto_.stop(); }
+//   void SetUp() override { ASSERT_TRUE(moto_) << moto_.error(); }
+class SuiteMoto {
+ public:
+  void start(MotoServer::Options options = {}) {
+    auto started = MotoServer::start(std::move(options));
+    if (started) {
+      server_ = std::move(*started);
+    } else {
+      error_ = "moto_server did not start: " + to_string(started.error());
+    }
+  }
+  void stop() { server_.reset(); }
+  void setError(std::string error) { error_ = std::move(error); }
+  [[nodiscard]] explicit operator bool() const { return server_ != nullptr && error_.empty(); }
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] MotoServer* operator->() const { return server_.get(); }
+  [[nodiscard]] MotoServer& operator*() const { return *server_; }
+
+ private:
+  std::unique_ptr<MotoServer> server_;
+  std::string error_;
 };
 
 }  // namespace trailwall::test

@@ -54,25 +54,20 @@ Result<Json> buildTopology(const test::MotoServer& moto) {
 class InventoryLoad : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto started = test::MotoServer::start();
-    if (!started) {
-      setup_error_ = to_string(started.error());
-      return;
+    moto_.start();
+    if (moto_) {
+      auto ids = buildTopology(*moto_);
+      if (!ids) {
+        moto_.setError(to_string(ids.error()) + "\n" + moto_->log());
+      } else {
+        ids_ = *ids;
+      }
     }
-    moto_ = std::move(*started);
-    auto ids = buildTopology(*moto_);
-    if (!ids) {
-      setup_error_ = to_string(ids.error()) + "\n" + moto_->log();
-      return;
-    }
-    ids_ = *ids;
   }
-  static void TearDownTestSuite() { moto_.reset(); }
+  static void TearDownTestSuite() { moto_.stop(); }
 
   void SetUp() override {
-    if (!moto_ || ids_.is_null()) {
-      FAIL() << "moto topology not ready: " << setup_error_;
-    }
+    ASSERT_TRUE(moto_) << moto_.error();
     // Wired the way the CLI wires it: from environment variables only.
     env_.set("AWS_ENDPOINT_URL", moto_->endpoint());
     env_.set("AWS_ACCESS_KEY_ID", moto_->adminCredentials().access_key_id);
@@ -221,8 +216,7 @@ class InventoryLoad : public ::testing::Test {
     EXPECT_TRUE(expected == actual);
   }
 
-  static inline std::unique_ptr<test::MotoServer> moto_;
-  static inline std::string setup_error_;
+  static inline test::SuiteMoto moto_;
   static inline Json ids_;
   MapEnvironment env_;
   http::CurlTransport transport_;

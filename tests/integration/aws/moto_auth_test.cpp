@@ -12,26 +12,14 @@ namespace {
 
 class MotoAuth : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto started = test::MotoServer::start();
-    if (!started) {
-      setup_error_ = to_string(started.error());
-      return;
-    }
-    moto_ = std::move(*started);
-  }
-  static void TearDownTestSuite() { moto_.reset(); }
-  void SetUp() override {
-    if (!moto_) {
-      FAIL() << "moto_server did not start: " << setup_error_;
-    }
-  }
+  static void SetUpTestSuite() { moto_.start(); }
+  static void TearDownTestSuite() { moto_.stop(); }
+  void SetUp() override { ASSERT_TRUE(moto_) << moto_.error(); }
   ClientContext context(CredentialsProvider& credentials) {
     return ClientContext{transport_, credentials, clock_, random_, moto_->region(), {}};
   }
 
-  static inline std::unique_ptr<test::MotoServer> moto_;
-  static inline std::string setup_error_;
+  static inline test::SuiteMoto moto_;
   http::CurlTransport transport_;
   SystemClock clock_;
   SystemRandom random_;
