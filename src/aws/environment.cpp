@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+extern char** environ;  // NOLINT: POSIX; read only by front ends, through this class
+
 namespace trailwall::aws {
 
 std::optional<std::string> ProcessEnvironment::get(std::string_view name) const {
@@ -10,6 +12,17 @@ std::optional<std::string> ProcessEnvironment::get(std::string_view name) const 
     return std::nullopt;
   }
   return std::string(value);
+}
+
+std::map<std::string, std::string, std::less<>> ProcessEnvironment::snapshot() {
+  std::map<std::string, std::string, std::less<>> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (const auto eq = entry.find('='); eq != std::string_view::npos) {
+      out.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+  }
+  return out;
 }
 
 }  // namespace trailwall::aws

@@ -24,6 +24,8 @@ class Environment {
 class ProcessEnvironment final : public Environment {
  public:
   [[nodiscard]] std::optional<std::string> get(std::string_view name) const override;
+  // Every variable of the process, for front ends that pass the environment on as a map.
+  [[nodiscard]] static std::map<std::string, std::string, std::less<>> snapshot();
 };
 
 class MapEnvironment final : public Environment {

@@ -26,5 +26,6 @@ struct CommandContext {
 void registerVersionCommand(CLI::App& app, CommandContext& ctx);
 void registerEventsCommand(CLI::App& app, CommandContext& ctx);
 void registerPlanCommand(CLI::App& app, CommandContext& ctx);
+void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace trailwall::cli

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);
     registerPlanCommand(app, ctx);
+    registerInventoryCommand(app, ctx);
 
     try {
       app.parse(argc, argv);

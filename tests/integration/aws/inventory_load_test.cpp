@@ -275,6 +275,32 @@ TEST_F(InventoryLoad, InstanceScopeCoversItsGroupsWithAFixedNumberOfCalls) {
   EXPECT_EQ(loaded->report.total_calls, 9u);
 }
 
+TEST_F(InventoryLoad, CommandPrintsWhatItLoadedAsInventoryJson) {
+  const auto binary = std::filesystem::path(TRAILWALL_BINARY_DIR) / "src" / "cli" / "trailwall";
+  const auto& creds = moto_->adminCredentials();
+  const std::string command =
+      "env -i PATH=\"$PATH\" HOME=/nonexistent AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL=" +
+      moto_->endpoint() + " AWS_ACCESS_KEY_ID=" + creds.access_key_id +
+      " AWS_SECRET_ACCESS_KEY=" + creds.secret_access_key + " AWS_REGION=" + moto_->region() +
+      " TRAILWALL_GATEWAY_INSTANCE_ID=" + id("instances", "gw") + " " + binary.string() +
+      " inventory --scope " + id("instances", "web") + " 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+    out.append(buffer, n);
+  }
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+  auto printed = inventory::parseInventoryJson(out);
+  ASSERT_TRUE(printed) << to_string(printed.error()) << "\n" << out;
+  inventory::Scope scope;
+  scope.instance_ids = {id("instances", "web")};
+  auto loaded = load(scope);
+  ASSERT_TRUE(loaded);
+  expectSame(loaded->inventory, *printed);
+}
+
 // Each test here pays for a moto_server and the topology (~15 s), so the remaining scope kinds
 // share one test, one section each.
 TEST_F(InventoryLoad, OtherScopesResolveWidenAndReportGone) {
