@@ -34,6 +34,44 @@ std::string AwsSession::endpoint(const ServiceInfo& service) const {
   return resolveEndpoint(service, region_, env_, config_);
 }
 
+std::string AwsSession::endpoint(const ServiceInfo& service, const std::string& region) const {
+  return resolveEndpoint(service, region, env_, config_);
+}
+
+bool AwsSession::hasCustomEndpoint(const ServiceInfo& service) const {
+  return endpoint(service) != publicEndpoint(service, region_);
+}
+
+std::unique_ptr<Ec2Client> AwsSession::ec2() {
+  return ec2(*credentials_);
+}
+
+std::unique_ptr<Ec2Client> AwsSession::ec2(CredentialsProvider& credentials) {
+  return std::make_unique<Ec2Client>(context(credentials), endpoint(kEc2));
+}
+
+std::unique_ptr<S3Client> AwsSession::s3() {
+  return std::make_unique<S3Client>(
+      context(), [this](const std::string& region) { return endpoint(kS3, region); },
+      hasCustomEndpoint(kS3));
+}
+
+std::unique_ptr<SqsClient> AwsSession::sqs() {
+  return std::make_unique<SqsClient>(context(), endpoint(kSqs));
+}
+
+std::unique_ptr<SecretsManagerClient> AwsSession::secretsManager() {
+  return std::make_unique<SecretsManagerClient>(context(), endpoint(kSecretsManager));
+}
+
+std::unique_ptr<SsmClient> AwsSession::ssm() {
+  return std::make_unique<SsmClient>(context(), endpoint(kSsm));
+}
+
+std::unique_ptr<StsClient> AwsSession::sts() {
+  return std::make_unique<StsClient>(context(), endpoint(kSts));
+}
+
 ClientContext AwsSession::context() {
   return context(*credentials_);
 }

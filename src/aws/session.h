@@ -8,9 +8,14 @@
 #include <string>
 
 #include "aws/credentials.h"
+#include "aws/ec2_client.h"
 #include "aws/environment.h"
+#include "aws/s3_client.h"
+#include "aws/secrets_client.h"
 #include "aws/service_client.h"
 #include "aws/shared_config.h"
+#include "aws/sqs_client.h"
+#include "aws/sts_client.h"
 
 namespace trailwall::aws {
 
@@ -26,11 +31,23 @@ class AwsSession {
   [[nodiscard]] const std::string& region() const { return region_; }
   [[nodiscard]] CredentialsProvider& credentials() { return *credentials_; }
   [[nodiscard]] std::string endpoint(const ServiceInfo& service) const;
+  [[nodiscard]] std::string endpoint(const ServiceInfo& service, const std::string& region) const;
+  // True when an AWS_ENDPOINT_URL… variable or the config file moved the service.
+  [[nodiscard]] bool hasCustomEndpoint(const ServiceInfo& service) const;
   // The collaborators for a client of this session (default credentials).
   [[nodiscard]] ClientContext context();
   // The same with other credentials (an assumed role of another account).
   [[nodiscard]] ClientContext context(CredentialsProvider& credentials);
   [[nodiscard]] const AssumeRoleFn& assumeRole() const { return assume_role_; }
+
+  // Clients with the default credentials (or `credentials`, e.g. another account's role).
+  [[nodiscard]] std::unique_ptr<Ec2Client> ec2();
+  [[nodiscard]] std::unique_ptr<Ec2Client> ec2(CredentialsProvider& credentials);
+  [[nodiscard]] std::unique_ptr<S3Client> s3();
+  [[nodiscard]] std::unique_ptr<SqsClient> sqs();
+  [[nodiscard]] std::unique_ptr<SecretsManagerClient> secretsManager();
+  [[nodiscard]] std::unique_ptr<SsmClient> ssm();
+  [[nodiscard]] std::unique_ptr<StsClient> sts();
 
  private:
   AwsSession(const Environment& env, http::HttpTransport& transport, Clock& clock, Random& random)

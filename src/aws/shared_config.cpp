@@ -240,6 +240,10 @@ std::string resolveEndpoint(const ServiceInfo& service, std::string_view region,
       }
     }
   }
+  return publicEndpoint(service, region);
+}
+
+std::string publicEndpoint(const ServiceInfo& service, std::string_view region) {
   const std::string_view suffix = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   std::string out = "https://";
   out.append(service.endpoint_host).append(".").append(region).append(".").append(suffix);

@@ -88,4 +88,7 @@ class SharedConfig {
 [[nodiscard]] std::string resolveEndpoint(const ServiceInfo& service, std::string_view region,
                                           const Environment& env, const SharedConfig& config);
 
+// https://<service>.<region>.amazonaws.com (.com.cn in China regions).
+[[nodiscard]] std::string publicEndpoint(const ServiceInfo& service, std::string_view region);
+
 }  // namespace trailwall::aws
