@@ -261,16 +261,6 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
       }
     }
   }
-  IdSet instance_ask = instance_seeds;
-  if (!options_.gateway_instance_id.empty()) {
-    instance_ask.insert(options_.gateway_instance_id);
-  }
-  if (!instance_ask.empty()) {
-    if (auto s = instances({{"instance-id", toVector(instance_ask)}}); !s) {
-      return s;
-    }
-    noteGone(scope.instance_ids, instances_);
-  }
   if (!scope.vpc_ids.empty()) {
     // VPC ids named directly must exist; the rest came from resources just read.
     auto r = ec2_.describeVpcs({{}, {{"vpc-id", toVector(scope.vpc_ids)}}});
@@ -305,6 +295,20 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
       }
     }
   }
+  // After the VPC call, which may already have brought the seeds and the gateway.
+  IdSet instance_ask;
+  for (const auto& id : instance_seeds) {
+    if (!instances_.contains(id)) instance_ask.insert(id);
+  }
+  if (!options_.gateway_instance_id.empty() && !instances_.contains(options_.gateway_instance_id)) {
+    instance_ask.insert(options_.gateway_instance_id);
+  }
+  if (!instance_ask.empty()) {
+    if (auto s = instances({{"instance-id", toVector(instance_ask)}}); !s) {
+      return s;
+    }
+  }
+  noteGone(scope.instance_ids, instances_);
   for (const auto& id : instance_seeds) {
     if (auto it = instances_.find(id); it != instances_.end()) {
       covered_instances_.insert(id);

@@ -1,0 +1,128 @@
+// Inventory loading from moto_server (signatures verified) at growing sizes: the time a load
+// takes and the EC2 calls it makes, which must not grow with the number of instances except
+// through pagination (1000 instances a page). Sizes: TRAILWALL_BENCH_INSTANCES="500,5000".
+//
+// Each size is populated once (bench/inventory_load/populate.py grows the same VPC), then
+// every scope kind is loaded; counters: ec2_calls per load, DescribeInstances calls (pages),
+// instances and ENIs loaded.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aws/ec2_client.h"
+#include "aws/inventory_loader.h"
+#include "http/curl_transport.h"
+#include "support/moto_server.h"
+
+namespace {
+
+using namespace trailwall;
+using Json = nlohmann::json;
+
+std::unique_ptr<test::MotoServer> moto;
+
+Json populate(int instances) {
+  const auto& creds = moto->adminCredentials();
+  const std::string command =
+      "AWS_ENDPOINT_URL=" + moto->endpoint() + " AWS_ACCESS_KEY_ID=" + creds.access_key_id +
+      " AWS_SECRET_ACCESS_KEY=" + creds.secret_access_key + " AWS_REGION=" + moto->region() +
+      " python3 " + TRAILWALL_BENCH_DIR "/populate.py " + std::to_string(instances);
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; pipe != nullptr && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+    out.append(buffer, n);
+  }
+  if (pipe == nullptr || ::pclose(pipe) != 0) {
+    std::cerr << "populate.py failed:\n" << out << "\n";
+    std::exit(1);
+  }
+  return Json::parse(out);
+}
+
+void runLoad(benchmark::State& state, const inventory::Scope& scope, const std::string& gateway) {
+  http::CurlTransport transport;
+  aws::StaticCredentialsProvider credentials(moto->adminCredentials());
+  SystemClock clock;
+  aws::SystemRandom random;
+  aws::Ec2Client ec2(aws::ClientContext{transport, credentials, clock, random, moto->region(), {}},
+                     moto->endpoint());
+  aws::InventoryLoader loader(ec2, moto->region(), aws::LoaderOptions{gateway, {}});
+  aws::LoadReport report;
+  std::size_t instances = 0;
+  std::size_t enis = 0;
+  for (auto _ : state) {
+    auto loaded = loader.load(scope);
+    if (!loaded) {
+      state.SkipWithError(to_string(loaded.error()).c_str());
+      return;
+    }
+    report = loaded->report;
+    instances = loaded->inventory.instances.size();
+    enis = loaded->inventory.network_interfaces.size();
+  }
+  state.counters["ec2_calls"] = static_cast<double>(report.total_calls);
+  state.counters["DescribeInstances"] = static_cast<double>(report.calls["DescribeInstances"]);
+  state.counters["instances"] = static_cast<double>(instances);
+  state.counters["enis"] = static_cast<double>(enis);
+  state.SetLabel(report.summary());
+}
+
+std::vector<int> sizes() {
+  std::vector<int> out;
+  const char* env = std::getenv("TRAILWALL_BENCH_INSTANCES");
+  std::stringstream list(env != nullptr ? env : "500,5000");
+  for (std::string item; std::getline(list, item, ',');) {
+    out.push_back(std::stoi(item));
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  auto started = test::MotoServer::start();
+  if (!started) {
+    std::cerr << "moto_server: " << to_string(started.error()) << "\n";
+    return 1;
+  }
+  moto = std::move(*started);
+  for (const int size : sizes()) {
+    const Json ids = populate(size);
+    const std::string gateway = ids["gateway"];
+    const std::string suffix = "/instances:" + std::to_string(size);
+    inventory::Scope everything;
+    everything.everything = true;
+    inventory::Scope vpc;
+    vpc.vpc_ids = {ids["vpc"]};
+    inventory::Scope group;
+    group.group_ids = {ids["groups"][0]};
+    inventory::Scope instance;
+    instance.instance_ids = {ids["sample_instance"]};
+    const auto add = [&](const std::string& name, inventory::Scope scope) {
+      benchmark::RegisterBenchmark(
+          (name + suffix).c_str(),
+          [scope, gateway](benchmark::State& state) { runLoad(state, scope, gateway); })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->Iterations(3);
+    };
+    add("LoadEverything", everything);
+    add("LoadVpc", vpc);
+    add("LoadOneGroup", group);
+    add("LoadOneInstance", instance);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::ClearRegisteredBenchmarks();
+  }
+  moto.reset();
+  benchmark::Shutdown();
+  return 0;
+}
