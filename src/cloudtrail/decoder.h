@@ -21,7 +21,8 @@ struct DecodeOptions {
 // {"Records":[…]} (plain or gzip), one record, an EventBridge "AWS API Call via CloudTrail" or
 // "Scheduled Event" event, an S3 event notification, CloudTrail's SNS notification, an SNS
 // envelope, an SQS message body carrying any of these, a Lambda SQS or SNS event, and the output
-// of `aws cloudtrail lookup-events`. Keeps its parsers between inputs: one Decoder per thread.
+// of `aws cloudtrail lookup-events`. Keeps its parsers, sized for the largest input so far,
+// between inputs: one Decoder per thread; destroy it to give the memory back.
 class Decoder {
  public:
   explicit Decoder(DecodeOptions options = {});
