@@ -131,6 +131,9 @@ class Planner {
   }
 
   Desired run() {
+    std::size_t permissions = 0;
+    for (const auto& g : inv_.security_groups) permissions += g.ingress.size();
+    rule_index_.reserve(permissions);
     Exposure exposure = analyzeExposure(inv_, options_);
     warnings_ = std::move(exposure.warnings);
     if (options_.layout == Layout::Group) {

@@ -84,6 +84,7 @@ class Differ {
   // Takes the desired rules apart (moves them into the plan).
   Differ(Desired& desired, const Rulebase& current, const FlowSet& allowed, const Options& options)
       : desired_(desired), current_(current), allowed_(allowed), options_(options) {
+    rule_index_.reserve(current.rules.size());
     for (std::size_t i = 0; i < current.rules.size(); ++i) {
       rule_index_.emplace(current.rules[i].name, i);
     }
