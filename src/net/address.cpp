@@ -139,24 +139,36 @@ std::optional<int> parseGroups(std::string_view part, bool allow_v4_tail,
   }
 }
 
-// Hand-written rather than fmt: planning prints hundreds of thousands of addresses.
+// Hand-written rather than fmt: planning prints hundreds of thousands of addresses. Digits go
+// into a small buffer first, so the string grows once.
+char* writeDecimal(char* out, unsigned value) {
+  if (value >= 100) *out++ = static_cast<char>('0' + value / 100);
+  if (value >= 10) *out++ = static_cast<char>('0' + value / 10 % 10);
+  *out++ = static_cast<char>('0' + value % 10);
+  return out;
+}
+
 void appendDecimal(std::string& out, unsigned value) {
-  if (value >= 100) out += static_cast<char>('0' + value / 100);
-  if (value >= 10) out += static_cast<char>('0' + value / 10 % 10);
-  out += static_cast<char>('0' + value % 10);
+  char buffer[3];
+  out.append(buffer, writeDecimal(buffer, value));
+}
+
+char* writeV4(char* out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out = writeDecimal(out, (v >> shift) & 0xFF);
+    if (shift > 0) *out++ = '.';
+  }
+  return out;
 }
 
 void appendV4(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    appendDecimal(out, (v >> shift) & 0xFF);
-    if (shift > 0) out += '.';
-  }
+  char buffer[15];
+  out.append(buffer, writeV4(buffer, v));
 }
 
 std::string v4Text(std::uint32_t v) {
-  std::string out;
-  out.reserve(15);
-  appendV4(out, v);
+  std::string out(15, '\0');  // within the short-string buffer: no allocation
+  out.resize(static_cast<std::size_t>(writeV4(out.data(), v) - out.data()));
   return out;
 }
 

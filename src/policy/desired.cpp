@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <unordered_map>
 
@@ -133,7 +132,7 @@ class Planner {
   Desired run() {
     std::size_t permissions = 0;
     for (const auto& g : inv_.security_groups) permissions += g.ingress.size();
-    rule_index_.reserve(permissions);
+    rules_.reserve(permissions);  // exact for the group layout, a first guess for instances
     Exposure exposure = analyzeExposure(inv_, options_);
     warnings_ = std::move(exposure.warnings);
     if (options_.layout == Layout::Group) {
@@ -148,15 +147,27 @@ class Planner {
     for (auto& w : warnings_) {
       if (seen.insert(w).second) out.warnings.push_back(std::move(w));
     }
+    // Sorted by name: owners in order, then each owner's few rules. Names are "<owner>-…" and
+    // '-' sorts before every id character, so this is the order of the names themselves.
+    auto by_name = [this](std::size_t a, std::size_t b) {
+      return rules_[a].rule.name < rules_[b].rule.name;
+    };
+    std::sort(ranges_.begin(), ranges_.end(), [this](const auto& a, const auto& b) {
+      return rules_[a.first].owner < rules_[b.first].owner;
+    });
     std::vector<std::size_t> order;
     order.reserve(rules_.size());
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
-      renderMatch(rules_[i]);
-      if (hasTraffic(rules_[i].match)) order.push_back(i);
+    for (const auto& [begin, end] : ranges_) {
+      const std::size_t first = order.size();
+      for (std::size_t i = begin; i < end; ++i) {
+        renderMatch(rules_[i]);
+        if (hasTraffic(rules_[i].match)) order.push_back(i);
+      }
+      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(), by_name);
     }
-    std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
-      return rules_[a].rule.name < rules_[b].rule.name;
-    });
+    if (!std::is_sorted(order.begin(), order.end(), by_name)) {
+      std::sort(order.begin(), order.end(), by_name);  // hashed names of very long owner ids
+    }
     out.rules.reserve(order.size());
     for (const std::size_t i : order) out.rules.push_back(std::move(rules_[i]));
     return out;
@@ -165,8 +176,9 @@ class Planner {
  private:
   // Internet sources of one permission in `vpc_id` (DESIGN §3): CIDRs outside the VPC's blocks
   // and prefix-list entries filtered the same way; group references are dropped.
-  std::vector<net::Cidr> internetSources(const Permission& p, const std::string& vpc_id,
-                                         const std::string& group_id) {
+  // The result is valid until the next call.
+  const std::vector<net::Cidr>& internetSources(const Permission& p, const std::string& vpc_id,
+                                                const std::string& group_id) {
     static const inventory::Vpc kNoVpc;
     const auto vit = vpcs_.find(vpc_id);
     if (vit == vpcs_.end()) {
@@ -175,7 +187,8 @@ class Planner {
                       group_id, vpc_id));
     }
     const inventory::Vpc& vpc = vit == vpcs_.end() ? kNoVpc : *vit->second;
-    std::vector<net::Cidr> out;
+    std::vector<net::Cidr>& out = sources_;
+    out.clear();
     auto add = [&](const net::Cidr& c) {
       if (!insideAny(c, c.isV4() ? vpc.ipv4_cidrs : vpc.ipv6_cidrs)) out.push_back(c);
     };
@@ -195,14 +208,19 @@ class Planner {
     return out;
   }
 
+  // Rules are made owner by owner; an owner has few, so a name is looked up among them only.
+  void beginOwner() { owner_begin_ = rules_.size(); }
+  void endOwner() {
+    if (rules_.size() > owner_begin_) ranges_.emplace_back(owner_begin_, rules_.size());
+  }
+
   DesiredRule* ruleFor(const std::string& owner, std::string name, Translation t,
                        std::string description) {
-    if (const auto it = rule_index_.find(name); it != rule_index_.end()) {
-      return &rules_[it->second];
+    for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
+      if (rules_[i].rule.name == name) return &rules_[i];
     }
     DesiredRule& d = rules_.emplace_back();
     d.rule.name = std::move(name);
-    rule_index_.emplace(d.rule.name, rules_.size() - 1);  // deque: the name stays put
     d.owner = owner;
     d.service = std::move(t.object);
     SecurityRule& r = d.rule;
@@ -249,20 +267,32 @@ class Planner {
         }
       }
     }
+    std::vector<net::IpAddress> destinations;
     for (const auto& g : inv_.security_groups) {
       const auto exposed = by_group.find(g.id);
       if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
+      // Every permission of the group reaches the same addresses: collect them once.
+      destinations.clear();
+      for (const auto* e : exposed->second) {
+        destinations.insert(destinations.end(), e->ipv4.begin(), e->ipv4.end());
+        destinations.insert(destinations.end(), e->ipv6.begin(), e->ipv6.end());
+      }
+      std::sort(destinations.begin(), destinations.end());
+      destinations.erase(std::unique(destinations.begin(), destinations.end()), destinations.end());
       const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
+      beginOwner();
       for (const auto& p : g.ingress) {
-        auto sources = internetSources(p, g.vpc_id, g.id);
+        const auto& sources = internetSources(p, g.vpc_id, g.id);
         if (sources.empty()) continue;
         auto t = translated(p, g.id);
         if (!t) continue;
         DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), std::move(*t),
                                  fmt::format("trailwall: {} {}", label, permissionText(p)));
         d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
-        for (const auto* e : exposed->second) addAddresses(d->match, *e);
+        d->match.destinations.insert(d->match.destinations.end(), destinations.begin(),
+                                     destinations.end());
       }
+      endOwner();
     }
   }
 
@@ -310,7 +340,9 @@ class Planner {
       }
     }
     for (auto& [instance_id, suffixes] : by_instance) {
+      beginOwner();
       for (auto& [suffix, per_suffix] : suffixes) instanceRules(instance_id, suffix, per_suffix);
+      endOwner();
     }
   }
 
@@ -352,8 +384,10 @@ class Planner {
   std::unordered_map<std::string_view, const inventory::PrefixList*> prefix_lists_;
   OwnerScope scope_;
   std::vector<std::string> warnings_;
-  std::deque<DesiredRule> rules_;
-  std::unordered_map<std::string_view, std::size_t> rule_index_;  // name → rules_ index
+  std::vector<DesiredRule> rules_;
+  std::size_t owner_begin_ = 0;                              // first rule of the current owner
+  std::vector<std::pair<std::size_t, std::size_t>> ranges_;  // [begin, end) of each owner
+  std::vector<net::Cidr> sources_;                           // internetSources' result
 };
 
 bool isAny(const std::vector<net::Cidr>& sources, net::Family family) {
@@ -375,7 +409,9 @@ bool hasTraffic(const Match& match) {
 void renderMatch(DesiredRule& d) {
   Match& m = d.match;
   collapse(m.sources);
-  std::sort(m.destinations.begin(), m.destinations.end());
+  if (!std::is_sorted(m.destinations.begin(), m.destinations.end())) {
+    std::sort(m.destinations.begin(), m.destinations.end());
+  }
   m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
                        m.destinations.end());
   // Keep only the families that have both sources and destinations.

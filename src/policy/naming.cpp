@@ -26,10 +26,24 @@ std::uint32_t fnv1a(std::string_view text) {
   return h;
 }
 
+// "<name>-<number>" built by hand: names are made for every permission at scale.
+void appendNumber(std::string& out, int value) {
+  char buffer[12];
+  char* end = buffer + sizeof(buffer);
+  unsigned v = static_cast<unsigned>(value);
+  do {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out += '-';
+  out.append(end, buffer + sizeof(buffer));
+}
+
 std::string icmpSuffix(std::string_view name, int type, int code) {
-  if (type < 0) return std::string(name);
-  if (code < 0) return fmt::format("{}-{}", name, type);
-  return fmt::format("{}-{}-{}", name, type, code);
+  std::string out(name);
+  if (type >= 0) appendNumber(out, type);
+  if (type >= 0 && code >= 0) appendNumber(out, code);
+  return out;
 }
 
 // "<digits>" or "<digits>-<digits>" after `prefix`.
@@ -56,15 +70,19 @@ std::string permissionSuffix(const inventory::Permission& p) {
   const auto& proto = p.protocol;
   if (proto.isAll()) return "all";
   if (proto.hasPorts()) {
-    if (p.from_port == p.to_port) return fmt::format("{}-{}", proto.name(), p.from_port);
-    return fmt::format("{}-{}-{}", proto.name(), p.from_port, p.to_port);
+    std::string out = proto.name();
+    appendNumber(out, p.from_port);
+    if (p.from_port != p.to_port) appendNumber(out, p.to_port);
+    return out;
   }
   if (proto.isIcmp() || proto.isIcmpV6()) return icmpSuffix(proto.name(), p.from_port, p.to_port);
   return fmt::format("proto{}", proto.value());
 }
 
 std::string ruleName(std::string_view owner, std::string_view suffix) {
-  std::string name = fmt::format("{}-{}", owner, suffix);
+  std::string name;
+  name.reserve(owner.size() + 1 + suffix.size());
+  name.append(owner).append(1, '-').append(suffix);
   if (name.size() <= kMaxNameLength) return name;
   const std::string hash = fmt::format("-h{:08x}", fnv1a(name));
   name.resize(kMaxNameLength - hash.size());

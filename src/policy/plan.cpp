@@ -85,8 +85,11 @@ class Differ {
   Differ(Desired& desired, const Rulebase& current, const FlowSet& allowed, const Options& options)
       : desired_(desired), current_(current), allowed_(allowed), options_(options) {
     rule_index_.reserve(current.rules.size());
+    managed_.resize(current.rules.size());
+    fate_.resize(current.rules.size(), Fate::Unchanged);
     for (std::size_t i = 0; i < current.rules.size(); ++i) {
       rule_index_.emplace(current.rules[i].name, i);
+      managed_[i] = isManagedRule(current.rules[i], options.managed_tag);
     }
     for (const auto& s : current.services) {
       services_.emplace(s.name, &s);
@@ -104,13 +107,13 @@ class Differ {
 
   Plan run() {
     out_.warnings = desired_.warnings;
-    std::unordered_set<std::string_view> kept;  // managed rules that stay
     out_.add_rules.reserve(desired_.rules.size());
     for (auto& d : desired_.rules) {
       if (!prune(d, allowed_)) continue;
       const auto it = rule_index_.find(d.rule.name);
-      const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[it->second];
-      if (current != nullptr && !isManagedRule(*current, options_.managed_tag)) {
+      const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
+      const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
+      if (current != nullptr && !managed_[index]) {
         out_.warnings.push_back(fmt::format(
             "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
             "trailwall does not manage it",
@@ -122,15 +125,16 @@ class Differ {
         out_.add_rules.push_back(std::move(d.rule));
         continue;
       }
-      kept.insert(current->name);
+      fate_[index] = Fate::Kept;
       auto changed = diffInto(d.rule, *current, nullptr, options_);
       if (!changed.empty()) {
         SecurityRule after = *current;
         diffInto(d.rule, *current, &after, options_);
         out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
+        fate_[index] = Fate::Edited;
       }
     }
-    deletesAndMoves(kept);
+    deletesAndMoves();
     servicesAndTag();
     return std::move(out_);
   }
@@ -161,7 +165,7 @@ class Differ {
     return true;
   }
 
-  void deletesAndMoves(const std::unordered_set<std::string_view>& kept) {
+  void deletesAndMoves() {
     const auto& rules = current_.rules;
     std::size_t place = rules.size();
     out_.placement = Placement{};
@@ -175,15 +179,16 @@ class Differ {
     }
     // The managed block: the managed rules directly above the placement.
     std::size_t block_start = place;
-    while (block_start > 0 && isManagedRule(rules[block_start - 1], options_.managed_tag)) {
+    while (block_start > 0 && managed_[block_start - 1]) {
       --block_start;
     }
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const auto& r = rules[i];
-      if (!isManagedRule(r, options_.managed_tag)) continue;
+      if (!managed_[i]) continue;
       const auto owner = managedRuleOwner(r.name);
       if (!desired_.scope.contains(*owner)) continue;
-      if (!kept.contains(r.name)) {
+      if (fate_[i] == Fate::Unchanged) {
+        fate_[i] = Fate::Deleted;
         out_.delete_rules.push_back(r);
       } else if (out_.placement.where == Placement::Where::Before &&
                  (i < block_start || i >= place)) {
@@ -200,8 +205,6 @@ class Differ {
 
   void servicesAndTag() {
     // What the rulebase references once the plan is applied.
-    std::unordered_set<std::string_view> deleted;
-    for (const auto& r : out_.delete_rules) deleted.insert(r.name);
     std::unordered_map<std::string_view, const SecurityRule*> edited;
     for (const auto& e : out_.edit_rules) edited.emplace(e.after.name, &e.after);
     std::unordered_set<std::string_view> services_used;
@@ -210,10 +213,14 @@ class Differ {
       services_used.insert(r.service.begin(), r.service.end());
       tag_used = tag_used || r.hasTag(options_.managed_tag);
     };
-    for (const auto& r : current_.rules) {
-      if (deleted.contains(r.name)) continue;
-      const auto e = edited.find(r.name);
-      use(e == edited.end() ? r : *e->second);
+    for (std::size_t i = 0; i < current_.rules.size(); ++i) {
+      const auto& r = current_.rules[i];
+      if (fate_[i] == Fate::Deleted) continue;
+      if (fate_[i] != Fate::Edited) {
+        use(r);
+        continue;
+      }
+      use(*edited.at(r.name));
     }
     for (const auto& r : out_.add_rules) use(r);
     for (const auto& g : current_.service_groups) {
@@ -246,7 +253,12 @@ class Differ {
   const Rulebase& current_;
   const FlowSet& allowed_;
   const Options& options_;
+  // Per current rule (by index): managed or not, and what the plan does with it. A managed rule
+  // no desired rule keeps is deleted when its owner is in scope.
+  enum class Fate : std::uint8_t { Unchanged, Kept, Edited, Deleted };
   std::unordered_map<std::string_view, std::size_t> rule_index_;
+  std::vector<bool> managed_;
+  std::vector<Fate> fate_;
   std::unordered_map<std::string_view, const ServiceObject*> services_;
   std::map<std::string, std::vector<const ServiceObject*>> by_definition_;
   std::unordered_set<std::string> planned_services_;
