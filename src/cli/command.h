@@ -2,6 +2,8 @@
 // Shared plumbing of the subcommands: each subcommand file exposes one register function that
 // adds its CLI11 subcommand; its callback does the work and stores the process exit code.
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace trailwall::cli {
@@ -16,6 +18,7 @@ inline constexpr int kExitChangesPending = 2;  // plan: there is something to do
 struct GlobalOptions {
   OutputFormat output = OutputFormat::Text;
   bool verbose = false;
+  std::string config_file;  // --config; empty = $TRAILWALL_CONFIG, else defaults
 };
 
 struct CommandContext {
@@ -27,5 +30,7 @@ void registerVersionCommand(CLI::App& app, CommandContext& ctx);
 void registerEventsCommand(CLI::App& app, CommandContext& ctx);
 void registerPlanCommand(CLI::App& app, CommandContext& ctx);
 void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
+void registerRunCommands(CLI::App& app, CommandContext& ctx);  // handle, reconcile, apply
+void registerKeygenCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace trailwall::cli

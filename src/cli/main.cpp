@@ -3,6 +3,9 @@
 #include <exception>
 #include <string>
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "cli/command.h"
 
 namespace trailwall::cli {
@@ -13,6 +16,20 @@ void registerVersionCommand(CLI::App& app, CommandContext& ctx) {
     std::printf("trailwall %s\n", TRAILWALL_VERSION);
     ctx.exit_code = kExitOk;
   });
+}
+
+// Structured logs (one key=value line per event, flushed) go to stderr, so stdout carries only
+// the command's result.
+void setupLogging(const std::string& level, bool verbose) {
+  auto logger = spdlog::stderr_logger_mt("trailwall");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+  if (!level.empty()) {
+    spdlog::set_level(spdlog::level::from_str(level));
+  } else {
+    spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn);
+  }
 }
 
 }  // namespace trailwall::cli
@@ -34,12 +51,23 @@ int main(int argc, char** argv) {
         ->each([&ctx](const std::string& v) {
           ctx.global.output = v == "json" ? OutputFormat::Json : OutputFormat::Text;
         });
-    app.add_flag("--verbose,-v", ctx.global.verbose, "Show more detail");
+    app.add_flag("--verbose,-v", ctx.global.verbose, "Show more detail (and info logs)");
+    app.add_option("--config,-c", ctx.global.config_file,
+                   "trailwall TOML configuration (default: $TRAILWALL_CONFIG, else built-in "
+                   "defaults); environment variables override it");
+    std::string log_level;
+    app.add_option(
+           "--log-level", log_level,
+           "Log level on stderr: debug, info, warn (default; info with --verbose), error, off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    app.parse_complete_callback([&] { setupLogging(log_level, ctx.global.verbose); });
 
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);
     registerPlanCommand(app, ctx);
     registerInventoryCommand(app, ctx);
+    registerRunCommands(app, ctx);
+    registerKeygenCommand(app, ctx);
 
     try {
       app.parse(argc, argv);

@@ -114,6 +114,21 @@ class Reader {
     return i->get();
   }
 
+  void number(const toml::table* t, std::string_view path, std::string_view key, double min,
+              double max, double& out) {
+    if (t == nullptr) return;
+    const toml::node* node = t->get(key);
+    if (node == nullptr) return;
+    std::optional<double> value;
+    if (const auto* i = node->as_integer()) value = static_cast<double>(i->get());
+    if (const auto* f = node->as_floating_point()) value = f->get();
+    if (!value || *value < min || *value > max) {
+      fail(node, join(path, key), fmt::format("expected a number {}-{}", min, max));
+      return;
+    }
+    out = *value;
+  }
+
   static std::string join(std::string_view path, std::string_view key) {
     return fmt::format("{}.{}", path, key);
   }
@@ -266,6 +281,7 @@ Status applyEnvironment(Config& c, const Environment& env) {
       {"TRAILWALL_FIREWALL_HOST", &c.firewall.host},
       {"TRAILWALL_FIREWALL_VSYS", &c.firewall.vsys},
       {"TRAILWALL_FIREWALL_CA_BUNDLE", &c.firewall.ca_bundle},
+      {"TRAILWALL_FIREWALL_ADMIN", &c.firewall.admin},
   };
   for (const auto& [name, field] : kStrings) {
     if (const auto v = get(name)) *field = std::string(*v);
@@ -281,6 +297,7 @@ Status applyEnvironment(Config& c, const Environment& env) {
   const std::pair<std::string_view, bool*> kBools[] = {
       {"TRAILWALL_POLICY_CHECK_ALREADY_ALLOWED", &c.policy.check_already_allowed},
       {"TRAILWALL_FIREWALL_TLS_VERIFY", &c.firewall.tls_verify},
+      {"TRAILWALL_FIREWALL_MULTI_CONFIG", &c.firewall.multi_config},
   };
   for (const auto& [name, field] : kBools) {
     const auto v = get(name);
@@ -331,6 +348,18 @@ Status validate(const Config& c) {
     }
   }
   if (c.firewall.vsys.empty()) return fail(ErrorCode::Config, "firewall.vsys: must not be empty");
+  for (const auto& [account, arn] : c.aws.roles) {
+    if (account.size() != 12 || !allDigits(account)) {
+      return fail(ErrorCode::Config,
+                  fmt::format("aws.roles: '{}' is not a 12-digit account id", account));
+    }
+  }
+  const auto& admin = c.firewall.admin;
+  if (!admin.empty() &&
+      (admin.size() > 63 || admin.find_first_of("'\"<>&[]/ ") != std::string::npos)) {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.admin: '{}' is not a PAN-OS administrator name", admin));
+  }
   return {};
 }
 
@@ -384,16 +413,47 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   const auto* gateway = r.table(root, "gateway", {"instance_id", "eni_ids"});
   r.string(gateway, "gateway", "instance_id", c.policy.gateway_instance_id);
   r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
-  const auto* firewall =
-      r.table(root, "firewall", {"host", "vsys", "api_key", "tls_verify", "ca_bundle"});
+  const auto* firewall = r.table(root, "firewall",
+                                 {"host", "vsys", "api_key", "tls_verify", "ca_bundle", "admin",
+                                  "job_poll_seconds", "commit_timeout_seconds", "lock_wait_seconds",
+                                  "lock_poll_seconds", "max_policy_match_tests", "multi_config"});
   r.string(firewall, "firewall", "host", c.firewall.host);
   r.string(firewall, "firewall", "vsys", c.firewall.vsys);
   r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
   r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
+  r.string(firewall, "firewall", "admin", c.firewall.admin);
+  r.number(firewall, "firewall", "job_poll_seconds", 0.01, 600, c.firewall.job_poll_seconds);
+  r.number(firewall, "firewall", "commit_timeout_seconds", 1, 86400,
+           c.firewall.commit_timeout_seconds);
+  r.number(firewall, "firewall", "lock_wait_seconds", 0, 86400, c.firewall.lock_wait_seconds);
+  r.number(firewall, "firewall", "lock_poll_seconds", 0.01, 3600, c.firewall.lock_poll_seconds);
+  if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
+    if (auto n = r.integer(*firewall, "firewall", "max_policy_match_tests", 0, 100000)) {
+      c.firewall.max_policy_match_tests = static_cast<int>(*n);
+    }
+  }
+  r.boolean(firewall, "firewall", "multi_config", c.firewall.multi_config);
   readSecret(r, firewall, c.firewall.api_key);
-  const auto* aws = r.table(root, "aws", {"accounts", "regions"});
+  const auto* aws = r.table(root, "aws", {"accounts", "regions", "roles"});
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);
+  if (aws != nullptr) {
+    if (const auto* roles_node = aws->get("roles")) {
+      const auto* roles = roles_node->as_table();
+      if (roles == nullptr) {
+        r.fail(roles_node, "aws.roles", "expected a table of account id = \"role ARN\"");
+      } else {
+        for (const auto& [account, arn] : *roles) {
+          const auto* role_arn = arn.as_string();
+          if (role_arn == nullptr || !role_arn->get().starts_with("arn:")) {
+            r.fail(&arn, fmt::format("aws.roles.{}", account.str()), "expected a role ARN");
+            break;
+          }
+          c.aws.roles.emplace(std::string(account.str()), role_arn->get());
+        }
+      }
+    }
+  }
   if (r.failed()) return std::unexpected(r.error());
   if (auto ok = applyEnvironment(c, env); !ok) {
     return std::unexpected(ok.error().withContext("environment"));

@@ -37,6 +37,15 @@ struct FirewallConfig {
   SecretRef api_key;
   bool tls_verify = true;  // turning it off is explicit and warned about by the front end
   std::string ca_bundle;   // PEM file; empty = system store
+  // The API administrator the key belongs to: trailwall commits (partial commit) and reverts
+  // only this administrator's changes.
+  std::string admin;
+  double job_poll_seconds = 2.0;          // a real device slows down when polled faster
+  double commit_timeout_seconds = 600.0;  // how long to wait for a commit job
+  double lock_wait_seconds = 300.0;       // how long to wait out another administrator's lock
+  double lock_poll_seconds = 10.0;
+  int max_policy_match_tests = 200;  // already-allowed tests per batch
+  bool multi_config = true;          // false: one request per change (devices without it)
 
   friend bool operator==(const FirewallConfig&, const FirewallConfig&) = default;
 };
@@ -45,6 +54,8 @@ struct FirewallConfig {
 struct AwsConfig {
   std::set<std::string> accounts;
   std::set<std::string> regions;
+  // Account id → role ARN read through STS AssumeRole (cross-account Describe calls).
+  std::map<std::string, std::string> roles;
 
   [[nodiscard]] bool accepts(std::string_view account, std::string_view region) const;
 

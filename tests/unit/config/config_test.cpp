@@ -151,5 +151,47 @@ TEST(Config, TrailwallVariablesWinOverOriginalOnes) {
             std::string::npos);
 }
 
+TEST(Config, FirewallOperationKeys) {
+  const auto c = parseConfig(R"(
+[firewall]
+admin = "trailwall-api"
+job_poll_seconds = 0.25
+commit_timeout_seconds = 120
+lock_wait_seconds = 30
+lock_poll_seconds = 5
+max_policy_match_tests = 50
+multi_config = false
+)",
+                             "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->firewall.admin, "trailwall-api");
+  EXPECT_DOUBLE_EQ(c->firewall.job_poll_seconds, 0.25);
+  EXPECT_DOUBLE_EQ(c->firewall.commit_timeout_seconds, 120);
+  EXPECT_DOUBLE_EQ(c->firewall.lock_wait_seconds, 30);
+  EXPECT_DOUBLE_EQ(c->firewall.lock_poll_seconds, 5);
+  EXPECT_EQ(c->firewall.max_policy_match_tests, 50);
+  EXPECT_FALSE(c->firewall.multi_config);
+  EXPECT_NE(errorOf("[firewall]\njob_poll_seconds = 0\n").find("firewall.job_poll_seconds"),
+            std::string::npos);
+  EXPECT_NE(errorOf("[firewall]\nadmin = \"a'b\"\n").find("firewall.admin"), std::string::npos);
+  const auto env = parseConfig("", "t.toml", {{"TRAILWALL_FIREWALL_ADMIN", "svc"}});
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->firewall.admin, "svc");
+}
+
+TEST(Config, RolesPerAccount) {
+  const auto c = parseConfig(R"(
+[aws.roles]
+"111122223333" = "arn:aws:iam::111122223333:role/trailwall-read"
+)",
+                             "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->aws.roles.at("111122223333"), "arn:aws:iam::111122223333:role/trailwall-read");
+  EXPECT_NE(errorOf("[aws.roles]\n\"1\" = \"arn:aws:iam::1:role/x\"\n").find("aws.roles"),
+            std::string::npos);
+  EXPECT_NE(errorOf("[aws.roles]\n\"111122223333\" = \"role/x\"\n").find("role ARN"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace trailwall::config

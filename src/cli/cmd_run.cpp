@@ -1,0 +1,195 @@
+// The commands that do the job (DESIGN §1, §5): `handle` (events → scoped reconcile),
+// `reconcile` (everything) and `apply` (everything, optionally from a JSON inventory). Each reads
+// the current AWS truth, plans against the firewall and, unless --dry-run, writes the plan with
+// one partial commit, then reports what it did.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "cli/input.h"
+#include "cli/output.h"
+#include "cli/run_report.h"
+#include "cli/runtime.h"
+#include "cloudtrail/decoder.h"
+#include "engine/engine.h"
+#include "inventory/inventory_json.h"
+
+namespace trailwall::cli {
+namespace {
+
+// Runs one batch and prints the report. Exit code: 0 done (or, dry run, nothing pending),
+// 2 dry run with changes pending, 1 error.
+int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
+            const engine::Batch& batch, engine::Mode mode, const cloudtrail::Decoded* events) {
+  const auto print = [&](const engine::RunReport& report) {
+    printOut(ctx.global.output == OutputFormat::Json
+                 ? runReportJson(report, events)
+                 : runReportText(report, events, ctx.global.verbose));
+  };
+  bool in_scope = false;
+  for (const auto& [target, scope] : batch) in_scope = in_scope || !scope.empty();
+  if (!in_scope) {  // nothing named: neither AWS nor the firewall is contacted
+    engine::RunReport report;
+    report.mode = mode;
+    report.nothing_in_scope = true;
+    print(report);
+    return kExitOk;
+  }
+  auto firewall = rt.firewall();
+  if (!firewall) return reportError(firewall.error());
+  engine::Engine engine(rt.config().policy, source, **firewall, rt.clock());
+  auto report = engine.run(batch, mode);
+  if (!report) return reportError(report.error());
+  print(*report);
+  if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
+  return kExitOk;
+}
+
+engine::Batch everythingBatch() {
+  inventory::Scope scope;
+  scope.everything = true;
+  return engine::Batch{{engine::Target{}, scope}};
+}
+
+struct HandleOptions {
+  std::vector<std::string> inputs;
+  bool dry_run = false;
+};
+
+int handle(const CommandContext& ctx, const HandleOptions& options) {
+  auto rt = Runtime::create(ctx.global);
+  if (!rt) return reportError((rt.error()));
+  const auto& cfg = (*rt)->config();
+
+  cloudtrail::DecodeOptions decode_options;
+  decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
+  decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
+  decode_options.keep_ignored = ctx.global.verbose;
+  cloudtrail::Decoder decoder(std::move(decode_options));
+  cloudtrail::Decoded decoded;
+  bool input_failed = false;
+
+  for (const auto& input : options.inputs) {
+    auto bytes = readEventInput(**rt, input);
+    if (!bytes) {
+      reportError(bytes.error());
+      input_failed = true;
+      continue;
+    }
+    decoder.decode(bytes->bytes, bytes->source, decoded);
+  }
+  // Notifications name CloudTrail log files in S3: fetch and decode each once.
+  for (std::size_t next = 0; next < decoded.objects.size(); ++next) {
+    const auto object = decoded.objects[next];
+    auto bytes = readS3Object(**rt, object.bucket, object.key, object.region);
+    if (!bytes) {
+      reportError(bytes.error().withContext(object.source));
+      input_failed = true;
+      continue;
+    }
+    decoder.decode(bytes->bytes, bytes->source, decoded);
+  }
+  for (const auto& error : decoded.errors) reportError(error);
+  input_failed = input_failed || !decoded.errors.empty();
+
+  engine::Batch batch;
+  for (const auto& change : decoded.changes) {
+    batch[engine::Target{change.account, change.region}].merge(change.scope);
+  }
+  for (const auto& change : decoded.changes) {
+    spdlog::info("event=change name={} time={} account={} region={} id={} source=\"{}\"",
+                 change.event_name, change.event_time, change.account, change.region,
+                 change.event_id, change.source);
+  }
+  engine::InventorySource* source = nullptr;
+  if (!batch.empty()) {
+    auto aws = (*rt)->awsInventory();
+    if (!aws) return reportError(aws.error());
+    source = *aws;
+  }
+  engine::StaticInventorySource none{inventory::Inventory{}};
+  const int code = execute(ctx, **rt, source != nullptr ? *source : none, batch,
+                           options.dry_run ? engine::Mode::Plan : engine::Mode::Apply, &decoded);
+  if (code == kExitError) return code;
+  return input_failed ? kExitError : code;
+}
+
+struct ReconcileOptions {
+  bool dry_run = false;
+  std::string inventory;  // apply --inventory FILE
+};
+
+int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine::Mode mode) {
+  auto rt = Runtime::create(ctx.global);
+  if (!rt) return reportError(rt.error());
+  if (!options.inventory.empty()) {
+    auto text = readFileOrStdin(options.inventory);
+    if (!text) return reportError(text.error());
+    auto inv = inventory::parseInventoryJson(*text);
+    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    engine::StaticInventorySource source(std::move(*inv));
+    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr);
+  }
+  auto source = (*rt)->awsInventory();
+  if (!source) return reportError(source.error());
+  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr);
+}
+
+constexpr const char* kRunFooter =
+    "Configuration: --config FILE, else $TRAILWALL_CONFIG, else defaults; environment variables "
+    "override it (see examples/trailwall.toml). AWS credentials, region and endpoints come from "
+    "the environment and shared files as with the AWS SDKs.\n"
+    "Exit codes: 0 = done (dry run: nothing to do), 2 = dry run with changes pending, "
+    "1 = error (for handle also: an input could not be read or held bad records; the good "
+    "records were still handled).";
+
+}  // namespace
+
+void registerRunCommands(CLI::App& app, CommandContext& ctx) {
+  auto handle_options = std::make_shared<HandleOptions>();
+  auto* handle_cmd = app.add_subcommand(
+      "handle",
+      "Handle CloudTrail events: read the current AWS state of what they name, and bring the "
+      "firewall's managed rules in step with it (one partial commit for all inputs)");
+  handle_cmd
+      ->add_option("inputs", handle_options->inputs,
+                   "CloudTrail log files (.json or .json.gz), single records, EventBridge events, "
+                   "S3/SNS notifications or SQS messages; - reads stdin; s3://bucket/key fetches "
+                   "a log file")
+      ->required();
+  handle_cmd->add_flag("--dry-run", handle_options->dry_run,
+                       "Show the plan without writing to the firewall");
+  handle_cmd->footer(kRunFooter);
+  handle_cmd->callback([handle_options, &ctx] { ctx.exit_code = handle(ctx, *handle_options); });
+
+  auto reconcile_options = std::make_shared<ReconcileOptions>();
+  auto* reconcile_cmd = app.add_subcommand(
+      "reconcile",
+      "Bring every managed rule in step with AWS (scope: everything); repairs lost events");
+  reconcile_cmd->add_flag("--dry-run", reconcile_options->dry_run,
+                          "Show the plan without writing to the firewall");
+  reconcile_cmd->footer(kRunFooter);
+  reconcile_cmd->callback([reconcile_options, &ctx] {
+    ctx.exit_code =
+        reconcile(ctx, *reconcile_options,
+                  reconcile_options->dry_run ? engine::Mode::Plan : engine::Mode::Apply);
+  });
+
+  auto apply_options = std::make_shared<ReconcileOptions>();
+  auto* apply_cmd = app.add_subcommand(
+      "apply",
+      "Write the plan to the firewall with one partial commit (scope: everything; AWS, or a JSON "
+      "inventory with --inventory)");
+  apply_cmd->add_option("--inventory", apply_options->inventory,
+                        "Inventory JSON file instead of AWS (see examples/inventory.json)");
+  apply_cmd->footer(kRunFooter);
+  apply_cmd->callback([apply_options, &ctx] {
+    ctx.exit_code = reconcile(ctx, *apply_options, engine::Mode::Apply);
+  });
+}
+
+}  // namespace trailwall::cli

@@ -1,0 +1,222 @@
+#include "cli/runtime.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace trailwall::cli {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string trimTrailingNewlines(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+milliseconds secondsToMs(double seconds) {
+  return milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+}  // namespace
+
+Result<std::string> readFileOrStdin(const std::string& path) {
+  if (path == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return fail(ErrorCode::Io, "cannot read standard input");
+    return text;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::Io, fmt::format("cannot open {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return fail(ErrorCode::Io, fmt::format("cannot read {}", path));
+  return text.str();
+}
+
+Result<std::string> firewallBaseUrl(const std::string& host) {
+  if (host.empty()) {
+    return fail(ErrorCode::Config, "no firewall configured: set firewall.host (or pa_ip)");
+  }
+  if (host.starts_with("https://") || host.starts_with("http://")) {
+    std::string url = host;
+    while (url.ends_with('/')) url.pop_back();
+    return url;
+  }
+  if (host.find_first_of("/?#@ ") != std::string::npos) {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.host: '{}' is not a host name or address", host));
+  }
+  return "https://" + host;
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::create(const GlobalOptions& global) {
+  std::unique_ptr<Runtime> rt(new Runtime());
+  std::string path = global.config_file;
+  if (path.empty()) {
+    if (auto from_env = rt->env_.get("TRAILWALL_CONFIG")) path = *from_env;
+  }
+  std::string text;
+  rt->config_source_ = "(defaults)";
+  if (!path.empty()) {
+    auto read = readFileOrStdin(path);
+    if (!read) return std::unexpected(read.error().withContext("configuration"));
+    text = std::move(*read);
+    rt->config_source_ = path;
+  }
+  const auto snapshot = aws::ProcessEnvironment::snapshot();
+  config::Environment env(snapshot.begin(), snapshot.end());
+  auto cfg = config::parseConfig(text, rt->config_source_, env);
+  if (!cfg) return std::unexpected(cfg.error());
+  rt->config_ = std::move(*cfg);
+  return rt;
+}
+
+Result<aws::AwsSession*> Runtime::aws() {
+  if (aws_) return aws_.get();
+  http::CurlOptions options;
+  options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
+  aws_transport_ = std::make_unique<http::CurlTransport>(options);
+  auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
+  if (!session) return std::unexpected(session.error());
+  aws_ = std::move(*session);
+  return aws_.get();
+}
+
+Result<engine::InventorySource*> Runtime::awsInventory() {
+  if (inventory_) return inventory_.get();
+  auto session = aws();
+  if (!session) return std::unexpected(session.error());
+  aws::LoaderOptions loader;
+  loader.gateway_instance_id = config_.policy.gateway_instance_id;
+  loader.gateway_eni_ids = config_.policy.gateway_eni_ids;
+  std::map<std::string, std::string> roles(config_.aws.roles.begin(), config_.aws.roles.end());
+  inventory_ = std::make_unique<engine::AwsInventorySource>(**session, clock_, std::move(loader),
+                                                            std::move(roles));
+  return inventory_.get();
+}
+
+http::CurlTransport& Runtime::firewallTransport() {
+  if (!firewall_transport_) {
+    http::CurlOptions options;
+    options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
+    options.total_timeout = std::chrono::seconds(120);
+    if (!config_.firewall.ca_bundle.empty()) options.ca_bundle = config_.firewall.ca_bundle;
+    if (!config_.firewall.tls_verify) {
+      options.insecure_skip_tls_verify = true;
+      spdlog::warn(
+          "event=tls_verification_off host={} note=\"firewall.tls_verify = false: the firewall's "
+          "certificate is not checked; anyone on the path can read the API key\"",
+          config_.firewall.host);
+    }
+    firewall_transport_ = std::make_unique<http::CurlTransport>(options);
+  }
+  return *firewall_transport_;
+}
+
+Result<aws::S3Client*> Runtime::s3() {
+  if (s3_) return s3_.get();
+  auto session = aws();
+  if (!session) return std::unexpected(session.error());
+  s3_ = (*session)->s3();
+  return s3_.get();
+}
+
+Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api_key,
+                                                                 std::string host) {
+  if (host.empty()) host = config_.firewall.host;
+  auto base = firewallBaseUrl(host);
+  if (!base) return std::unexpected(base.error());
+  if (base->starts_with("http://")) {
+    spdlog::warn("event=plain_http host={} note=\"the firewall is reached over plain HTTP\"", host);
+  }
+  panos::ClientOptions options;
+  options.base_url = *base;
+  options.api_key = std::move(api_key);
+  options.admin = config_.firewall.admin;
+  options.job_poll_interval = secondsToMs(config_.firewall.job_poll_seconds);
+  options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
+  options.multi_config = config_.firewall.multi_config;
+  return std::make_unique<panos::PanOsClient>(firewallTransport(), clock_, std::move(options));
+}
+
+Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::string_view what) {
+  switch (ref.kind) {
+    case config::SecretRef::Kind::None:
+      return fail(ErrorCode::Config,
+                  fmt::format("no {} configured: set firewall.api_key (env, file, secretsmanager "
+                              "or ssm) or the pa_key variable",
+                              what));
+    case config::SecretRef::Kind::Env: {
+      auto value = env_.get(ref.ref);
+      if (!value) {
+        return fail(ErrorCode::Config,
+                    fmt::format("{}: environment variable {} is not set", what, ref.ref));
+      }
+      return *value;
+    }
+    case config::SecretRef::Kind::File: {
+      auto text = readFileOrStdin(ref.ref);
+      if (!text) return std::unexpected(text.error().withContext(what));
+      auto value = trimTrailingNewlines(std::move(*text));
+      if (value.empty())
+        return fail(ErrorCode::Config, fmt::format("{}: {} is empty", what, ref.ref));
+      return value;
+    }
+    case config::SecretRef::Kind::SecretsManager: {
+      auto session = aws();
+      if (!session) return std::unexpected(session.error().withContext(what));
+      auto secret = (*session)->secretsManager()->getSecretValue(ref.ref);
+      if (!secret) {
+        return std::unexpected(
+            secret.error().withContext(fmt::format("{} from Secrets Manager {}", what, ref.ref)));
+      }
+      return std::move(secret->value);
+    }
+    case config::SecretRef::Kind::Ssm: {
+      auto session = aws();
+      if (!session) return std::unexpected(session.error().withContext(what));
+      auto parameter = (*session)->ssm()->getParameter(ref.ref, true);
+      if (!parameter) {
+        return std::unexpected(
+            parameter.error().withContext(fmt::format("{} from SSM parameter {}", what, ref.ref)));
+      }
+      return std::move(parameter->value);
+    }
+  }
+  return fail(ErrorCode::Internal, "unknown secret kind");
+}
+
+Result<panos::PanOsFirewall*> Runtime::firewall() {
+  if (firewall_) return firewall_.get();
+  if (config_.firewall.admin.empty()) {
+    return fail(ErrorCode::Config,
+                "firewall.admin is not set: name the API administrator the key belongs to "
+                "(trailwall commits only that administrator's changes)");
+  }
+  auto key = resolveSecret(config_.firewall.api_key, "the firewall API key");
+  if (!key) return std::unexpected(key.error());
+  auto client = panosClient(std::move(*key));
+  if (!client) return std::unexpected(client.error());
+  panos_ = std::move(*client);
+  panos::FirewallOptions options;
+  options.location.vsys = config_.firewall.vsys;
+  options.from_zone = config_.policy.from_zone;
+  options.to_zone = config_.policy.to_zone;
+  options.managed_tag = config_.policy.managed_tag;
+  options.max_policy_match_tests = config_.firewall.max_policy_match_tests;
+  options.lock_wait_timeout = secondsToMs(config_.firewall.lock_wait_seconds);
+  options.lock_poll_interval =
+      std::min(options.lock_wait_timeout, secondsToMs(config_.firewall.lock_poll_seconds));
+  auto fw = panos::PanOsFirewall::create(*panos_, clock_, std::move(options));
+  if (!fw) return std::unexpected(fw.error());
+  firewall_ = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
+  return firewall_.get();
+}
+
+}  // namespace trailwall::cli

@@ -1,0 +1,71 @@
+#pragma once
+// The front end's wiring (STYLE: only front ends read the environment and files): loads the
+// configuration once, then builds the AWS session, the inventory source and the firewall client
+// on first use, so a command that needs neither never touches them.
+
+#include <memory>
+#include <string>
+
+#include "aws/environment.h"
+#include "aws/retry.h"
+#include "aws/session.h"
+#include "cli/command.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "config/config.h"
+#include "engine/aws_inventory_source.h"
+#include "http/curl_transport.h"
+#include "panos/client.h"
+#include "panos/firewall.h"
+
+namespace trailwall::cli {
+
+// A whole file, or standard input for "-". Errors name the path.
+[[nodiscard]] Result<std::string> readFileOrStdin(const std::string& path);
+
+// The firewall's API URL base from firewall.host: "fw.example.com[:port]" → https://…; an
+// explicit http:// or https:// prefix is kept (plain HTTP only for simulators and labs).
+[[nodiscard]] Result<std::string> firewallBaseUrl(const std::string& host);
+
+class Runtime {
+ public:
+  // Reads --config FILE (else $TRAILWALL_CONFIG, else no file: defaults) with environment
+  // overrides.
+  [[nodiscard]] static Result<std::unique_ptr<Runtime>> create(const GlobalOptions& global);
+
+  [[nodiscard]] const config::Config& config() const { return config_; }
+  [[nodiscard]] const std::string& configSource() const { return config_source_; }
+  [[nodiscard]] const aws::Environment& environment() const { return env_; }
+  [[nodiscard]] Clock& clock() { return clock_; }
+
+  [[nodiscard]] Result<aws::AwsSession*> aws();
+  [[nodiscard]] Result<engine::InventorySource*> awsInventory();
+  // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM).
+  [[nodiscard]] Result<panos::PanOsFirewall*> firewall();
+  [[nodiscard]] bool firewallConfigured() const { return !config_.firewall.host.empty(); }
+  [[nodiscard]] Result<aws::S3Client*> s3();
+  // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty.
+  [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClient(std::string api_key,
+                                                                        std::string host = {});
+
+ private:
+  Runtime() = default;
+  [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
+                                                  std::string_view what);
+  [[nodiscard]] http::CurlTransport& firewallTransport();
+
+  config::Config config_;
+  std::string config_source_;
+  aws::ProcessEnvironment env_;
+  SystemClock clock_;
+  aws::SystemRandom random_;
+  std::unique_ptr<http::CurlTransport> aws_transport_;
+  std::unique_ptr<aws::AwsSession> aws_;
+  std::unique_ptr<engine::AwsInventorySource> inventory_;
+  std::unique_ptr<aws::S3Client> s3_;
+  std::unique_ptr<http::CurlTransport> firewall_transport_;
+  std::unique_ptr<panos::PanOsClient> panos_;
+  std::unique_ptr<panos::PanOsFirewall> firewall_;
+};
+
+}  // namespace trailwall::cli
