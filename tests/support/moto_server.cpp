@@ -1,8 +1,8 @@
 #include "support/moto_server.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,27 +93,58 @@ Result<std::unique_ptr<MotoServer>> MotoServer::start(Options options) {
     argv.push_back(a.data());
   }
   argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
+  // The child is a watchdog that leads its own process group: it starts moto_server (which
+  // may start more processes: the pyenv shim runs python as a child) and, when the pipe from
+  // this process reaches end of file — stop(), or this process dying in any way — kills the
+  // whole group. So moto never outlives the test.
+  int watch[2];
+  if (::pipe2(watch, O_CLOEXEC) != 0) {
+    return fail(ErrorCode::Io, "pipe failed");
+  }
   const pid_t pid = ::fork();
   if (pid < 0) {
+    ::close(watch[0]);
+    ::close(watch[1]);
     return fail(ErrorCode::Io, "fork failed");
   }
   if (pid == 0) {
-    // Child: own process group, dies with the test process, output to the log file.
+    // Only async-signal-safe calls from here on.
     ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) {
-      ::_exit(1);
+    ::close(watch[1]);
+    const pid_t moto = ::fork();
+    if (moto == 0) {
+      ::close(watch[0]);
+      const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (fd >= 0) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+      }
+      ::execvpe(executable.c_str(), argv.data(), envp.data());
+      ::_exit(127);
     }
-    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
+    struct pollfd wait_for {
+      watch[0], POLLIN, 0
+    };
+    int status = 0;
+    for (;;) {
+      if (::poll(&wait_for, 1, 200) != 0) {
+        break;  // end of file (or error): the test process is done with moto
+      }
+      if (moto < 0 || ::waitpid(moto, &status, WNOHANG) == moto) {
+        ::_exit(1);  // moto ended by itself; the test sees it through waitpid on us
+      }
     }
-    ::execvpe(executable.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    ::signal(SIGTERM, SIG_IGN);
+    ::kill(0, SIGTERM);
+    for (int i = 0; i < 50 && ::waitpid(moto, &status, WNOHANG) == 0; ++i) {
+      const struct timespec tick { 0, 100'000'000 };
+      ::nanosleep(&tick, nullptr);
+    }
+    ::kill(0, SIGKILL);  // whatever is left, this watchdog included
+    ::_exit(0);
   }
+  ::close(watch[0]);
+  server->watch_fd_ = watch[1];
   server->pid_ = pid;
   if (auto ready = server->waitUntilReady(options.startup_timeout); !ready) {
     return std::unexpected(ready.error().withContext("moto_server log:\n" + server->log()));
@@ -141,17 +172,18 @@ std::string MotoServer::log() const {
 }
 
 void MotoServer::stop() {
+  if (watch_fd_ >= 0) {
+    ::close(watch_fd_);  // the watchdog stops moto's process group
+    watch_fd_ = -1;
+  }
   if (pid_ <= 0) {
     return;
   }
-  ::kill(-pid_, SIGTERM);  // the child's own process group: moto and anything it started
-  ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
   int status = 0;
   while (::waitpid(pid_, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(-pid_, SIGKILL);
-      ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
       break;
     }

@@ -1,8 +1,9 @@
 #pragma once
 // moto_server (the AWS emulator on the build machines) as a child process for integration and
 // end-to-end tests: started on a free loopback port (it binds port 0 and the helper reads the
-// port it reports), ready when /moto-api/ answers, always stopped (destructor, and the child
-// dies with the test process through PR_SET_PDEATHSIG even if the test crashes).
+// port it reports), ready when /moto-api/ answers, always stopped: by the destructor, and by a
+// watchdog child that kills moto's whole process group as soon as the test process is gone,
+// even after a crash or SIGKILL.
 //
 // Signatures are verified by default: moto runs with INITIAL_NO_AUTH_ACTION_COUNT=3, and the
 // helper spends those three unauthenticated actions creating an IAM user with an allow-all
@@ -55,7 +56,7 @@ class MotoServer {
 
   // Forgets every resource (POST /moto-api/reset) and recreates the IAM user: new keys.
   [[nodiscard]] Status reset();
-  // Stops the server (SIGTERM, then SIGKILL after 5 s); idempotent.
+  // Stops the server (SIGTERM to its process group, SIGKILL after 5 s); idempotent.
   void stop();
 
  private:
@@ -63,7 +64,8 @@ class MotoServer {
   [[nodiscard]] Status waitUntilReady(std::chrono::seconds timeout);
   [[nodiscard]] Status bootstrapIam();
 
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;     // the watchdog, leader of moto's process group
+  int watch_fd_ = -1;  // closing it (or exiting) tells the watchdog to stop moto
   int port_ = 0;
   std::string endpoint_;
   std::string dir_;  // temporary directory holding the log
