@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/input.h"
 #include "cli/output.h"
 #include "cloudtrail/decoder.h"
 #include "cloudtrail/report.h"
@@ -26,44 +27,6 @@ struct EventsOptions {
   std::vector<std::string> accounts;
   std::vector<std::string> regions;
 };
-
-// The whole of a file ("-" = stdin) into a padded buffer, read once without a further copy.
-Result<PaddedBytes> readInput(const std::string& path) {
-  const bool is_stdin = path == "-";
-  std::FILE* file = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    return fail(ErrorCode::Io, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  }
-  PaddedBytes bytes;
-  std::size_t size = 0;
-  std::size_t chunk = std::size_t{1} << 20;
-  if (!is_stdin && std::fseek(file, 0, SEEK_END) == 0) {
-    const long end = std::ftell(file);
-    if (end > 0) {
-      chunk = static_cast<std::size_t>(end) + 1;  // one read, then one more to see the end
-    }
-    std::rewind(file);
-  }
-  while (true) {
-    bytes.resize(size + chunk);
-    const std::size_t got = std::fread(bytes.data() + size, 1, chunk, file);
-    size += got;
-    if (got < chunk) {
-      break;
-    }
-    chunk = std::max(chunk, size);  // grow geometrically on streams
-  }
-  const bool failed = std::ferror(file) != 0;
-  const int read_errno = errno;
-  if (!is_stdin) {
-    std::fclose(file);
-  }
-  bytes.resize(size);
-  if (failed) {
-    return fail(ErrorCode::Io, fmt::format("cannot read {}: {}", path, std::strerror(read_errno)));
-  }
-  return bytes;
-}
 
 std::string scopeText(const inventory::Scope& scope) {
   std::string text;
@@ -137,7 +100,7 @@ int run(const EventsOptions& options, const GlobalOptions& global) {
   Decoded decoded;
   bool failed = false;
   for (const std::string& input : options.inputs) {
-    auto bytes = readInput(input);
+    auto bytes = readPadded(input);
     if (!bytes) {
       reportError(bytes.error());
       failed = true;

@@ -1,8 +1,10 @@
-// The commands that do the job (DESIGN §1, §5): `handle` (events → scoped reconcile),
-// `reconcile` (everything) and `apply` (everything, optionally from a JSON inventory). Each reads
-// the current AWS truth, plans against the firewall and, unless --dry-run, writes the plan with
-// one partial commit, then reports what it did.
+// The commands that do the job (DESIGN §1, §5): `plan` (dry run), `apply` (everything,
+// optionally from a JSON inventory), `handle` (events → scoped reconcile) and `reconcile`
+// (everything). Each reads the current AWS truth (or a JSON inventory), plans against the
+// firewall (or its configuration export) and, unless it is a dry run, writes the plan with one
+// partial commit, then reports what it did.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,15 +18,19 @@
 #include "cli/runtime.h"
 #include "cloudtrail/decoder.h"
 #include "engine/engine.h"
+#include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
+#include "policy/rulebase_xml.h"
 
 namespace trailwall::cli {
 namespace {
 
 // Runs one batch and prints the report. Exit code: 0 done (or, dry run, nothing pending),
 // 2 dry run with changes pending, 1 error.
+// `offline`: plan against this rulebase instead of the configured firewall (no flow checks).
 int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
-            const engine::Batch& batch, engine::Mode mode, const cloudtrail::Decoded* events) {
+            const engine::Batch& batch, engine::Mode mode, const cloudtrail::Decoded* events,
+            std::optional<policy::Rulebase> offline = std::nullopt) {
   const auto print = [&](const engine::RunReport& report) {
     printOut(ctx.global.output == OutputFormat::Json
                  ? runReportJson(report, events)
@@ -39,9 +45,18 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     print(report);
     return kExitOk;
   }
-  auto firewall = rt.firewall();
-  if (!firewall) return reportError(firewall.error());
-  engine::Engine engine(rt.config().policy, source, **firewall, rt.clock());
+  auto options = rt.config().policy;
+  std::optional<engine::OfflineFirewall> offline_firewall;
+  panos::Firewall* firewall = nullptr;
+  if (offline) {
+    options.check_already_allowed = false;  // only a live firewall can answer
+    firewall = &offline_firewall.emplace(std::move(*offline));
+  } else {
+    auto live = rt.firewall();
+    if (!live) return reportError(live.error());
+    firewall = *live;
+  }
+  engine::Engine engine(std::move(options), source, *firewall, rt.clock());
   auto report = engine.run(batch, mode);
   if (!report) return reportError(report.error());
   print(*report);
@@ -120,26 +135,44 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
 
 struct ReconcileOptions {
   bool dry_run = false;
-  std::string inventory;  // apply --inventory FILE
+  std::string inventory;  // --inventory FILE instead of AWS
+  std::string rules;      // plan --rules FILE instead of the firewall
+  bool offline = false;   // plan --offline: neither AWS nor the firewall
 };
 
 int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine::Mode mode) {
   auto rt = Runtime::create(ctx.global);
   if (!rt) return reportError(rt.error());
+  if (options.offline && options.inventory.empty()) {
+    return reportError(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
+  }
+  // The rulebase: an export, or none when planning offline or without a configured firewall.
+  std::optional<policy::Rulebase> offline;
+  if (!options.rules.empty()) {
+    auto text = readFileOrStdin(options.rules);
+    if (!text) return reportError(text.error());
+    auto parsed = policy::parseRulebaseXml(*text, (*rt)->config().firewall.vsys);
+    if (!parsed) return reportError(parsed.error().withContext(options.rules));
+    offline = std::move(*parsed);
+  } else if (mode == engine::Mode::Plan && (options.offline || !(*rt)->firewallConfigured())) {
+    offline = policy::Rulebase{};
+  }
   if (!options.inventory.empty()) {
     auto text = readFileOrStdin(options.inventory);
     if (!text) return reportError(text.error());
     auto inv = inventory::parseInventoryJson(*text);
     if (!inv) return reportError(inv.error().withContext(options.inventory));
     engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr);
+    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
   }
   auto source = (*rt)->awsInventory();
   if (!source) return reportError(source.error());
-  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr);
+  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline));
 }
 
 constexpr const char* kRunFooter =
+    "Global options (before or after the command): --config FILE, --output text|json, "
+    "--verbose, --log-level LEVEL.\n"
     "Configuration: --config FILE, else $TRAILWALL_CONFIG, else defaults; environment variables "
     "override it (see examples/trailwall.toml). AWS credentials, region and endpoints come from "
     "the environment and shared files as with the AWS SDKs.\n"
@@ -178,6 +211,26 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
         reconcile(ctx, *reconcile_options,
                   reconcile_options->dry_run ? engine::Mode::Plan : engine::Mode::Apply);
   });
+
+  auto plan_options = std::make_shared<ReconcileOptions>();
+  auto* plan_cmd = app.add_subcommand(
+      "plan",
+      "Show the firewall changes AWS (or a JSON inventory) calls for, without writing anything "
+      "(exit code 2 = changes pending)");
+  plan_cmd->add_option("--inventory", plan_options->inventory,
+                       "Inventory JSON file instead of AWS (see examples/inventory.json)");
+  plan_cmd->add_option("--rules", plan_options->rules,
+                       "The firewall's configuration export (XML) instead of the live firewall");
+  plan_cmd->add_flag("--offline", plan_options->offline,
+                     "Contact neither AWS nor the firewall: needs --inventory; the rulebase is "
+                     "--rules or empty");
+  plan_cmd->footer(
+      std::string("Rulebase: --rules FILE, else the configured firewall (read, and asked "
+                  "which flows it already allows), else (no firewall.host, or --offline) an "
+                  "empty rulebase.\n") +
+      kRunFooter);
+  plan_cmd->callback(
+      [plan_options, &ctx] { ctx.exit_code = reconcile(ctx, *plan_options, engine::Mode::Plan); });
 
   auto apply_options = std::make_shared<ReconcileOptions>();
   auto* apply_cmd = app.add_subcommand(

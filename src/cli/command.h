@@ -28,7 +28,6 @@ struct CommandContext {
 
 void registerVersionCommand(CLI::App& app, CommandContext& ctx);
 void registerEventsCommand(CLI::App& app, CommandContext& ctx);
-void registerPlanCommand(CLI::App& app, CommandContext& ctx);
 void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
 void registerRunCommands(CLI::App& app, CommandContext& ctx);  // handle, reconcile, apply
 void registerKeygenCommand(CLI::App& app, CommandContext& ctx);

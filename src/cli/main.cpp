@@ -64,7 +64,6 @@ int main(int argc, char** argv) {
 
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);
-    registerPlanCommand(app, ctx);
     registerInventoryCommand(app, ctx);
     registerRunCommands(app, ctx);
     registerKeygenCommand(app, ctx);

@@ -47,10 +47,12 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
     out += "nothing to look at: no AWS call, no firewall request\n";
     return out;
   }
-  out += fmt::format("aws: {} call(s) in {}{}\n", report.aws_calls, seconds(report.timings.load),
-                     report.aws_call_summaries.empty()
-                         ? ""
-                         : fmt::format(" ({})", fmt::join(report.aws_call_summaries, "; ")));
+  if (report.aws_calls == 0 && report.aws_call_summaries.empty()) {
+    out += "aws: not contacted (inventory given)\n";
+  } else {
+    out += fmt::format("aws: {} call(s) in {} ({})\n", report.aws_calls,
+                       seconds(report.timings.load), fmt::join(report.aws_call_summaries, "; "));
+  }
   for (const auto& why : report.widened) out += fmt::format("  load widened: {}\n", why);
   out +=
       fmt::format("inventory: {} instance(s), {} security group(s), {} gone; {} desired rule(s)\n",

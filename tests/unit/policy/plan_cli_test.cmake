@@ -17,7 +17,7 @@ set(cases ${SOURCE_DIR}/tests/data/decisions)
 expect_run(2 "+ rule sg-0a1b2c3d4e5f60718-tcp-443"
   --inventory ${ex}/inventory.json --rules ${ex}/rulebase.xml --config ${ex}/trailwall.toml)
 expect_run(2 "\"add_rules\": ["
-  --output json --inventory ${ex}/inventory.json --config ${ex}/trailwall.toml)
+  --output json --offline --inventory ${ex}/inventory.json --config ${ex}/trailwall.toml)
 expect_run(0 "No changes"
   --inventory ${cases}/steady-state/inventory.json --rules ${cases}/steady-state/rules.xml
   --config ${cases}/steady-state/config.toml)

@@ -1,0 +1,31 @@
+#pragma once
+// A firewall known only from its configuration export (`trailwall plan --rules FILE`, or no
+// firewall at all: an empty rulebase). It can be planned against but not asked about flows
+// (no flow counts as already allowed) and not written to.
+
+#include <utility>
+
+#include "panos/firewall.h"
+
+namespace trailwall::engine {
+
+class OfflineFirewall final : public panos::Firewall {
+ public:
+  explicit OfflineFirewall(policy::Rulebase rulebase) : rulebase_(std::move(rulebase)) {}
+
+  [[nodiscard]] Result<policy::Rulebase> readRulebase() override { return rulebase_; }
+  [[nodiscard]] Result<panos::AllowedReport> alreadyAllowed(
+      const std::vector<policy::Flow>& /*flows*/) override {
+    return panos::AllowedReport{};
+  }
+  [[nodiscard]] Result<panos::ApplyReport> apply(const policy::Plan& /*plan*/) override {
+    return fail(ErrorCode::Unsupported,
+                "a rulebase read from a file cannot be written; configure the firewall");
+  }
+  [[nodiscard]] panos::RequestCounts requestCounts() const override { return {}; }
+
+ private:
+  policy::Rulebase rulebase_;
+};
+
+}  // namespace trailwall::engine
