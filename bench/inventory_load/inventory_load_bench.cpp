@@ -7,9 +7,11 @@
 // instances and ENIs loaded.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,14 +49,41 @@ Json populate(int instances) {
   return Json::parse(out);
 }
 
-void runLoad(benchmark::State& state, const inventory::Scope& scope, const std::string& gateway) {
+// The moto population grows once per size, before the first benchmark of that size (outside
+// the timed loop). Sizes are run in increasing order.
+const Json& ensurePopulated(int size) {
+  static std::map<int, Json> done;
+  auto it = done.find(size);
+  if (it == done.end()) {
+    it = done.emplace(size, populate(size)).first;
+  }
+  return it->second;
+}
+
+enum class ScopeKind { Everything, Vpc, OneGroup, OneInstance };
+
+inventory::Scope scopeFor(ScopeKind kind, const Json& ids) {
+  inventory::Scope scope;
+  switch (kind) {
+    case ScopeKind::Everything: scope.everything = true; break;
+    case ScopeKind::Vpc: scope.vpc_ids = {ids["vpc"]}; break;
+    case ScopeKind::OneGroup: scope.group_ids = {ids["groups"][0]}; break;
+    case ScopeKind::OneInstance: scope.instance_ids = {ids["sample_instance"]}; break;
+  }
+  return scope;
+}
+
+void runLoad(benchmark::State& state, int size, ScopeKind kind) {
+  const Json& ids = ensurePopulated(size);
+  const inventory::Scope scope = scopeFor(kind, ids);
   http::CurlTransport transport;
   aws::StaticCredentialsProvider credentials(moto->adminCredentials());
   SystemClock clock;
   aws::SystemRandom random;
   aws::Ec2Client ec2(aws::ClientContext{transport, credentials, clock, random, moto->region(), {}},
                      moto->endpoint());
-  aws::InventoryLoader loader(ec2, moto->region(), aws::LoaderOptions{gateway, {}});
+  aws::InventoryLoader loader(ec2, moto->region(),
+                              aws::LoaderOptions{ids["gateway"].get<std::string>(), {}});
   aws::LoadReport report;
   std::size_t instances = 0;
   std::size_t enis = 0;
@@ -95,33 +124,23 @@ int main(int argc, char** argv) {
     return 1;
   }
   moto = std::move(*started);
-  for (const int size : sizes()) {
-    const Json ids = populate(size);
-    const std::string gateway = ids["gateway"];
-    const std::string suffix = "/instances:" + std::to_string(size);
-    inventory::Scope everything;
-    everything.everything = true;
-    inventory::Scope vpc;
-    vpc.vpc_ids = {ids["vpc"]};
-    inventory::Scope group;
-    group.group_ids = {ids["groups"][0]};
-    inventory::Scope instance;
-    instance.instance_ids = {ids["sample_instance"]};
-    const auto add = [&](const std::string& name, inventory::Scope scope) {
+  // One libbenchmark run (1.7 cannot run twice in a process); populating happens inside.
+  auto list = sizes();
+  std::ranges::sort(list);
+  for (const int size : list) {
+    for (const auto& [name, kind] :
+         {std::pair{"LoadEverything", ScopeKind::Everything}, std::pair{"LoadVpc", ScopeKind::Vpc},
+          std::pair{"LoadOneGroup", ScopeKind::OneGroup},
+          std::pair{"LoadOneInstance", ScopeKind::OneInstance}}) {
       benchmark::RegisterBenchmark(
-          (name + suffix).c_str(),
-          [scope, gateway](benchmark::State& state) { runLoad(state, scope, gateway); })
+          (std::string(name) + "/instances:" + std::to_string(size)).c_str(),
+          [size, kind = kind](benchmark::State& state) { runLoad(state, size, kind); })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()
           ->Iterations(3);
-    };
-    add("LoadEverything", everything);
-    add("LoadVpc", vpc);
-    add("LoadOneGroup", group);
-    add("LoadOneInstance", instance);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::ClearRegisteredBenchmarks();
+    }
   }
+  benchmark::RunSpecifiedBenchmarks();
   moto.reset();
   benchmark::Shutdown();
   return 0;
