@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <span>
+#include <tuple>
 #include <vector>
 
 namespace trailwall::config {
@@ -22,7 +24,10 @@ class Reader {
   void fail(const toml::node* node, std::string_view key, std::string_view message) {
     if (error_) return;
     std::string where(source_);
-    if (node != nullptr && node->source().begin.line > 0) {
+    const auto& from = node != nullptr ? node->source().path : nullptr;
+    if (from != nullptr && *from != source_) {
+      where = fmt::format("environment variable {}", *from);  // see overlayEnvironment
+    } else if (node != nullptr && node->source().begin.line > 0) {
       where += fmt::format(":{}", node->source().begin.line);
     }
     error_ = Error{ErrorCode::Config, fmt::format("{}: {}: {}", where, key, message)};
@@ -30,7 +35,7 @@ class Reader {
 
   // The table at `key` (absent = nullptr), after checking its keys against `known`.
   const toml::table* table(const toml::table& parent, std::string_view key,
-                           std::initializer_list<std::string_view> known) {
+                           std::span<const std::string_view> known) {
     const toml::node* node = parent.get(key);
     if (node == nullptr) return nullptr;
     const auto* t = node->as_table();
@@ -43,7 +48,7 @@ class Reader {
   }
 
   void checkKeys(const toml::table& t, std::string_view path,
-                 std::initializer_list<std::string_view> known) {
+                 std::span<const std::string_view> known) {
     for (const auto& [k, v] : t) {
       if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
         fail(&v, path.empty() ? std::string(k.str()) : fmt::format("{}.{}", path, k.str()),
@@ -172,9 +177,10 @@ void readSecret(Reader& r, const toml::table* firewall, SecretRef& out) {
 
 void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table) {
   if (policy == nullptr) return;
-  const auto* t = r.table(*policy, "app_ids",
-                          {"replace_defaults", "ports", "protocols", "icmp_echo", "icmp_all",
-                           "icmp_other", "icmpv6_echo", "icmpv6_all", "icmpv6_other"});
+  constexpr std::string_view kAppIdKeys[] = {"replace_defaults", "ports",      "protocols",
+                                             "icmp_echo",        "icmp_all",   "icmp_other",
+                                             "icmpv6_echo",      "icmpv6_all", "icmpv6_other"};
+  const auto* t = r.table(*policy, "app_ids", kAppIdKeys);
   if (t == nullptr) return;
   const std::string path = "policy.app_ids";
   bool replace = false;
@@ -201,7 +207,8 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
     }
   };
   entries("ports", [&](const toml::table& e, const std::string& here) {
-    r.checkKeys(e, here, {"protocol", "port", "applications"});
+    constexpr std::string_view kPortKeys[] = {"protocol", "port", "applications"};
+    r.checkKeys(e, here, kPortKeys);
     std::string proto;
     r.string(&e, here, "protocol", proto);
     if (proto != "tcp" && proto != "udp") {
@@ -222,7 +229,8 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
     table.ports.push_back({protocol, static_cast<std::uint16_t>(*port), std::move(apps)});
   });
   entries("protocols", [&](const toml::table& e, const std::string& here) {
-    r.checkKeys(e, here, {"number", "applications"});
+    constexpr std::string_view kProtocolKeys[] = {"number", "applications"};
+    r.checkKeys(e, here, kProtocolKeys);
     const auto number = r.integer(e, here, "number", 0, 255);
     policy::Members apps;
     if (!r.strings(e.get("applications"), Reader::join(here, "applications"), apps) &&
@@ -258,63 +266,163 @@ Out splitList(std::string_view text) {
   return out;
 }
 
-Status applyEnvironment(Config& c, const Environment& env) {
+// The keys of each section, for unknown-key errors and for the environment overlay.
+constexpr std::string_view kPolicyKeys[] = {"untrust_zone",          "trust_zone",  "bottom_rule",
+                                            "profile_group",         "managed_tag", "layout",
+                                            "check_already_allowed", "app_ids"};
+constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
+constexpr std::string_view kFirewallKeys[] = {"host",
+                                              "vsys",
+                                              "api_key",
+                                              "tls_verify",
+                                              "ca_bundle",
+                                              "admin",
+                                              "job_poll_seconds",
+                                              "commit_timeout_seconds",
+                                              "lock_wait_seconds",
+                                              "lock_poll_seconds",
+                                              "max_policy_match_tests",
+                                              "multi_config"};
+constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles"};
+constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
+    {"policy", kPolicyKeys},
+    {"gateway", kGatewayKeys},
+    {"firewall", kFirewallKeys},
+    {"aws", kAwsKeys}};
+
+// How an environment value is read for a key: strings as they are (a rule named "100" stays a
+// string), lists comma-separated (or a TOML array), booleans as true/false/yes/no/1/0, and
+// numbers and tables as TOML values.
+enum class ValueKind { String, List, Bool, Toml };
+ValueKind kindOf(std::string_view key) {
+  constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
+  constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
+  constexpr std::string_view kTomls[] = {"app_ids",
+                                         "api_key",
+                                         "roles",
+                                         "job_poll_seconds",
+                                         "commit_timeout_seconds",
+                                         "lock_wait_seconds",
+                                         "lock_poll_seconds",
+                                         "max_policy_match_tests"};
+  const auto in = [key](const auto& list) {
+    return std::find(std::begin(list), std::end(list), key) != std::end(list);
+  };
+  if (in(kLists)) return ValueKind::List;
+  if (in(kBools)) return ValueKind::Bool;
+  if (in(kTomls)) return ValueKind::Toml;
+  return ValueKind::String;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// `text` as a TOML basic string literal.
+std::string tomlString(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\u{:04X}", u);
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+// A value from the environment as a TOML node whose source is the variable, so errors name it.
+Result<toml::table> environmentValue(std::string_view variable, std::string_view value,
+                                     ValueKind kind) {
+  std::string literal;
+  switch (kind) {
+    case ValueKind::String: literal = tomlString(value); break;
+    case ValueKind::Toml: literal = std::string(value); break;
+    case ValueKind::Bool: {
+      const auto b = parseBool(value);
+      literal = b ? (*b ? "true" : "false") : tomlString(value);  // the reader says what is wrong
+      break;
+    }
+    case ValueKind::List: {
+      if (value.starts_with("[")) {
+        literal = std::string(value);
+        break;
+      }
+      std::vector<std::string> items;
+      for (const auto& item : splitList<std::vector<std::string>>(value)) {
+        items.push_back(tomlString(item));
+      }
+      literal = fmt::format("[{}]", fmt::join(items, ", "));
+      break;
+    }
+  }
+  try {
+    return toml::parse(fmt::format("v = {}", literal), std::string(variable));
+  } catch (const toml::parse_error& e) {
+    return fail(ErrorCode::Config, fmt::format("environment variable {}: not a TOML value: {}",
+                                               variable, e.description()));
+  }
+}
+
+// Every key can be set from the environment (issue: every key overridable): the original
+// Lambda's variables first, then TRAILWALL_<SECTION>_<KEY>, which win when both are set. The
+// values replace what the file says before the file is read, so they get the same checks.
+Status overlayEnvironment(toml::table& root, const Environment& env) {
   auto get = [&env](std::string_view name) -> std::optional<std::string_view> {
     const auto it = env.find(name);
     if (it == env.end() || it->second.empty()) return std::nullopt;
     return std::string_view(it->second);
   };
-  // The original Lambda's names first, so TRAILWALL_* ones win when both are set.
-  const std::pair<std::string_view, std::string*> kStrings[] = {
-      {"pa_ip", &c.firewall.host},
-      {"pa_bottom_rule", &c.policy.bottom_rule},
-      {"pa_zone_untrust", &c.policy.from_zone},
-      {"pa_zone_trust", &c.policy.to_zone},
-      {"pa_sgp", &c.policy.profile_group},
-      {"igwId", &c.policy.gateway_instance_id},
-      {"TRAILWALL_POLICY_UNTRUST_ZONE", &c.policy.from_zone},
-      {"TRAILWALL_POLICY_TRUST_ZONE", &c.policy.to_zone},
-      {"TRAILWALL_POLICY_BOTTOM_RULE", &c.policy.bottom_rule},
-      {"TRAILWALL_POLICY_PROFILE_GROUP", &c.policy.profile_group},
-      {"TRAILWALL_POLICY_MANAGED_TAG", &c.policy.managed_tag},
-      {"TRAILWALL_GATEWAY_INSTANCE_ID", &c.policy.gateway_instance_id},
-      {"TRAILWALL_FIREWALL_HOST", &c.firewall.host},
-      {"TRAILWALL_FIREWALL_VSYS", &c.firewall.vsys},
-      {"TRAILWALL_FIREWALL_CA_BUNDLE", &c.firewall.ca_bundle},
-      {"TRAILWALL_FIREWALL_ADMIN", &c.firewall.admin},
-  };
-  for (const auto& [name, field] : kStrings) {
-    if (const auto v = get(name)) *field = std::string(*v);
-  }
-  for (const std::string_view name : {"pa_key", "TRAILWALL_FIREWALL_API_KEY"}) {
-    if (get(name)) c.firewall.api_key = SecretRef{SecretRef::Kind::Env, std::string(name)};
-  }
-  if (const auto v = get("TRAILWALL_POLICY_LAYOUT")) {
-    auto layout = policy::parseLayout(*v);
-    if (!layout) return std::unexpected(layout.error().withContext("TRAILWALL_POLICY_LAYOUT"));
-    c.policy.layout = *layout;
-  }
-  const std::pair<std::string_view, bool*> kBools[] = {
-      {"TRAILWALL_POLICY_CHECK_ALREADY_ALLOWED", &c.policy.check_already_allowed},
-      {"TRAILWALL_FIREWALL_TLS_VERIFY", &c.firewall.tls_verify},
-      {"TRAILWALL_FIREWALL_MULTI_CONFIG", &c.firewall.multi_config},
-  };
-  for (const auto& [name, field] : kBools) {
-    const auto v = get(name);
-    if (!v) continue;
-    const auto b = parseBool(*v);
-    if (!b) {
-      return fail(ErrorCode::Config, fmt::format("{}: expected true or false, got '{}'", name, *v));
+  auto set = [&root](std::string_view section, std::string_view key, std::string_view variable,
+                     std::string_view value, ValueKind kind) -> Status {
+    auto parsed = environmentValue(variable, value, kind);
+    if (!parsed) return std::unexpected(parsed.error());
+    auto* table = root.get(section) != nullptr ? root.get(section)->as_table() : nullptr;
+    if (table == nullptr) {
+      root.insert_or_assign(section, toml::table{});
+      table = root.get(section)->as_table();
     }
-    *field = *b;
+    table->insert_or_assign(key, std::move(*parsed->get("v")));
+    return {};
+  };
+  const std::tuple<std::string_view, std::string_view, std::string_view> kOriginal[] = {
+      {"pa_ip", "firewall", "host"},
+      {"pa_bottom_rule", "policy", "bottom_rule"},
+      {"pa_zone_untrust", "policy", "untrust_zone"},
+      {"pa_zone_trust", "policy", "trust_zone"},
+      {"pa_sgp", "policy", "profile_group"},
+      {"igwId", "gateway", "instance_id"},
+  };
+  for (const auto& [variable, section, key] : kOriginal) {
+    if (const auto v = get(variable)) {
+      if (auto ok = set(section, key, variable, *v, ValueKind::String); !ok) return ok;
+    }
   }
-  if (const auto v = get("TRAILWALL_GATEWAY_ENI_IDS")) {
-    c.policy.gateway_eni_ids = splitList<std::vector<std::string>>(*v);
+  // An API key in a variable is read from it by name, never copied into the configuration.
+  if (get("pa_key")) {
+    if (auto ok = set("firewall", "api_key", "pa_key", R"({ env = "pa_key" })", ValueKind::Toml);
+        !ok) {
+      return ok;
+    }
   }
-  if (const auto v = get("TRAILWALL_AWS_ACCOUNTS"))
-    c.aws.accounts = splitList<std::set<std::string>>(*v);
-  if (const auto v = get("TRAILWALL_AWS_REGIONS"))
-    c.aws.regions = splitList<std::set<std::string>>(*v);
+  for (const auto& [section, keys] : kSections) {
+    for (const auto key : keys) {
+      const std::string variable = fmt::format("TRAILWALL_{}_{}", upper(section), upper(key));
+      const auto v = get(variable);
+      if (!v) continue;
+      std::string value(*v);
+      if (key == "api_key" && !value.starts_with("{")) {
+        value = fmt::format("{{ env = \"{}\" }}", variable);  // the variable holds the key itself
+      }
+      if (auto ok = set(section, key, variable, value, kindOf(key)); !ok) return ok;
+    }
+  }
   return {};
 }
 
@@ -390,12 +498,12 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
     return fail(ErrorCode::Config,
                 fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
   }
+  if (auto ok = overlayEnvironment(root, env); !ok) return std::unexpected(ok.error());
   Config c;
   Reader r(source);
-  r.checkKeys(root, "", {"policy", "gateway", "firewall", "aws"});
-  const auto* policy = r.table(root, "policy",
-                               {"untrust_zone", "trust_zone", "bottom_rule", "profile_group",
-                                "managed_tag", "layout", "check_already_allowed", "app_ids"});
+  constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws"};
+  r.checkKeys(root, "", kTop);
+  const auto* policy = r.table(root, "policy", kPolicyKeys);
   r.string(policy, "policy", "untrust_zone", c.policy.from_zone);
   r.string(policy, "policy", "trust_zone", c.policy.to_zone);
   r.string(policy, "policy", "bottom_rule", c.policy.bottom_rule);
@@ -410,13 +518,10 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
     r.fail(policy != nullptr ? policy->get("layout") : nullptr, "policy.layout", l.error().message);
   }
   readAppIds(r, policy, c.policy.app_ids);
-  const auto* gateway = r.table(root, "gateway", {"instance_id", "eni_ids"});
+  const auto* gateway = r.table(root, "gateway", kGatewayKeys);
   r.string(gateway, "gateway", "instance_id", c.policy.gateway_instance_id);
   r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
-  const auto* firewall = r.table(root, "firewall",
-                                 {"host", "vsys", "api_key", "tls_verify", "ca_bundle", "admin",
-                                  "job_poll_seconds", "commit_timeout_seconds", "lock_wait_seconds",
-                                  "lock_poll_seconds", "max_policy_match_tests", "multi_config"});
+  const auto* firewall = r.table(root, "firewall", kFirewallKeys);
   r.string(firewall, "firewall", "host", c.firewall.host);
   r.string(firewall, "firewall", "vsys", c.firewall.vsys);
   r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
@@ -434,7 +539,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   }
   r.boolean(firewall, "firewall", "multi_config", c.firewall.multi_config);
   readSecret(r, firewall, c.firewall.api_key);
-  const auto* aws = r.table(root, "aws", {"accounts", "regions", "roles"});
+  const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);
   if (aws != nullptr) {
@@ -455,9 +560,6 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
     }
   }
   if (r.failed()) return std::unexpected(r.error());
-  if (auto ok = applyEnvironment(c, env); !ok) {
-    return std::unexpected(ok.error().withContext("environment"));
-  }
   if (auto ok = validate(c); !ok) return std::unexpected(ok.error().withContext(source));
   return c;
 }

@@ -4,10 +4,14 @@
 // Parsed from TOML text with environment overrides passed in as a map, so this stays pure: the
 // front end reads the file and the environment. See examples/trailwall.toml.
 //
-// The original Lambda's variables are accepted as overrides: pa_ip (firewall.host), pa_key
-// (firewall.api_key from that variable), pa_bottom_rule, pa_zone_untrust, pa_zone_trust, pa_sgp
-// (policy.profile_group), igwId (gateway.instance_id); and TRAILWALL_<SECTION>_<KEY> for the
-// scalar keys (TRAILWALL_POLICY_LAYOUT=instance, TRAILWALL_FIREWALL_TLS_VERIFY=false, …).
+// Every key can be overridden from the environment: TRAILWALL_<SECTION>_<KEY> (upper case:
+// TRAILWALL_POLICY_LAYOUT=instance, TRAILWALL_GATEWAY_ENI_IDS=eni-1,eni-2,
+// TRAILWALL_FIREWALL_API_KEY='{ ssm = "/trailwall/key" }' or the key itself,
+// TRAILWALL_POLICY_APP_IDS='{ ports = [...] }'). Strings are taken as they are, lists
+// comma-separated or as a TOML array, booleans as true/false/yes/no/1/0, numbers and tables as
+// TOML values. The original Lambda's variables are accepted too, and lose to TRAILWALL_* ones:
+// pa_ip (firewall.host), pa_key (the API key, read from that variable), pa_bottom_rule,
+// pa_zone_untrust, pa_zone_trust, pa_sgp (policy.profile_group), igwId (gateway.instance_id).
 
 #include <map>
 #include <set>

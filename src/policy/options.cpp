@@ -32,7 +32,9 @@ AppIdTable AppIdTable::defaults() {
       {tcp, 636, {"ldap"}},
       {tcp, 1521, {"oracle"}},
       {tcp, 3306, {"mysql"}},
-      {tcp, 3389, {"rdp"}},
+      // DESIGN §3 says "rdp"; PAN-OS names the App-ID ms-rdp, and a rule naming "rdp" would
+      // not commit.
+      {tcp, 3389, {"ms-rdp"}},
       {tcp, 5439, {"amazon-redshift"}},
       {net::Protocol::udp(), 53, {"dns"}},
   };

@@ -46,9 +46,9 @@ struct AppIdTable {
   // translated (a warning says so) rather than opened with application any.
   std::vector<std::pair<std::uint8_t, Members>> protocols;
 
-  // The original's table (DESIGN §3) plus the ICMP App-IDs: ping, traceroute, icmp; ICMPv6 is
-  // ipv6-icmp for every type (PAN-OS identifies ICMPv6 echo, traceroute6 probes included, as
-  // ipv6-icmp; it has no IPv6 counterpart of ping or traceroute).
+  // The original's table (DESIGN §3, with rdp as PAN-OS names it: ms-rdp) plus the ICMP App-IDs:
+  // ping, traceroute, icmp; ICMPv6 is ipv6-icmp for every type (PAN-OS identifies ICMPv6 echo,
+  // traceroute6 probes included, as ipv6-icmp; it has no IPv6 counterpart of ping or traceroute).
   [[nodiscard]] static AppIdTable defaults();
 
   [[nodiscard]] const Members* forPort(const net::Protocol& protocol, int port) const;

@@ -151,6 +151,46 @@ TEST(Config, TrailwallVariablesWinOverOriginalOnes) {
             std::string::npos);
 }
 
+TEST(Config, EveryKeyCanComeFromTheEnvironment) {
+  const Environment env{
+      {"TRAILWALL_POLICY_BOTTOM_RULE", "100"},  // a name that looks like a number stays a name
+      {"TRAILWALL_POLICY_APP_IDS",
+       R"({ ports = [{ protocol = "tcp", port = 5432, applications = ["postgres"] }] })"},
+      {"TRAILWALL_FIREWALL_API_KEY", R"({ ssm = "/trailwall/panos-key" })"},
+      {"TRAILWALL_FIREWALL_JOB_POLL_SECONDS", "0.5"},
+      {"TRAILWALL_FIREWALL_MAX_POLICY_MATCH_TESTS", "20"},
+      {"TRAILWALL_FIREWALL_MULTI_CONFIG", "no"},
+      {"TRAILWALL_AWS_ROLES", R"({ "111122223333" = "arn:aws:iam::111122223333:role/r" })"},
+      {"TRAILWALL_AWS_ACCOUNTS", R"(["111122223333"])"},
+  };
+  const auto c = parseConfig("", "t.toml", env);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->policy.bottom_rule, "100");
+  ASSERT_NE(c->policy.app_ids.forPort(net::Protocol::tcp(), 5432), nullptr);
+  EXPECT_EQ(*c->policy.app_ids.forPort(net::Protocol::tcp(), 5432), policy::Members{"postgres"});
+  EXPECT_EQ(c->firewall.api_key, (SecretRef{SecretRef::Kind::Ssm, "/trailwall/panos-key"}));
+  EXPECT_DOUBLE_EQ(c->firewall.job_poll_seconds, 0.5);
+  EXPECT_EQ(c->firewall.max_policy_match_tests, 20);
+  EXPECT_FALSE(c->firewall.multi_config);
+  EXPECT_EQ(c->aws.roles.at("111122223333"), "arn:aws:iam::111122223333:role/r");
+  EXPECT_EQ(c->aws.accounts, std::set<std::string>{"111122223333"});
+}
+
+TEST(Config, AnApiKeyInAVariableIsReadFromItByName) {
+  const auto c = parseConfig("", "t.toml", {{"TRAILWALL_FIREWALL_API_KEY", "LUFRPT1abc=="}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->firewall.api_key, (SecretRef{SecretRef::Kind::Env, "TRAILWALL_FIREWALL_API_KEY"}));
+}
+
+TEST(Config, ABadEnvironmentValueNamesTheVariable) {
+  const auto error = errorOf("", {{"TRAILWALL_FIREWALL_JOB_POLL_SECONDS", "soon"}});
+  EXPECT_NE(error.find("TRAILWALL_FIREWALL_JOB_POLL_SECONDS"), std::string::npos) << error;
+  const auto typed = errorOf("", {{"TRAILWALL_FIREWALL_COMMIT_TIMEOUT_SECONDS", "\"10\""}});
+  EXPECT_NE(typed.find("environment variable TRAILWALL_FIREWALL_COMMIT_TIMEOUT_SECONDS"),
+            std::string::npos)
+      << typed;
+}
+
 TEST(Config, FirewallOperationKeys) {
   const auto c = parseConfig(R"(
 [firewall]

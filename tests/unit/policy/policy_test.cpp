@@ -22,6 +22,8 @@ TEST(AppIdTable, DefaultsFollowTheOriginalAndFixIcmp) {
   const auto t = AppIdTable::defaults();
   EXPECT_EQ(*t.forPort(net::Protocol::tcp(), 443), Members{"ssl"});
   EXPECT_EQ(*t.forPort(net::Protocol::tcp(), 5439), Members{"amazon-redshift"});
+  // PAN-OS has no App-ID "rdp": a rule naming it would not commit.
+  EXPECT_EQ(*t.forPort(net::Protocol::tcp(), 3389), Members{"ms-rdp"});
   EXPECT_EQ(*t.forPort(net::Protocol::udp(), 53), Members{"dns"});
   EXPECT_EQ(t.forPort(net::Protocol::udp(), 443), nullptr);
   EXPECT_EQ(t.icmp_echo, Members{"ping"});
