@@ -57,6 +57,38 @@ class Load {
     }
     return {};
   }
+  // The instances some ENIs are attached to, for their state. Up to 200 (EC2's limit of
+  // filter values) by id in one call; beyond that by their VPCs, which costs only pages (a
+  // group on thousands of instances must not cost a call per 200 of them), keeping only
+  // those asked for.
+  Status attachedInstances(const IdSet& ids, const IdSet& vpc_ids) {
+    if (ids.empty()) {
+      return {};
+    }
+    if (ids.size() <= Ec2Client::kMaxValuesPerCall) {
+      return instances({{"instance-id", toVector(ids)}});
+    }
+    auto r = ec2_.describeInstances({{}, {{"vpc-id", toVector(vpc_ids)}}});
+    if (!r) {
+      return std::unexpected(r.error());
+    }
+    for (auto& i : r->instances) {
+      if (ids.contains(i.id)) {
+        instances_[i.id] = std::move(i);
+      }
+    }
+    for (auto& e : r->network_interfaces) {
+      if (e.attachment && ids.contains(e.attachment->instance_id)) {
+        enis_[e.id] = std::move(e);
+      }
+    }
+    // An instance whose own VPC is another one (a multi-VPC ENI attachment): by id after all.
+    IdSet missing;
+    for (const auto& id : ids) {
+      if (!instances_.contains(id)) missing.insert(id);
+    }
+    return missing.empty() ? Status{} : instances({{"instance-id", toVector(missing)}});
+  }
   Status enis(const std::vector<Ec2Filter>& filters) {
     auto r = ec2_.describeNetworkInterfaces({{}, filters});
     if (!r) {
@@ -347,15 +379,15 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
         return s;
       }
       IdSet attached;
+      IdSet their_vpcs;
       for (const auto& [id, eni] : enis_) {
         if (eni.attachment && !instances_.contains(eni.attachment->instance_id)) {
           attached.insert(eni.attachment->instance_id);
+          their_vpcs.insert(eni.vpc_id);
         }
       }
-      if (!attached.empty()) {
-        if (auto s = instances({{"instance-id", toVector(attached)}}); !s) {
-          return s;
-        }
+      if (auto s = attachedInstances(attached, their_vpcs); !s) {
+        return s;
       }
       covered_groups_.merge(existing);
     }
