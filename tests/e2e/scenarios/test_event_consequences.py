@@ -1,6 +1,8 @@
 """DESIGN §1: events only choose what to look at; AWS says what is true. So the same event twice
 changes nothing the second time, a Stop that arrives before its Start leaves the right rules, and
 a lost event is repaired by the next reconcile."""
+import json
+
 from e2e_case import E2eCase, main
 from scenario.aws import ANYWHERE, tcp
 
@@ -15,7 +17,8 @@ class EventConsequences(E2eCase):
         running = self.s.running()
 
         self.s.sim.reset_counters()
-        self.ok(self.tw.handle(log_file))
+        again = self.ok(self.tw.handle(log_file, global_args=["--output", "json"]))
+        self.assertIsNone(json.loads(again.stdout).get("applied"), again.stdout)
         counters = self.counters()
         self.assertEqual(self.commits(counters), 0, counters)
         self.assertEqual(counters["commits"]["enqueued"], 0, counters)
@@ -54,13 +57,19 @@ class EventConsequences(E2eCase):
         self.s.ec2.authorize(self.s.topology.groups["app"], tcp(443, ANYWHERE))  # record lost
         name = self.s.rule_name("app", "tcp-443")
 
-        plan = self.ok(self.tw.reconcile(dry_run=True), code=2)  # changes pending
-        self.assertIn(name, plan.stdout)
+        # `plan` (AWS and the live firewall) and `reconcile --dry-run` see the change pending,
+        # and write nothing.
+        self.s.sim.reset_counters()
+        for dry_run in (self.tw.plan(), self.tw.reconcile(dry_run=True)):
+            self.assertIn(name, self.ok(dry_run, code=2).stdout)
+        counters = self.counters()
+        self.assertEqual(self.writes(counters), {}, counters)
+        self.assertEqual(self.commits(counters), 0, counters)
         self.assertNotIn(name, self.managed())
 
         self.ok(self.tw.reconcile())
         self.assertIn(name, self.managed())
-        self.ok(self.tw.reconcile(dry_run=True), code=0)
+        self.ok(self.tw.plan(), code=0)
         self.s.sim.reset_counters()
         self.ok(self.tw.reconcile())
         self.assertEqual(self.commits(self.counters()), 0)

@@ -1,8 +1,11 @@
 """The original Lambda's four events — StartInstances, AuthorizeSecurityGroupIngress,
 RevokeSecurityGroupIngress, StopInstances — through `trailwall handle`: the rules DESIGN §3
 describes appear, and go again, leaving every administrator rule as it was."""
+import json
+import os
+
 from e2e_case import E2eCase, main
-from scenario import firewall
+from scenario import cloudtrail, firewall
 from scenario.aws import ANYWHERE, MONITORING, OFFICE, PARTNERS, tcp
 
 
@@ -44,6 +47,15 @@ class OriginalScenarios(E2eCase):
         services = firewall.services(self.s.running())
         self.assertEqual(services["tw-tcp-8443"], ("tcp", "8443", ["trailwall"]))
         self.assertIn("trailwall", firewall.tags(self.s.running()))
+
+    def test_apply_from_an_inventory_file_writes_what_reconcile_would(self):
+        inventory = self.ok(self.tw.run("inventory"))
+        path = os.path.join(self.servers.workdir, "inventory.json")
+        with open(path, "w") as f:
+            f.write(inventory.stdout)
+        self.ok(self.tw.apply("--inventory", path))
+        self.assertRules(self.baseline())
+        self.ok(self.tw.reconcile(dry_run=True), code=0)  # AWS agrees: nothing to do
 
     def test_start_adds_rules_and_stop_removes_them_again(self):
         before = self.reconcileBaseline()
@@ -92,8 +104,10 @@ class OriginalScenarios(E2eCase):
         services = firewall.services(self.s.running())
         self.assertEqual(services["tw-tcp-9000-9100"], ("tcp", "9000-9100", ["trailwall"]))
 
+        # This time from standard input, as an EventBridge event.
         record = self.s.ec2.revoke(g["app"], *permissions)
-        self.ok(self.tw.handle(self.s.log_file(record)))
+        event = json.dumps(cloudtrail.eventbridge_event(record))
+        self.ok(self.tw.handle("-", stdin=event))
         self.assertEqual({n: r.xml for n, r in self.managed().items()}, before)
         services = firewall.services(self.s.running())
         self.assertNotIn("tw-tcp-9000-9100", services, "an unused managed service object stays")
