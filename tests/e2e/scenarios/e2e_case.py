@@ -27,14 +27,11 @@ WRITE_ACTIONS = ("config/set", "config/edit", "config/delete", "config/move", "c
 
 
 class E2eCase(unittest.TestCase):
-    sim_args = ()
-    policy = {}
-
     def setUp(self):
-        self.servers = Servers(PANOS_SIM, sim_args=self.sim_args)
+        self.servers = Servers(PANOS_SIM)
         self.servers.__enter__()
         self.addCleanup(self.servers.close)
-        self.s = Scenario(self.servers, TRAILWALL, **self.policy)
+        self.s = Scenario(self.servers, TRAILWALL)
         self.tw = self.s.trailwall
 
     def ok(self, run, code=0):

@@ -2,6 +2,7 @@
 the envelope fields of real records, lists as `xxxSet: {"items": [...]}` (or `{}`), the JSON
 types real records have at the same paths (numbers, booleans, epoch-millisecond times), and the
 ids moto returned where FIELDS.md says trailwall finds them — which `trailwall events` confirms.
+And moto really checks the signatures of trailwall's requests.
 Reference records: shared/reference/cloudtrail/."""
 import json
 import os
@@ -96,6 +97,13 @@ class Records(E2eCase):
         for change, (name, (record, kind, resource_id)) in zip(changes, records.items()):
             self.assertEqual(change["event"], record["eventName"], name)
             self.assertIn(resource_id, change["scope"].get(kind, []), f"{name}: {change}")
+
+    def test_moto_checks_signatures(self):
+        # What every other test relies on: moto refuses a request signed with a wrong secret.
+        self.ok(self.tw.reconcile(dry_run=True), code=2)
+        refused = self.ok(self.tw.reconcile(dry_run=True, env={"AWS_SECRET_ACCESS_KEY": "wrong"}),
+                          code=1)
+        self.assertIn("AuthFailure", refused.stderr)
 
 
 if __name__ == "__main__":

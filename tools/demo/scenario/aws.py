@@ -106,10 +106,6 @@ class Ec2:
             self.client.stop_instances(InstanceIds=[instance_id])
         return instance_id, record
 
-    def state(self, instance_id):
-        reservations = self.client.describe_instances(InstanceIds=[instance_id])["Reservations"]
-        return reservations[0]["Instances"][0]["State"]["Name"]
-
 
 @dataclasses.dataclass
 class Topology:
@@ -124,9 +120,6 @@ class Topology:
     instances: dict      # name -> instance id
     addresses: dict      # name -> private IPv4 address
     names: dict = dataclasses.field(default_factory=dict)  # any id -> a readable name
-
-    def name(self, resource_id):
-        return self.names.get(resource_id, resource_id)
 
 
 def build(ec2):

@@ -100,6 +100,7 @@ class Trailwall:
         return self.run("handle", *(["--dry-run"] if dry_run else []), *inputs, **kw)
 
     def reconcile(self, dry_run=False, **kw):
+        """`trailwall reconcile`; keyword arguments go to run() (env=, global_args=, …)."""
         return self.run("reconcile", *(["--dry-run"] if dry_run else []), **kw)
 
     def plan(self, *args, **kw):

@@ -210,11 +210,10 @@ def make_certificate(directory):
 class PanosSim:
     """panos-sim over HTTPS with a certificate made at start; its XML API and control endpoint."""
 
-    def __init__(self, binary, workdir, commit_ms=0, extra_args=()):
+    def __init__(self, binary, workdir, commit_ms=0):
         self.binary = binary
         self.workdir = workdir
         self.commit_ms = commit_ms
-        self.extra_args = list(extra_args)
         self.child = None
         self.base_url = None
         self.ca_bundle = None
@@ -226,7 +225,7 @@ class PanosSim:
         self.ca_bundle, key = make_certificate(self.workdir)
         self._tls = ssl.create_default_context(cafile=self.ca_bundle)
         argv = [self.binary, "--port", "0", "--cert", self.ca_bundle, "--key", key,
-                "--commit-ms", str(self.commit_ms), "--quiet"] + self.extra_args
+                "--commit-ms", str(self.commit_ms), "--quiet"]
         self.child = Child("panos-sim", argv, os.path.join(self.workdir, "panos-sim.log"))
 
     def wait_ready(self, timeout=30):
@@ -293,11 +292,10 @@ class PanosSim:
 class Servers:
     """moto_server + panos-sim in a temporary directory; stopped and removed on exit."""
 
-    def __init__(self, panos_sim_binary, commit_ms=0, sim_args=(), keep_dir=False):
+    def __init__(self, panos_sim_binary, commit_ms=0):
         self.workdir = tempfile.mkdtemp(prefix="trailwall-demo-")
-        self.keep_dir = keep_dir
         self.moto = MotoServer(self.workdir)
-        self.sim = PanosSim(panos_sim_binary, self.workdir, commit_ms, sim_args)
+        self.sim = PanosSim(panos_sim_binary, self.workdir, commit_ms)
 
     def __enter__(self):
         try:
@@ -321,8 +319,7 @@ class Servers:
         try:
             self.sim.stop()
             self.moto.stop()
-            if not self.keep_dir:
-                shutil.rmtree(self.workdir, ignore_errors=True)
+            shutil.rmtree(self.workdir, ignore_errors=True)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
