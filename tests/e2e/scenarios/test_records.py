@@ -3,7 +3,7 @@ the envelope fields of real records, lists as `xxxSet: {"items": [...]}` (or `{}
 types real records have at the same paths (numbers, booleans, epoch-millisecond times), and the
 ids moto returned where FIELDS.md says trailwall finds them — which `trailwall events` confirms.
 And moto really checks the signatures of trailwall's requests.
-Reference records: shared/reference/cloudtrail/."""
+Reference records: the copy of shared/reference/cloudtrail/ in tests/data/shared."""
 import json
 import os
 
@@ -12,7 +12,7 @@ from scenario import cloudtrail
 from scenario.aws import ANYWHERE, tcp
 
 SHARED = os.environ.get("TRAILWALL_SHARED_DIR") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "shared")
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "shared")
 REFERENCE = os.path.join(SHARED, "reference", "cloudtrail")
 
 
