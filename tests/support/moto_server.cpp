@@ -8,10 +8,10 @@
 
 #include <pugixml.hpp>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -194,7 +194,7 @@ void MotoServer::stop() {
 
 Status MotoServer::waitUntilReady(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const std::regex running(R"(Running on http://127\.0\.0\.1:(\d+))");
+  constexpr std::string_view kRunning = "Running on http://127.0.0.1:";
   http::CurlTransport transport;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
@@ -203,11 +203,15 @@ Status MotoServer::waitUntilReady(std::chrono::seconds timeout) {
       return fail(ErrorCode::Remote, "moto_server exited during startup");
     }
     if (port_ == 0) {
-      std::smatch match;
       const std::string text = log();
-      if (std::regex_search(text, match, running)) {
-        port_ = std::stoi(match[1].str());
-        endpoint_ = "http://127.0.0.1:" + std::to_string(port_);
+      if (const auto at = text.find(kRunning); at != std::string::npos) {
+        const char* digits = text.data() + at + kRunning.size();
+        int port = 0;
+        const auto [end, ec] = std::from_chars(digits, text.data() + text.size(), port);
+        if (ec == std::errc() && port > 0) {
+          port_ = port;
+          endpoint_ = "http://127.0.0.1:" + std::to_string(port_);
+        }
       }
     }
     if (port_ != 0) {
