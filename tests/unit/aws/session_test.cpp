@@ -45,8 +45,9 @@ TEST_F(SessionTest, ClientsGoToTheConfiguredEndpointsSignedForTheRegion) {
   transport_.enqueue(200, "<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>");
   ASSERT_TRUE((*s)->ec2()->describeVpcs({}));
   EXPECT_EQ(transport_.lastRequest().url, "http://127.0.0.1:4566/");
-  EXPECT_NE(transport_.lastRequest().header("Authorization")->find(
-                "Credential=AKIDSESSION/19700101/eu-central-1/ec2/aws4_request"),
+  EXPECT_NE(transport_.lastRequest()
+                .header("Authorization")
+                ->find("Credential=AKIDSESSION/19700101/eu-central-1/ec2/aws4_request"),
             std::string::npos);
 }
 
