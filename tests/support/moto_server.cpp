@@ -68,6 +68,7 @@ Result<std::unique_ptr<MotoServer>> MotoServer::start(Options options) {
   }
   server->dir_ = dir_template;
   const std::string log_path = server->dir_ + "/moto.log";
+  const std::string dir_path = server->dir_;
   // Everything the child needs is prepared here: after fork() it only makes system calls.
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -140,6 +141,9 @@ Result<std::unique_ptr<MotoServer>> MotoServer::start(Options options) {
       const struct timespec tick { 0, 100'000'000 };
       ::nanosleep(&tick, nullptr);
     }
+    // The temporary directory goes too (a test that was killed cannot remove it itself).
+    ::unlink(log_path.c_str());
+    ::rmdir(dir_path.c_str());
     ::kill(0, SIGKILL);  // whatever is left, this watchdog included
     ::_exit(0);
   }
