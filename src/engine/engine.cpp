@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/stale_owners.h"
 #include "policy/desired.h"
 #include "policy/flows.h"
 
@@ -78,20 +79,49 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
     return report;
   }
 
-  // 1. The AWS truth for the batch's scope.
+  // 1. The firewall's rulebase: the plan's other side, and a guide to what else to load.
   auto step = clock_.steadyNow();
+  auto rulebase = firewall_.readRulebase();
+  if (!rulebase) {
+    return std::unexpected(rulebase.error().withContext("reading the firewall's rulebase"));
+  }
+  report.timings.read_firewall = since(step);
+  spdlog::info("event=rulebase_read rules={} services={} ms={}", rulebase->rules.size(),
+               rulebase->services.size(), report.timings.read_firewall.count());
+
+  // 2. The AWS truth for the batch's scope, widened to the groups whose rules still name the
+  // scope's addresses (stale_owners.h).
+  step = clock_.steadyNow();
   std::optional<inventory::Inventory> inventory;
-  for (const auto& [target, scope] : batch) {
-    if (scope.empty()) continue;
-    auto loaded = inventory_.load(target, scope);
-    if (!loaded) {
-      return std::unexpected(
-          loaded.error().withContext("loading the AWS inventory of " + describeTarget(target)));
+  for (const auto& [target, asked] : batch) {
+    if (asked.empty()) continue;
+    auto load = [&](const inventory::Scope& scope) -> Result<LoadedInventory> {
+      auto loaded = inventory_.load(target, scope);
+      if (!loaded) {
+        return std::unexpected(
+            loaded.error().withContext("loading the AWS inventory of " + describeTarget(target)));
+      }
+      report.aws_calls += loaded->aws_calls;
+      if (!loaded->calls_summary.empty()) {
+        report.aws_call_summaries.push_back(loaded->calls_summary);
+      }
+      if (loaded->widened) report.widened.push_back(loaded->widened_because);
+      return loaded;
+    };
+    auto loaded = load(asked);
+    if (!loaded) return std::unexpected(loaded.error());
+    const auto widening = staleOwners(loaded->inventory, asked, *rulebase, options_);
+    if (!widening.extra.empty()) {
+      for (const auto& reason : widening.reasons) {
+        spdlog::info("event=scope_widened reason=\"{}\"", reason);
+        report.widened.push_back(reason);
+      }
+      auto scope = asked;
+      scope.merge(widening.extra);
+      loaded = load(scope);
+      if (!loaded) return std::unexpected(loaded.error());
     }
     ++report.targets;
-    report.aws_calls += loaded->aws_calls;
-    if (!loaded->calls_summary.empty()) report.aws_call_summaries.push_back(loaded->calls_summary);
-    if (loaded->widened) report.widened.push_back(loaded->widened_because);
     if (!inventory) {
       inventory = std::move(loaded->inventory);
     } else {
@@ -107,21 +137,12 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
       report.targets, report.aws_calls, report.instances, report.security_groups, report.gone,
       report.timings.load.count());
 
-  // 2. What should exist, and what does.
+  // 3. What should exist.
   auto desired = policy::desiredRules(*inventory, options_);
   if (!desired) return std::unexpected(desired.error().withContext("computing the desired rules"));
   report.desired_rules = desired->rules.size();
 
-  step = clock_.steadyNow();
-  auto rulebase = firewall_.readRulebase();
-  if (!rulebase) {
-    return std::unexpected(rulebase.error().withContext("reading the firewall's rulebase"));
-  }
-  report.timings.read_firewall = since(step);
-  spdlog::info("event=rulebase_read rules={} services={} ms={}", rulebase->rules.size(),
-               rulebase->services.size(), report.timings.read_firewall.count());
-
-  // 3. Flows an administrator's rule already allows get no managed rule.
+  // 4. Flows an administrator's rule already allows get no managed rule.
   step = clock_.steadyNow();
   policy::FlowSet allowed;
   const auto flows = policy::flowsToCheck(*desired, *rulebase, options_);
@@ -144,7 +165,7 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
                  report.untested_flows, report.timings.check.count());
   }
 
-  // 4. The difference, and (apply mode) one write and one commit.
+  // 5. The difference, and (apply mode) one write and one commit.
   auto plan = policy::plan(std::move(*desired), *rulebase, allowed, options_);
   if (!plan) return std::unexpected(plan.error().withContext("planning"));
   for (const auto& warning : plan->warnings)

@@ -176,6 +176,67 @@ TEST_F(EngineTest, AStoppedInstanceLosesItsDestinations) {
   }
 }
 
+// Loads like the EC2 loader does: the truth, complete only for what the scope names (instances
+// with the groups on their ENIs, and groups), or for everything with VPC and full scopes.
+class ScopedInventorySource final : public InventorySource {
+ public:
+  explicit ScopedInventorySource(inventory::Inventory truth) : truth_(std::move(truth)) {}
+  void setTruth(inventory::Inventory truth) { truth_ = std::move(truth); }
+
+  Result<LoadedInventory> load(const Target& /*target*/, const inventory::Scope& scope) override {
+    scopes.push_back(scope);
+    LoadedInventory loaded;
+    loaded.inventory = truth_;
+    auto& coverage = loaded.inventory.coverage;
+    coverage = inventory::Coverage{};
+    if (scope.everything || !scope.vpc_ids.empty()) {
+      coverage.everything = true;
+      return loaded;
+    }
+    coverage.instance_ids = scope.instance_ids;
+    coverage.group_ids = scope.group_ids;
+    for (const auto& eni : truth_.network_interfaces) {
+      if (eni.attachment && scope.instance_ids.contains(eni.attachment->instance_id)) {
+        coverage.group_ids.insert(eni.group_ids.begin(), eni.group_ids.end());
+      }
+    }
+    return loaded;
+  }
+
+  std::vector<inventory::Scope> scopes;
+
+ private:
+  inventory::Inventory truth_;
+};
+
+TEST_F(EngineTest, AnInterfaceThatLeftAGroupLeavesThatGroupsRule) {
+  ScopedInventorySource source(sampleInventory());
+  Engine engine(options_, source, firewall_, clock_);
+  ASSERT_TRUE(engine.run(everything(), Mode::Apply).has_value());
+  const std::string admin_rule = "sg-0a1b2c3d4e5f60719-tcp-22";
+  ASSERT_NE(firewall_.rulebase().findRule(admin_rule), nullptr);
+
+  // web-1's interface leaves the admin group; the event names only the instance.
+  auto truth = sampleInventory();
+  for (auto& eni : truth.network_interfaces) {
+    if (eni.id == "eni-0a1b2c3d4e5f60101") eni.group_ids = {"sg-0a1b2c3d4e5f60718"};
+  }
+  source.setTruth(truth);
+  source.scopes.clear();
+  inventory::Scope scope;
+  scope.instance_ids = {"i-0a1b2c3d4e5f60101"};
+  const auto report = engine.run(Batch{{Target{}, scope}}, Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+
+  ASSERT_EQ(source.scopes.size(), 2U);  // the admin group was looked at too
+  EXPECT_TRUE(source.scopes[1].group_ids.contains("sg-0a1b2c3d4e5f60719"));
+  EXPECT_FALSE(report->widened.empty());
+  const auto* rule = firewall_.rulebase().findRule(admin_rule);
+  if (rule != nullptr) {
+    EXPECT_EQ(std::ranges::find(rule->destination, "10.0.1.25"), rule->destination.end());
+  }
+}
+
 TEST(MergeInventory, APartialInventoryKeepsTheMergeConservative) {
   inventory::Inventory complete;
   complete.security_groups.push_back(
