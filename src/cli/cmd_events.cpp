@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command.h"
 #include "cli/input.h"
 #include "cli/output.h"

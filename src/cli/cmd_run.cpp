@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command.h"
 #include "cli/input.h"
 #include "cli/output.h"

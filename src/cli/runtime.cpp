@@ -81,8 +81,13 @@ Result<aws::AwsSession*> Runtime::aws() {
   if (aws_) return aws_.get();
   http::CurlOptions options;
   options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
+  options.ca_bundle = env_.get("AWS_CA_BUNDLE");  // as the AWS SDKs and CLI read it
   aws_transport_ = std::make_unique<http::CurlTransport>(options);
+  // The environment or profile names the region; --region only fills in when they do not.
   auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
+  if (!session && aws_region_) {
+    session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_, aws_region_);
+  }
   if (!session) return std::unexpected(session.error());
   aws_ = std::move(*session);
   return aws_.get();

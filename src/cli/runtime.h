@@ -4,6 +4,7 @@
 // on first use, so a command that needs neither never touches them.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "aws/environment.h"
@@ -38,6 +39,8 @@ class Runtime {
   [[nodiscard]] const aws::Environment& environment() const { return env_; }
   [[nodiscard]] Clock& clock() { return clock_; }
 
+  // The AWS region when neither the environment nor the profile names one (--region).
+  void setAwsRegion(std::string region) { aws_region_ = std::move(region); }
   [[nodiscard]] Result<aws::AwsSession*> aws();
   [[nodiscard]] Result<engine::InventorySource*> awsInventory();
   // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM).
@@ -59,6 +62,7 @@ class Runtime {
   aws::ProcessEnvironment env_;
   SystemClock clock_;
   aws::SystemRandom random_;
+  std::optional<std::string> aws_region_;
   std::unique_ptr<http::CurlTransport> aws_transport_;
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<engine::AwsInventorySource> inventory_;
