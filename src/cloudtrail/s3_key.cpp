@@ -2,15 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "common/percent.h"
+
 namespace trailwall::cloudtrail {
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The next '/'-separated segment of `rest`, which is advanced past it.
 std::string_view nextSegment(std::string_view& rest) {
@@ -23,24 +18,10 @@ std::string_view nextSegment(std::string_view& rest) {
 }  // namespace
 
 Result<std::string> decodeS3EventKey(std::string_view encoded) {
-  std::string key;
-  key.reserve(encoded.size());
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    const char c = encoded[i];
-    if (c == '+') {
-      key.push_back(' ');
-    } else if (c != '%') {
-      key.push_back(c);
-    } else {
-      const int high = i + 2 < encoded.size() ? hexValue(encoded[i + 1]) : -1;
-      const int low = high >= 0 ? hexValue(encoded[i + 2]) : -1;
-      if (low < 0) {
-        return fail(ErrorCode::InvalidInput,
-                    fmt::format("bad %-escape at offset {} of S3 key \"{}\"", i, encoded));
-      }
-      key.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    }
+  auto key = percentDecodeStrict(encoded, PlusIs::Space);  // S3 encodes a space as '+'
+  if (!key) {
+    return fail(ErrorCode::InvalidInput,
+                fmt::format("{} of S3 key \"{}\"", key.error().message, encoded));
   }
   return key;
 }

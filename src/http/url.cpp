@@ -2,6 +2,8 @@
 
 #include "http/text.h"
 
+#include "common/percent.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -12,19 +14,6 @@ namespace {
 
 bool isUnreserved(unsigned char c) {
   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
 }
 
 }  // namespace
@@ -145,21 +134,7 @@ std::string percentEncode(std::string_view text, bool keep_slash) {
 }
 
 std::string percentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = hexValue(text[i + 1]);
-      const int lo = hexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
+  return trailwall::percentDecode(text, PlusIs::Plus);
 }
 
 std::string formEncode(const std::vector<std::pair<std::string, std::string>>& params) {

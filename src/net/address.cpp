@@ -1,5 +1,7 @@
 #include "net/address.h"
 
+#include "common/percent.h"
+
 #include <fmt/format.h>
 
 #include <optional>
@@ -25,13 +27,6 @@ constexpr int prefix128(Family family, int prefix) {
 
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // A decimal number without sign or leading zeros ("0" itself is fine), at most `max`.
@@ -122,7 +117,7 @@ std::optional<int> parseGroups(std::string_view part, bool allow_v4_tail,
     }
     unsigned value = 0;
     for (char c : group) {
-      const int h = hexValue(c);
+      const int h = hexDigitValue(c);
       if (h < 0) {
         why = fmt::format("group '{}' is not hexadecimal", group);
         return std::nullopt;
