@@ -50,8 +50,9 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
   if (report.aws_calls == 0 && report.aws_call_summaries.empty()) {
     out += "aws: not contacted (inventory given)\n";
   } else {
-    out += fmt::format("aws: {} call(s) in {} ({})\n", report.aws_calls,
-                       seconds(report.timings.load), fmt::join(report.aws_call_summaries, "; "));
+    // Each summary reads "9 EC2 calls (DescribeInstances 2, …)", one per account and region.
+    out += fmt::format("aws: {} in {}\n", fmt::join(report.aws_call_summaries, "; "),
+                       seconds(report.timings.load));
   }
   for (const auto& why : report.widened) out += fmt::format("  load widened: {}\n", why);
   out +=

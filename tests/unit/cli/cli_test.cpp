@@ -73,7 +73,9 @@ engine::RunReport appliedReport() {
 
 TEST(RunReport, TextSaysWhatTheRunDid) {
   const auto text = runReportText(appliedReport(), nullptr, false);
-  EXPECT_NE(text.find("aws: 5 call(s)"), std::string::npos) << text;
+  EXPECT_NE(text.find("aws: 5 EC2 calls (DescribeInstances 1, DescribeVpcs 1) in"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("already allowed: 1 of 3 flow(s), 3 security-policy-match test(s)"),
             std::string::npos)
       << text;
