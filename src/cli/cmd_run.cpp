@@ -79,7 +79,7 @@ struct HandleOptions {
 
 int handle(const CommandContext& ctx, const HandleOptions& options) {
   auto rt = Runtime::create(ctx.global);
-  if (!rt) return reportError((rt.error()));
+  if (!rt) return reportError(rt.error());
   const auto& cfg = (*rt)->config();
 
   cloudtrail::DecodeOptions decode_options;
@@ -113,11 +113,9 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   for (const auto& error : decoded.errors) reportError(error);
   input_failed = input_failed || !decoded.errors.empty();
 
-  engine::Batch batch;
+  engine::Batch batch;  // one scope per account and region: one commit for all of it
   for (const auto& change : decoded.changes) {
     batch[engine::Target{change.account, change.region}].merge(change.scope);
-  }
-  for (const auto& change : decoded.changes) {
     spdlog::info("event=change name={} time={} account={} region={} id={} source=\"{}\"",
                  change.event_name, change.event_time, change.account, change.region,
                  change.event_id, change.source);
