@@ -74,6 +74,12 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const GlobalOptions& global) {
   auto cfg = config::parseConfig(text, rt->config_source_, env);
   if (!cfg) return std::unexpected(cfg.error());
   rt->config_ = std::move(*cfg);
+  if (!rt->config_.firewall.tls_verify) {  // at every start, whatever the command
+    spdlog::warn(
+        "event=tls_verification_off host={} note=\"firewall.tls_verify = false: the firewall's "
+        "certificate is not checked; anyone on the path can read the API key\"",
+        rt->config_.firewall.host);
+  }
   return rt;
 }
 
@@ -112,13 +118,7 @@ http::CurlTransport& Runtime::firewallTransport() {
     options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
     options.total_timeout = std::chrono::seconds(120);
     if (!config_.firewall.ca_bundle.empty()) options.ca_bundle = config_.firewall.ca_bundle;
-    if (!config_.firewall.tls_verify) {
-      options.insecure_skip_tls_verify = true;
-      spdlog::warn(
-          "event=tls_verification_off host={} note=\"firewall.tls_verify = false: the firewall's "
-          "certificate is not checked; anyone on the path can read the API key\"",
-          config_.firewall.host);
-    }
+    options.insecure_skip_tls_verify = !config_.firewall.tls_verify;  // warned about in create()
     firewall_transport_ = std::make_unique<http::CurlTransport>(options);
   }
   return *firewall_transport_;

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/input.h"
@@ -22,6 +28,21 @@ TEST(FirewallBaseUrl, NoHostOrAHostWithAPathIsAConfigError) {
   EXPECT_NE(none.error().message.find("firewall.host"), std::string::npos);
   EXPECT_FALSE(firewallBaseUrl("fw.example.com/api?key=x"));
   EXPECT_FALSE(firewallBaseUrl("user@fw"));
+}
+
+TEST(Runtime, TurningTlsVerificationOffIsWarnedAboutAtEveryStart) {
+  std::ostringstream log;
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  ::setenv("TRAILWALL_FIREWALL_TLS_VERIFY", "false", 1);
+  const auto rt = Runtime::create(GlobalOptions{});
+  ::unsetenv("TRAILWALL_FIREWALL_TLS_VERIFY");
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(rt) << to_string(rt.error());
+  EXPECT_FALSE((*rt)->config().firewall.tls_verify);
+  EXPECT_NE(log.str().find("event=tls_verification_off"), std::string::npos) << log.str();
 }
 
 TEST(ParseS3Url, SplitsBucketAndKey) {
