@@ -215,6 +215,7 @@ Result<panos::PanOsFirewall*> Runtime::firewall() {
   options.to_zone = config_.policy.to_zone;
   options.managed_tag = config_.policy.managed_tag;
   options.max_policy_match_tests = config_.firewall.max_policy_match_tests;
+  options.policy_match_concurrency = config_.firewall.policy_match_concurrency;
   options.lock_wait_timeout = secondsToMs(config_.firewall.lock_wait_seconds);
   options.lock_poll_interval =
       std::min(options.lock_wait_timeout, secondsToMs(config_.firewall.lock_poll_seconds));

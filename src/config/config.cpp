@@ -282,6 +282,7 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "lock_wait_seconds",
                                               "lock_poll_seconds",
                                               "max_policy_match_tests",
+                                              "policy_match_concurrency",
                                               "multi_config"};
 constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles"};
 constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
@@ -304,7 +305,8 @@ ValueKind kindOf(std::string_view key) {
                                          "commit_timeout_seconds",
                                          "lock_wait_seconds",
                                          "lock_poll_seconds",
-                                         "max_policy_match_tests"};
+                                         "max_policy_match_tests",
+                                         "policy_match_concurrency"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
@@ -535,6 +537,11 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
     if (auto n = r.integer(*firewall, "firewall", "max_policy_match_tests", 0, 100000)) {
       c.firewall.max_policy_match_tests = static_cast<int>(*n);
+    }
+  }
+  if (firewall != nullptr && firewall->get("policy_match_concurrency") != nullptr) {
+    if (auto n = r.integer(*firewall, "firewall", "policy_match_concurrency", 1, 16)) {
+      c.firewall.policy_match_concurrency = static_cast<int>(*n);
     }
   }
   r.boolean(firewall, "firewall", "multi_config", c.firewall.multi_config);

@@ -49,6 +49,7 @@ struct FirewallConfig {
   double lock_wait_seconds = 300.0;       // how long to wait out another administrator's lock
   double lock_poll_seconds = 10.0;
   int max_policy_match_tests = 200;  // already-allowed tests per batch
+  int policy_match_concurrency = 4;  // tests in flight (the vendor advises at most 5 API calls)
   bool multi_config = true;          // false: one request per change (devices without it)
 
   friend bool operator==(const FirewallConfig&, const FirewallConfig&) = default;

@@ -3,9 +3,11 @@
 // in order: the scripted queue (enqueue / enqueueError, consumed first in, first out), else
 // the handler (a stateful fake of a remote service written by the test), else a 599 response
 // "no scripted response" so a test that forgot a response fails loudly instead of hanging.
+// Requests from several threads are answered one at a time (the handler needs no lock).
 
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <variant>
@@ -39,6 +41,7 @@ class FakeTransport final : public HttpTransport {
   void setHandler(Handler handler) { handler_ = std::move(handler); }
 
   [[nodiscard]] Result<Response> send(const Request& request) override {
+    const std::lock_guard lock(mutex_);
     requests_.push_back(request);
     if (!script_.empty()) {
       auto next = std::move(script_.front());
@@ -62,6 +65,7 @@ class FakeTransport final : public HttpTransport {
   void clearRequests() { requests_.clear(); }
 
  private:
+  std::mutex mutex_;
   std::deque<std::variant<Response, Error>> script_;
   std::vector<Request> requests_;
   Handler handler_;

@@ -146,7 +146,10 @@ Result<PanOsClient::Reply> PanOsClient::send(const FormParams& params, const std
     if (attempt > 1) {
       clock_.sleepFor(options_.retry_backoff * (attempt - 1));
     }
-    ++counts_.by_kind[kind];
+    {
+      const std::lock_guard lock(counts_mutex_);
+      ++counts_.by_kind[kind];
+    }
     auto response = transport_.send(request);
     if (!response) {
       last = redact(response.error().withContext("firewall request " + kind + " to " + endpoint_));
@@ -339,9 +342,9 @@ Result<WriteReport> PanOsClient::write(const std::vector<ConfigOp>& ops) {
     return report;
   }
   if (options_.multi_config && !multi_config_refused_) {
-    const int before = counts_.total();
+    const int before = counts().total();
     auto status = multiConfig(ops, /*strict=*/true);
-    report.requests += counts_.total() - before;
+    report.requests += counts().total() - before;
     if (status) {
       report.multi_config = true;
       return report;

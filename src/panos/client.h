@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,12 +105,17 @@ class PanOsClient {
   // <check><pending-changes/>: does the candidate differ from running (anyone's changes)?
   [[nodiscard]] Result<bool> hasPendingChanges();
 
+  // Read-only; several threads may call it at once on a thread-safe transport (CurlTransport).
   [[nodiscard]] Result<std::vector<MatchedRule>> testSecurityPolicyMatch(
       const PolicyMatchQuery& query, std::string_view vsys = {});
 
   [[nodiscard]] const std::string& admin() const { return options_.admin; }
   [[nodiscard]] bool hasKey() const { return !options_.api_key.empty(); }
-  [[nodiscard]] const RequestCounts& counts() const { return counts_; }
+  // Requests sent so far. Safe to call while other threads send (see testSecurityPolicyMatch).
+  [[nodiscard]] RequestCounts counts() const {
+    const std::lock_guard lock(counts_mutex_);
+    return counts_;
+  }
   [[nodiscard]] bool multiConfigRefused() const { return multi_config_refused_; }
   // Whether write() sends one multi-config request (all or nothing) rather than one per change.
   [[nodiscard]] bool writesAllOrNothing() const {
@@ -138,6 +144,7 @@ class PanOsClient {
   ClientOptions options_;
   std::string endpoint_;
   std::string secret_in_flight_;  // the keygen password while keygen runs, for redaction
+  mutable std::mutex counts_mutex_;
   RequestCounts counts_;
   bool multi_config_refused_ = false;
   bool plain_config_locks_ = false;  // device wants <show><config-locks/> without <vsys>

@@ -1,6 +1,11 @@
 #include "panos/firewall.h"
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include <map>
+#include <set>
 
 #include "panos/xml_util.h"
 #include "policy/naming.h"
@@ -219,37 +224,65 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
     }
   }
   const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
-  std::map<std::string, std::optional<bool>> answers;  // by command: one test per distinct query
-  for (const auto& flow : flows) {
+
+  // One test per distinct query, up to the bound; the rest count as not allowed.
+  std::map<std::string, std::size_t> query_of_command;  // command → index into `queries`
+  std::vector<PolicyMatchQuery> queries;
+  std::set<std::string> untested;  // distinct queries beyond the bound
+  std::vector<std::optional<std::size_t>> query_of_flow(flows.size());
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    const auto& flow = flows[i];
     if (flow.protocol.isAll() || flow.protocol.value() == 0) {
       continue;  // no single test can show all traffic allowed
     }
-    const auto query = policyMatchQuery(flow, options_);
+    auto query = policyMatchQuery(flow, options_);
     auto command = policyMatchCommand(query);
     if (!command) {
       return std::unexpected(
           command.error().withContext("checking flow of rule '" + flow.rule + "'"));
     }
-    auto it = answers.find(*command);
-    if (it == answers.end()) {
-      std::optional<bool> answer;
-      if (report.tests < options_.max_policy_match_tests) {
-        auto matches = client_->testSecurityPolicyMatch(query, vsys);
-        if (!matches) {
-          return std::unexpected(
-              matches.error().withContext("checking whether the firewall already allows " +
-                                          query.source + " -> " + query.destination));
-        }
-        ++report.tests;
-        answer = allowedByUnmanagedRule(*matches, *snapshot_, options_.managed_tag);
-      } else {
-        ++report.untested;
+    auto it = query_of_command.find(*command);
+    if (it == query_of_command.end()) {
+      if (static_cast<int>(queries.size()) >= options_.max_policy_match_tests) {
+        untested.insert(std::move(*command));
+        continue;
       }
-      it = answers.emplace(std::move(*command), answer).first;
+      it = query_of_command.emplace(std::move(*command), queries.size()).first;
+      queries.push_back(std::move(query));
     }
-    if (it->second.value_or(false)) {
-      report.allowed.insert(flow);
+    query_of_flow[i] = it->second;
+  }
+
+  // The tests, a few in flight at once: each is a round trip to the management plane.
+  std::vector<Result<std::vector<MatchedRule>>> answers(
+      queries.size(), fail(ErrorCode::Internal, "policy-match test not run"));
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t q = next++; q < queries.size(); q = next++) {
+      answers[q] = client_->testSecurityPolicyMatch(queries[q], vsys);
     }
+  };
+  const auto workers = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::max(1, options_.policy_match_concurrency)), 1,
+      std::max<std::size_t>(queries.size(), 1));
+  std::vector<std::jthread> threads;
+  for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+  work();
+  threads.clear();  // joins
+
+  std::vector<bool> allowed(queries.size(), false);
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    if (!answers[q]) {
+      return std::unexpected(
+          answers[q].error().withContext("checking whether the firewall already allows " +
+                                         queries[q].source + " -> " + queries[q].destination));
+    }
+    allowed[q] = allowedByUnmanagedRule(*answers[q], *snapshot_, options_.managed_tag);
+  }
+  report.tests = static_cast<int>(queries.size());
+  report.untested = static_cast<int>(untested.size());
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    if (query_of_flow[i] && allowed[*query_of_flow[i]]) report.allowed.insert(flows[i]);
   }
   return report;
 }

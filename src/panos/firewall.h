@@ -70,6 +70,9 @@ struct FirewallOptions {
   std::string to_zone = "trust";
   std::string managed_tag = "trailwall";
   int max_policy_match_tests = 200;  // distinct tests per batch
+  // Tests in flight at once. The vendor advises at most five concurrent API calls; the CLI
+  // sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
+  int policy_match_concurrency = 1;
   // Another administrator's lock (or a running commit) is waited out this long, polling.
   std::chrono::milliseconds lock_wait_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds lock_poll_interval{std::chrono::seconds(10)};

@@ -200,6 +200,7 @@ commit_timeout_seconds = 120
 lock_wait_seconds = 30
 lock_poll_seconds = 5
 max_policy_match_tests = 50
+policy_match_concurrency = 2
 multi_config = false
 )",
                              "t.toml");
@@ -210,6 +211,10 @@ multi_config = false
   EXPECT_DOUBLE_EQ(c->firewall.lock_wait_seconds, 30);
   EXPECT_DOUBLE_EQ(c->firewall.lock_poll_seconds, 5);
   EXPECT_EQ(c->firewall.max_policy_match_tests, 50);
+  EXPECT_EQ(c->firewall.policy_match_concurrency, 2);
+  EXPECT_NE(errorOf("[firewall]\npolicy_match_concurrency = 0\n")
+                .find("firewall.policy_match_concurrency"),
+            std::string::npos);
   EXPECT_FALSE(c->firewall.multi_config);
   EXPECT_NE(errorOf("[firewall]\njob_poll_seconds = 0\n").find("firewall.job_poll_seconds"),
             std::string::npos);

@@ -513,6 +513,38 @@ TEST_F(FirewallTest, AlreadyAllowedStopsTestingAtTheBound) {
   EXPECT_EQ(device_.count("op", "<test>"), 2);
 }
 
+TEST_F(FirewallTest, AlreadyAllowedRunsTestsConcurrentlyWithTheSameAnswers) {
+  // Destinations ending in an even number are allowed by an administrator's rule.
+  const std::string allowed =
+      "<response cmd=\"status\" status=\"success\"><result><rules><entry "
+      "name=\"allow-web\"><index>1</index><action>allow</action></entry></rules></result>"
+      "</response>";
+  const std::string denied =
+      "<response cmd=\"status\" status=\"success\"><result><rules><entry name=\"Clean "
+      "up\"><index>3</index><action>deny</action></entry></rules></result></response>";
+  transport_.setHandler([&](const http::Request& r) -> Result<http::Response> {
+    const auto at = r.body.find("%3Cdestination%3E10.0.1.");
+    if (at == std::string::npos) return device_(r);
+    const int octet = std::stoi(r.body.substr(at + 24));
+    return http::Response{200, {}, octet % 2 == 0 ? allowed : denied};
+  });
+  FirewallOptions options;
+  options.policy_match_concurrency = 4;
+  auto fw = firewall(options);
+  std::vector<policy::Flow> flows;
+  for (int i = 10; i < 30; ++i) {
+    flows.push_back(flowTo("sg-1-tcp-443", "10.0.1." + std::to_string(i), 443));
+  }
+  const auto report = fw.alreadyAllowed(flows);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->tests, 20);
+  ASSERT_EQ(report->allowed.size(), 10U);
+  for (const auto& flow : report->allowed) {
+    EXPECT_EQ(flow.destination.toString().back() % 2, 0) << flow.destination.toString();
+  }
+  EXPECT_EQ(client_.counts().of("op/test"), 20);
+}
+
 TEST(FakeFirewall, AppliesPlansInMemoryAndCountsCommits) {
   FakeFirewall fake(policy::parseRulebaseXml(dataFile("get-vsys1.xml")).value());
   policy::Plan plan;
