@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "http/url.h"
+#include "support/files.h"
 
 namespace trailwall::aws {
 namespace {
@@ -20,12 +21,7 @@ const fs::path kSuite = fs::path(TRAILWALL_SHARED_DIR) / "reference" / "sigv4-te
 constexpr std::string_view kAccessKey = "AKIDEXAMPLE";
 constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::trailwall::test::readFile;
 
 struct SuiteRequest {
   std::string method;

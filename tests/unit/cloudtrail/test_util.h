@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include "support/files.h"
 
 namespace trailwall::cloudtrail::testing {
 
@@ -19,13 +20,7 @@ inline std::filesystem::path referenceSamples() {
   return std::filesystem::path(TRAILWALL_SHARED_DIR) / "reference" / "cloudtrail";
 }
 
-inline std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("cannot read " + path.string());
-  }
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using ::trailwall::test::readFile;
 
 // One gzip member (RFC 1952) holding `data`, as gzip(1) writes it.
 inline std::string gzipMember(const std::string& data) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -9,10 +11,7 @@ namespace trailwall::config {
 namespace {
 
 std::string sampleToml() {
-  std::ifstream in(std::string(TRAILWALL_TEST_DATA_DIR) + "/../../examples/trailwall.toml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return test::readFile(test::examplesDir() / "trailwall.toml");
 }
 
 std::string errorOf(std::string_view toml, const Environment& env = {}) {

@@ -9,27 +9,22 @@
 #include "config/config.h"
 #include "inventory/inventory_json.h"
 #include "panos/fake_firewall.h"
+#include "support/files.h"
 
 namespace trailwall::engine {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-const std::string kExamples = std::string(TRAILWALL_TEST_DATA_DIR) + "/../../examples";
+using ::trailwall::test::readFile;
 
 inventory::Inventory sampleInventory() {
-  auto inv = inventory::parseInventoryJson(readFile(kExamples + "/inventory.json"));
+  auto inv = inventory::parseInventoryJson(readFile(test::examplesDir() / "inventory.json"));
   EXPECT_TRUE(inv.has_value()) << (inv ? "" : to_string(inv.error()));
   return *inv;
 }
 
 policy::Options sampleOptions() {
-  auto cfg = config::parseConfig(readFile(kExamples + "/trailwall.toml"), "trailwall.toml");
+  auto cfg =
+      config::parseConfig(readFile(test::examplesDir() / "trailwall.toml"), "trailwall.toml");
   EXPECT_TRUE(cfg.has_value()) << (cfg ? "" : to_string(cfg.error()));
   return cfg->policy;
 }

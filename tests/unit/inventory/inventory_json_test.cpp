@@ -4,19 +4,14 @@
 
 #include <fstream>
 #include <sstream>
+#include "support/files.h"
 
 namespace trailwall::inventory {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::trailwall::test::readFile;
 
-const std::string kExample =
-    std::string(TRAILWALL_TEST_DATA_DIR) + "/../../examples/inventory.json";
+const auto kExample = test::examplesDir() / "inventory.json";
 
 std::string errorOf(std::string_view json) {
   const auto r = parseInventoryJson(json);

@@ -9,16 +9,11 @@
 #include <string>
 
 #include "panos/response.h"
+#include "support/files.h"
 
 namespace trailwall::panos::testing {
 
-inline std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using ::trailwall::test::readFile;
 
 inline std::string referenceFile(const std::string& name) {
   return readFile(std::string(TRAILWALL_SHARED_DIR) + "/reference/panos/" + name);

@@ -6,15 +6,11 @@
 
 #include <fstream>
 #include <sstream>
+#include "support/files.h"
 
 namespace trailwall::panossim::test {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::trailwall::test::readFile;
 
 std::string reference(const std::string& name) {
   return readFile(std::string(TRAILWALL_SHARED_DIR) + "/reference/panos/" + name);

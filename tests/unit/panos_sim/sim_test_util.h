@@ -17,7 +17,6 @@ namespace trailwall::panossim::test {
 inline constexpr const char* kVsys =
     "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
 
-std::string readFile(const std::string& path);
 // A file of shared/reference/panos/.
 std::string reference(const std::string& name);
 

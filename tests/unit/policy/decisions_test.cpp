@@ -23,6 +23,7 @@
 #include "policy/plan.h"
 #include "policy/plan_format.h"
 #include "policy/rulebase_xml.h"
+#include "support/files.h"
 
 namespace trailwall::policy {
 namespace {
@@ -31,12 +32,7 @@ namespace fs = std::filesystem;
 
 const fs::path kRoot = fs::path(TRAILWALL_TEST_DATA_DIR) / "decisions";
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::trailwall::test::readFile;
 
 std::vector<std::string> caseNames() {
   std::vector<std::string> names;

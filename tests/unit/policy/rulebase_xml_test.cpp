@@ -4,18 +4,12 @@
 
 #include <fstream>
 #include <sstream>
+#include "support/files.h"
 
 namespace trailwall::policy {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-const std::string kExamples = std::string(TRAILWALL_TEST_DATA_DIR) + "/../../examples";
+using ::trailwall::test::readFile;
 
 SecurityRule sampleRule() {
   SecurityRule r;
@@ -36,7 +30,7 @@ SecurityRule sampleRule() {
 }
 
 TEST(RulebaseXml, ReadsAFullConfigurationExport) {
-  const auto rb = parseRulebaseXml(readFile(kExamples + "/rulebase.xml"));
+  const auto rb = parseRulebaseXml(readFile(test::examplesDir() / "rulebase.xml"));
   ASSERT_TRUE(rb) << rb.error().message;
   ASSERT_EQ(rb->rules.size(), 3U);
   const auto& web = rb->rules[0];
@@ -63,7 +57,7 @@ TEST(RulebaseXml, ReadsAFullConfigurationExport) {
 }
 
 TEST(RulebaseXml, MissingVsysIsNotFound) {
-  const auto rb = parseRulebaseXml(readFile(kExamples + "/rulebase.xml"), "vsys2");
+  const auto rb = parseRulebaseXml(readFile(test::examplesDir() / "rulebase.xml"), "vsys2");
   ASSERT_FALSE(rb);
   EXPECT_EQ(rb.error().code, ErrorCode::NotFound);
   EXPECT_NE(rb.error().message.find("vsys2"), std::string::npos);
