@@ -102,7 +102,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   // Notifications name CloudTrail log files in S3: fetch and decode each once.
   for (std::size_t next = 0; next < decoded.objects.size(); ++next) {
     const auto object = decoded.objects[next];
-    auto bytes = readS3Object(**rt, object.bucket, object.key, object.region);
+    auto bytes = readS3Object(**rt, object.bucket, object.key);
     if (!bytes) {
       reportError(bytes.error().withContext(object.source));
       input_failed = true;

@@ -66,16 +66,15 @@ Result<EventInput> readEventInput(Runtime& runtime, const std::string& input) {
   if (input.starts_with("s3://")) {
     auto location = parseS3Url(input);
     if (!location) return std::unexpected(location.error());
-    return readS3Object(runtime, location->bucket, location->key, "");
+    return readS3Object(runtime, location->bucket, location->key);
   }
   auto bytes = readPadded(input);
   if (!bytes) return std::unexpected(bytes.error());
   return EventInput{std::move(*bytes), input == "-" ? "stdin" : input};
 }
 
-Result<EventInput> readS3Object(Runtime& runtime, const std::string& bucket, const std::string& key,
-                                const std::string& /*region*/) {
-  // The S3 client finds the bucket's region itself (it follows S3's region redirect).
+Result<EventInput> readS3Object(Runtime& runtime, const std::string& bucket,
+                                const std::string& key) {
   auto s3 = runtime.s3();
   if (!s3) return std::unexpected(s3.error());
   const std::string source = fmt::format("s3://{}/{}", bucket, key);

@@ -29,9 +29,8 @@ struct S3Location {
 
 // A file, "-", or s3://bucket/key (fetched with the runtime's AWS session).
 [[nodiscard]] Result<EventInput> readEventInput(Runtime& runtime, const std::string& input);
-// One S3 object; `region` is the bucket's region when a notification said so (else the
-// session's).
+// One S3 object (the S3 client follows the bucket's region redirect itself).
 [[nodiscard]] Result<EventInput> readS3Object(Runtime& runtime, const std::string& bucket,
-                                              const std::string& key, const std::string& region);
+                                              const std::string& key);
 
 }  // namespace trailwall::cli
