@@ -1,16 +1,26 @@
 #pragma once
 // The PAN-OS XML API simulator's request handler, without sockets.
 //
-// Design: one Simulator owns the device model (ConfigStore with candidate, running and the
-// per-administrator journal; commit jobs; config and commit locks; counters; faults; request
-// log) behind one mutex, so any number of HTTP threads may call handle() at once. handle()
-// takes the parameters of one /api/ request (query and form body merged, as the device
-// treats them) and returns the HTTP status, reason and body the device would send. Time comes
-// from an injected Clock: commit jobs are computed from their enqueue time and the configured
-// duration and take effect at the first request at or after their finish time. Transport
-// faults (latency, 5xx, dropped connections) are decided here and carried out by the Server.
-// Reply shapes follow shared/reference/panos/ (files named in comments); where the reference
-// is silent, the choice is marked "assumption" in a comment.
+// Design: a Simulator owns one Device (device.h), the device's whole state in one place:
+// ConfigStore with candidate, running and the per-administrator journal; commit jobs; config
+// and commit locks; faults; counters; the request log. One mutex guards it, so any number of
+// HTTP threads may call handle() at once; the API areas never lock. handle() takes the
+// parameters of one /api/ request (query and form body merged, as the device treats them),
+// authenticates it and dispatches on `type` to one file per API area (declared in api.h):
+//   auth.cpp          type=keygen, keys, X-PAN-KEY / key= / HTTP Basic
+//   config_api.cpp    type=config: get, show, set, edit, delete, move, rename, clone, multi-config
+//   op_api.cpp        type=op: show system info/clock/config, security-policy-match, pending
+//                     changes, revert, load, validate; jobs and locks are delegated to
+//   commit_jobs.cpp   type=commit and the job queue (show jobs)
+//   locks.cpp         config and commit locks (request … add/remove, show …-locks)
+//   simulator.cpp     this facade: transport faults, counters, request log
+//   control.cpp       the /sim/… control endpoint (JSON)
+// User-ID, HA and Panorama will each be one more area file beside these. Time comes from an
+// injected Clock: commit jobs are computed from their enqueue time and the configured duration
+// and take effect at the first request at or after their finish time. Transport faults
+// (latency, 5xx, dropped connections) are decided here and carried out by the Server. Reply
+// shapes follow shared/reference/panos/ (files named in comments); where the reference is
+// silent, the choice is marked "assumption" in a comment.
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +44,8 @@
 namespace trailwall::panossim {
 
 // Answer this API error to matching requests (empty fields match everything).
+struct Device;
+
 struct ApiErrorFault {
   std::string type;            // keygen, config, op, commit, …
   std::string action;          // config action, or an op command's words ("show jobs")
@@ -161,9 +173,8 @@ class Simulator {
   bool waitForJobs(std::chrono::milliseconds timeout);
 
  private:
-  struct Impl;
-  explicit Simulator(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Simulator(std::unique_ptr<Device> device);
+  std::unique_ptr<Device> device_;
 };
 
 // Faults as the control endpoint reads and writes them (JSON object; see README of the tool).
