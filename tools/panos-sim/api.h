@@ -20,6 +20,9 @@ namespace trailwall::panossim {
                                        RequestLogEntry& entry);
 // The administrator a request authenticates as; nullopt = the device's 403.
 [[nodiscard]] std::optional<std::string> authenticate(const Device& device, const ApiRequest& req);
+// Whether the running configuration makes `admin` a superuser
+// (mgt-config/users/entry/permissions/role-based/superuser = yes).
+[[nodiscard]] bool isSuperuser(const Device& device, const std::string& admin);
 // The key keygen gives `admin`; NotFound for an unknown administrator or one without password.
 [[nodiscard]] Result<std::string> keyForAdmin(const Device& device, std::string_view admin);
 
@@ -37,7 +40,10 @@ namespace trailwall::panossim {
                                        RequestLogEntry& entry);
 // Finishes every job whose time has come (called before each request).
 void advanceJobs(Device& device);
+// A Commit or Validate job is queued or running.
 [[nodiscard]] bool anyJobActive(const Device& device);
+// A Commit job is queued or running.
+[[nodiscard]] bool anyCommitActive(const Device& device);
 // Queues a Commit or Validate job behind the jobs not yet finished.
 Job& enqueueJob(Device& device, const std::string& type, const std::string& user,
                 std::set<std::string> admins, std::string description);
@@ -48,15 +54,22 @@ Job& enqueueJob(Device& device, const std::string& type, const std::string& user
 // <show><jobs><id>N</id> | <all/> | <processed/> | <pending/></jobs></show>.
 [[nodiscard]] ApiResponse showJobs(const Device& device, const pugi::xml_node& jobs);
 
-// ---- locks.cpp: config and commit locks ----
+// ---- locks.cpp: config and commit locks (rules and sources at the top of locks.cpp) ----
 // <request><config-lock|commit-lock><add>|<remove>…</…></request>.
 [[nodiscard]] ApiResponse requestLock(Device& device, const pugi::xml_node& node, bool commit_lock,
                                       const std::string& admin, const ApiRequest& req);
-// <show><config-locks/></show> or <show><commit-locks/></show>.
-[[nodiscard]] ApiResponse showLocks(const Device& device, bool commit_locks);
-// A lock held by an administrator other than `admin`, if any.
-[[nodiscard]] const Lock* lockByOther(const std::vector<Lock>& locks, const std::string& admin);
-// Replaces the locks the faults install (config_lock_holder, commit_lock_holder).
+// <show><config-locks>[<vsys>…</vsys>]</config-locks></show>, or commit-locks.
+[[nodiscard]] ApiResponse showLocks(const Device& device, const pugi::xml_node& what,
+                                    bool commit_locks);
+// Another administrator's config lock that forbids `admin` a change at `xpath`, if any.
+[[nodiscard]] const Lock* configLockAgainst(const Device& device, const std::string& admin,
+                                            std::string_view xpath);
+// Another administrator's commit lock, if any (it forbids `admin` to commit).
+[[nodiscard]] const Lock* commitLockAgainst(const Device& device, const std::string& admin);
+// Records a request by `admin` as the last activity of that administrator's locks.
+void touchLocks(Device& device, const std::string& admin);
+// Installs the locks the faults name (config_lock_holder, commit_lock_holder) and removes the
+// ones a previous fault installed for someone else.
 void installLockFaults(Device& device);
 // A finished commit by `admin` releases that administrator's commit locks.
 void releaseCommitLocksAfterCommit(Device& device, const std::string& admin);

@@ -110,6 +110,12 @@ std::optional<std::string> authenticate(const Device& device, const ApiRequest& 
   return std::nullopt;
 }
 
+bool isSuperuser(const Device& device, const std::string& admin) {
+  const pugi::xml_node u = users(device).find_child_by_attribute("entry", "name", admin.c_str());
+  return std::string_view(
+             u.child("permissions").child("role-based").child("superuser").text().get()) == "yes";
+}
+
 Result<std::string> keyForAdmin(const Device& device, std::string_view admin) {
   const std::string name(admin);
   const pugi::xml_node u = users(device).find_child_by_attribute("entry", "name", name.c_str());

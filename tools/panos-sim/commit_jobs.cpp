@@ -1,5 +1,17 @@
 // type=commit and the job queue: commits and validations run one after another, each for the
 // configured duration, and take effect at the first request at or after their finish time.
+//
+// What a job commits (its snapshot, Job::up_to = the journal's highest dirtyId it covers):
+// - A full commit or validation works on the candidate as it is when the job starts: changes
+//   made while it waits in the queue are in it, changes made once it runs are not; those stay
+//   in the candidate, still marked dirty for their administrator, for the next commit.
+// - A partial commit by administrator covers that administrator's changes made before the
+//   request (snapshot at enqueue). A client that asks for a commit of its own changes and then
+//   writes more must not find the later writes committed by a job whose answer it already
+//   holds; that is what lets it tell "my commit" from "nothing to commit". The device
+//   documents nothing finer (API-NOTES.md section 7), so this is the conservative choice.
+// Jobs start and finish lazily, before each request is handled (advanceJobs), so a change
+// made at or after a job's start time is always after its snapshot.
 #include <algorithm>
 #include <cstring>
 
@@ -55,15 +67,37 @@ void finalize(Device& device, Job& job) {
   device.writeState();
 }
 
-// The highest dirtyId a full commit not yet finished will cover.
-std::uint64_t coveredUpTo(const Device& device) {
-  std::uint64_t covered = 0;
-  for (const Job& j : device.jobs) {
-    if (!j.finalized && j.type == "Commit" && j.admins.empty()) {
-      covered = std::max(covered, j.up_to);
+void start(Device& device, Job& job) {
+  job.started = true;
+  if (job.admins.empty()) {
+    job.up_to = device.store->lastDirtyId();
+  }
+}
+
+// Whether a commit job not yet finished will commit this journal entry.
+bool covered(const Device& device, const JournalEntry& e) {
+  for (std::size_t i = device.first_open; i < device.jobs.size(); ++i) {
+    const Job& j = device.jobs[i];
+    if (j.finalized || j.type != "Commit") {
+      continue;
+    }
+    if (j.admins.empty() ? (!j.started || e.dirty_id <= j.up_to)
+                         : (j.admins.contains(e.admin) && e.dirty_id <= j.up_to)) {
+      return true;
     }
   }
-  return covered;
+  return false;
+}
+
+// Changes in the scope (all administrators, or the given ones) that no queued or running
+// commit will commit.
+bool uncommittedChanges(const Device& device, const std::set<std::string>& admins) {
+  for (const JournalEntry& e : device.store->journal()) {
+    if ((admins.empty() || admins.contains(e.admin)) && !covered(device, e)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string jobXml(const Device& device, const Job& job) {
@@ -119,16 +153,30 @@ std::set<std::string> partialAdmins(const pugi::xml_node& partial) {
 
 void advanceJobs(Device& device) {
   const SysTime t = device.clock.now();
-  for (Job& job : device.jobs) {
-    if (!job.finalized && job.tfin <= t) {
+  // Jobs run one after another in id order, so the open ones are a suffix of the list.
+  for (std::size_t i = device.first_open; i < device.jobs.size(); ++i) {
+    Job& job = device.jobs[i];
+    if (!job.started && job.tstart <= t) {
+      start(device, job);
+    }
+    if (job.started && job.tfin <= t) {
       finalize(device, job);
     }
+    if (!job.finalized) {
+      break;
+    }
+    device.first_open = i + 1;
   }
 }
 
 bool anyJobActive(const Device& device) {
-  return std::any_of(device.jobs.begin(), device.jobs.end(),
-                     [](const Job& j) { return !j.finalized; });
+  return device.first_open < device.jobs.size();
+}
+
+bool anyCommitActive(const Device& device) {
+  return std::any_of(device.jobs.begin() + static_cast<std::ptrdiff_t>(device.first_open),
+                     device.jobs.end(),
+                     [](const Job& j) { return !j.finalized && j.type == "Commit"; });
 }
 
 Job& enqueueJob(Device& device, const std::string& type, const std::string& user,
@@ -141,13 +189,14 @@ Job& enqueueJob(Device& device, const std::string& type, const std::string& user
   job.description = std::move(description);
   job.tenq = device.clock.now();
   job.tstart = job.tenq;
-  for (const Job& j : device.jobs) {
-    if (!j.finalized) {
-      job.tstart = std::max(job.tstart, j.tfin);
-    }
+  if (anyJobActive(device)) {
+    job.tstart = std::max(job.tstart, device.jobs.back().tfin);
   }
   job.tfin = job.tstart + device.options.commit_duration;
-  job.up_to = device.store->lastDirtyId();
+  job.up_to = device.store->lastDirtyId();  // partial commits: the snapshot at enqueue
+  if (job.tstart <= job.tenq) {
+    start(device, job);
+  }
   Faults& faults = device.faults;
   if (type == "Commit" && faults.fail_commits != 0) {
     job.inject_fail = true;
@@ -210,17 +259,10 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
   if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
     return *injected;
   }
-  if (lockByOther(device.commit_locks, entry.admin) != nullptr) {
+  if (commitLockAgainst(device, entry.admin) != nullptr) {
     return errorLines(14, {"Other administrators are holding device wide commit locks."}, false);
   }
-  const ConfigStore& store = *device.store;
-  bool pending = false;
-  if (admins.empty()) {
-    pending = store.lastDirtyId() > coveredUpTo(device) && store.hasChanges();
-  } else {
-    pending = store.hasChangesBy(admins);
-  }
-  if (!pending && !force) {
+  if (!uncommittedChanges(device, admins) && !force) {
     ++device.counters.commits_no_changes;
     return xmlReply(
         "<response status=\"success\" code=\"19\"><msg>There are no changes to "

@@ -62,6 +62,12 @@ ApiResponse configRead(Device& device, const std::string& action, const std::str
   return xmlReply(nodeXml(response));
 }
 
+// "Configuration is locked by X": the wording pan-os-python's classify_exception matches
+// (API-NOTES.md 6.5); no code attribute, as no source shows one.
+ApiResponse lockedBy(const Lock& lock) {
+  return errorLines(std::nullopt, {"Configuration is locked by " + lock.admin}, false);
+}
+
 ApiResponse multiConfig(Device& device, const ApiRequest& req, const std::string& admin) {
   const std::string* element = req.param("element");
   if (element == nullptr) {
@@ -70,11 +76,6 @@ ApiResponse multiConfig(Device& device, const ApiRequest& req, const std::string
   pugi::xml_document doc;
   if (!doc.load_buffer(element->data(), element->size()) || !doc.document_element()) {
     return errorLines(18, {" Malformed Request"}, true);
-  }
-  const std::string* strict = req.param("strict-transactional");
-  if (strict != nullptr && *strict == "yes" && anyJobActive(device)) {
-    // DOCS-10.0 multi-config: strict mode fails while a commit is pending or running.
-    return errorLines(14, {"A commit is in progress. Try again after it finishes."}, false);
   }
   std::vector<ConfigOp> ops;
   std::vector<std::string> ids;
@@ -100,7 +101,21 @@ ApiResponse multiConfig(Device& device, const ApiRequest& req, const std::string
   if (ops.empty()) {
     return errorLines(18, {" multi-config holds no actions"}, true);
   }
-  const std::vector<OpResult> results = device.store->applyAll(ops, admin, device.now());
+  for (const ConfigOp& op : ops) {
+    if (const Lock* l = configLockAgainst(device, admin, op.xpath)) {
+      return lockedBy(*l);
+    }
+  }
+  // strict-transactional=yes "fails if a commit is active or pending; the user's uncommitted
+  // changes are rolled back first" (DOCS-10.0 multi-config, API-NOTES.md 3.3). The rollback
+  // belongs to the transaction: when an action fails, nothing changes (assumption). The
+  // refusal's wording and code are assumptions too.
+  const std::string* strict_param = req.param("strict-transactional");
+  const bool strict = strict_param != nullptr && *strict_param == "yes";
+  if (strict && anyCommitActive(device)) {
+    return errorLines(14, {"A commit is in progress. Try again after it finishes."}, false);
+  }
+  const std::vector<OpResult> results = device.store->applyAll(ops, admin, device.now(), strict);
   const bool ok = results.size() == ops.size() && results.back().ok;
   // Outer code 20 on success, 13 when an action failed (references multi-config-success-docs.xml,
   // multi-config-error-13-pango.xml); one sub-response per action executed.
@@ -133,10 +148,6 @@ ApiResponse handleConfig(Device& device, const ApiRequest& req, RequestLogEntry&
   if (!kWrites.contains(action)) {
     return errorLines(1, {"Unknown command"}, false);
   }
-  if (const Lock* l = lockByOther(device.config_locks, entry.admin)) {
-    // Older wording matched by pan-os-python's classify_exception (API-NOTES.md 6.5).
-    return errorLines(std::nullopt, {"Configuration is locked by " + l->admin}, false);
-  }
   if (action == "multi-config") {
     return multiConfig(device, req, entry.admin);
   }
@@ -158,6 +169,9 @@ ApiResponse handleConfig(Device& device, const ApiRequest& req, RequestLogEntry&
   }
   if ((action == "set" || action == "edit") && req.param("element") == nullptr) {
     return badRequest("Parameter \"element\" is required");
+  }
+  if (const Lock* l = configLockAgainst(device, entry.admin, op.xpath)) {
+    return lockedBy(*l);
   }
   const OpResult r = device.store->apply(op, entry.admin, device.now());
   if (!r.ok) {

@@ -29,21 +29,25 @@ struct Job {
   std::string user;
   std::string description;
   SysTime tenq, tstart, tfin;
+  bool started = false;  // the snapshot (up_to) is taken
   bool finalized = false;
   bool ok = false;
   std::vector<std::string> details;
   std::set<std::string> admins;  // partial commit scope; empty = everything
-  std::uint64_t up_to = 0;       // dirtyId covered
+  // The snapshot: the highest journal dirtyId the job covers (see commit_jobs.cpp for when it
+  // is taken).
+  std::uint64_t up_to = 0;
   bool inject_fail = false;
 };
 
 // A config or commit lock as `show config-locks` / `show commit-locks` lists it.
 struct Lock {
   std::string admin;
-  std::string scope = "shared";
-  std::string created;
-  std::string comment;
-  bool injected = false;  // installed by the config_lock_holder / commit_lock_holder fault
+  std::string scope = "shared";  // shared | vsysN (the vsys parameter at add)
+  SysTime created;
+  SysTime last_activity;  // the holder's last request
+  std::string comment = "(null)";
+  bool from_fault = false;  // installed by config_lock_holder / commit_lock_holder
 };
 
 struct Device {
@@ -53,7 +57,8 @@ struct Device {
   Clock& clock;
   mutable std::mutex mutex;  // held by Simulator around everything below
   std::unique_ptr<ConfigStore> store;
-  std::vector<Job> jobs;
+  std::vector<Job> jobs;  // in id order; every job before first_open is finalized
+  std::size_t first_open = 0;
   std::uint64_t next_job_id = 1;
   std::vector<Lock> config_locks;
   std::vector<Lock> commit_locks;

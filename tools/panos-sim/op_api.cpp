@@ -83,7 +83,7 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show) {
     return showJobs(device, what);
   }
   if (name == "config-locks" || name == "commit-locks") {
-    return showLocks(device, name == "commit-locks");
+    return showLocks(device, what, name == "commit-locks");
   }
   if (name == "clock") {
     return opResult(formatTime(device.clock.now(), "%a %b %e %H:%M:%S UTC %Y") + "\n");

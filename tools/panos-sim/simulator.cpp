@@ -45,6 +45,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
     return invalidCredential();
   }
   entry.admin = *admin;
+  touchLocks(device, *admin);
   if (entry.type.empty()) {
     return badRequest("Parameter \"type\" is required");
   }
