@@ -34,6 +34,9 @@ namespace trailwall::panossim {
 // ---- op_api.cpp: type=op (show system info/clock/config/jobs/locks, test
 // security-policy-match, check pending-changes, revert, load, validate, request locks) ----
 [[nodiscard]] ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& entry);
+// The words of an op command ("show system info", "test security-policy-match"), as counters
+// and faults name it.
+[[nodiscard]] std::string opCommandWords(const pugi::xml_node& root);
 
 // ---- commit_jobs.cpp: type=commit and the job queue ----
 [[nodiscard]] ApiResponse handleCommit(Device& device, const ApiRequest& req,
@@ -47,6 +50,8 @@ void advanceJobs(Device& device);
 // Queues a Commit or Validate job behind the jobs not yet finished.
 Job& enqueueJob(Device& device, const std::string& type, const std::string& user,
                 std::set<std::string> admins, std::string description);
+// The <partial> of a <commit> (directly under it or inside <force>); empty when full.
+[[nodiscard]] pugi::xml_node commitPartial(const pugi::xml_node& commit);
 // The administrators of <partial><admin><member>… (commit, revert); empty when none.
 [[nodiscard]] std::set<std::string> partialAdmins(const pugi::xml_node& partial);
 // "<Kind> job enqueued with jobid N" (commit-enqueued-*.xml, validate-enqueued.xml).

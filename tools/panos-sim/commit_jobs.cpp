@@ -143,6 +143,12 @@ std::string jobXml(const Device& device, const Job& job) {
 
 }  // namespace
 
+pugi::xml_node commitPartial(const pugi::xml_node& commit) {
+  // <partial> directly under <commit>, or inside <force> (PANGO commit/firewall.go).
+  const pugi::xml_node force = commit.child("force");
+  return force ? force.child("partial") : commit.child("partial");
+}
+
 std::set<std::string> partialAdmins(const pugi::xml_node& partial) {
   std::set<std::string> out;
   for (const std::string& m : members(partial, "admin")) {
@@ -192,7 +198,7 @@ Job& enqueueJob(Device& device, const std::string& type, const std::string& user
   if (anyJobActive(device)) {
     job.tstart = std::max(job.tstart, device.jobs.back().tfin);
   }
-  job.tfin = job.tstart + device.options.commit_duration;
+  job.tfin = job.tstart + device.faults.commit_duration.value_or(device.options.commit_duration);
   job.up_to = device.store->lastDirtyId();  // partial commits: the snapshot at enqueue
   if (job.tstart <= job.tenq) {
     start(device, job);
@@ -250,12 +256,9 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
   if (std::strcmp(root.name(), "commit") != 0) {
     return errorLines(17, {std::string(" ") + root.name() + "  is unexpected"}, true);
   }
-  // <partial> directly under <commit>, or inside <force> (PANGO commit/firewall.go).
   const pugi::xml_node force = root.child("force");
-  const pugi::xml_node partial = force ? force.child("partial") : root.child("partial");
+  const pugi::xml_node partial = commitPartial(root);
   const std::set<std::string> admins = partial ? partialAdmins(partial) : std::set<std::string>{};
-  entry.action = partial ? "partial" : "full";
-  entry.xpath = admins.empty() ? "" : "admin " + *admins.begin();
   if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
     return *injected;
   }

@@ -63,6 +63,7 @@ struct Device {
   std::vector<Lock> config_locks;
   std::vector<Lock> commit_locks;
   Faults faults;
+  std::uint64_t faults_generation = 0;  // counts setFaults calls
   std::mt19937_64 rng;
   Counters counters;
   std::deque<RequestLogEntry> log;

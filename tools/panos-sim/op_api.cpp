@@ -8,11 +8,10 @@
 #include "xml_text.h"
 
 namespace trailwall::panossim {
-namespace {
 
-// The words of an op command: element names down the first-child chain, at most three
-// ("show system info", "test security-policy-match", "request config-lock add").
-std::string commandWords(const pugi::xml_node& root) {
+// Element names down the first-child chain, at most three ("show system info",
+// "test security-policy-match", "request config-lock add").
+std::string opCommandWords(const pugi::xml_node& root) {
   std::string out;
   int depth = 0;
   for (pugi::xml_node n = root; n && n.type() == pugi::node_element && depth < 3;
@@ -25,6 +24,8 @@ std::string commandWords(const pugi::xml_node& root) {
   }
   return out;
 }
+
+namespace {
 
 ApiResponse showSystemInfo(const Device& device) {
   const pugi::xml_node sys = device.store->running()
@@ -135,8 +136,6 @@ ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& ent
     return *bad;
   }
   const pugi::xml_node root = doc.document_element();
-  entry.action = commandWords(root);
-  entry.xpath = entry.action;
   if (auto injected = device.injectedApiError("op", entry.action, *cmd)) {
     return *injected;
   }

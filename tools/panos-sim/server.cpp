@@ -70,6 +70,7 @@ Status Server::start() {
   if (http_) {
     return fail(ErrorCode::InvalidInput, "server already started");
   }
+  stopping_ = false;
   auto sim = Simulator::create(options_.simulator, *clock_);
   if (!sim) {
     return std::unexpected(sim.error());
@@ -111,9 +112,17 @@ Status Server::start() {
   srv.set_tcp_nodelay(true);  // small XML replies; avoid Nagle + delayed-ACK stalls
   srv.set_payload_max_length(kMaxBody);
   Simulator* sim_ptr = simulator_.get();
-  const auto api = [sim_ptr](const httplib::Request& req, httplib::Response& res,
-                             const std::string& body) {
-    const ApiResponse r = sim_ptr->handle(toApiRequest(req, body));
+  const auto api = [this, sim_ptr](const httplib::Request& req, httplib::Response& res,
+                                   const std::string& body) {
+    ApiResponse r = sim_ptr->handle(toApiRequest(req, body));
+    if (r.fault == TransportFault::Hang) {
+      // Never answered: held until the faults change or the server stops, then cut off.
+      std::unique_lock<std::mutex> lock(hang_mutex_);
+      while (!stopping_ && sim_ptr->faultsGeneration() == r.faults_generation) {
+        hang_cv_.wait_for(lock, std::chrono::milliseconds(20));
+      }
+      r.fault = TransportFault::Drop;
+    }
     if (r.delay.count() > 0) {
       std::this_thread::sleep_for(r.delay);  // outside the simulator's lock
     }
@@ -163,6 +172,11 @@ Status Server::start() {
 }
 
 void Server::stop() {
+  {
+    std::lock_guard<std::mutex> lock(hang_mutex_);
+    stopping_ = true;
+  }
+  hang_cv_.notify_all();
   if (http_) {
     http_->server->stop();
   }

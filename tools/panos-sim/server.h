@@ -11,8 +11,10 @@
 //
 // /api/ is the PAN-OS XML API (GET and form-encoded POST); /sim/… is the control endpoint.
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -62,6 +64,10 @@ class Server {
   Clock* clock_;
   std::unique_ptr<Simulator> simulator_;
   std::unique_ptr<Http> http_;
+  // Requests that hang (TransportFault::Hang) wait on this until released or stopping.
+  std::mutex hang_mutex_;
+  std::condition_variable hang_cv_;
+  bool stopping_ = false;
   std::thread thread_;
   std::uint16_t port_ = 0;
   std::string cert_pem_;

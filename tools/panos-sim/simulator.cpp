@@ -11,6 +11,8 @@
 #include "device.h"
 #include "xml_text.h"
 
+#include <pugixml.hpp>
+
 namespace trailwall::panossim {
 
 const std::string* ApiRequest::param(std::string_view name) const {
@@ -29,13 +31,60 @@ std::string_view defaultConfigXml() {
 
 namespace {
 
-// Authenticates and hands the request to its API area (api.h).
-ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& entry) {
+// Fills the log entry's type, action and xpath (as counters and faults name requests) and
+// returns the text xpath_contains rules search: the xpath of config requests, the cmd of op
+// and commit requests.
+std::string describe(const ApiRequest& req, RequestLogEntry& entry) {
   const std::string* type = req.param("type");
   entry.type = type != nullptr ? type->substr(0, 32) : "";
   if (const std::string* action = req.param("action")) {
     entry.action = action->substr(0, 32);
   }
+  if (entry.type == "config") {
+    const std::string* xpath = req.param("xpath");
+    entry.xpath = xpath != nullptr ? xpath->substr(0, 512) : "";
+    return xpath != nullptr ? *xpath : "";
+  }
+  const std::string* cmd = req.param("cmd");
+  if (cmd == nullptr || (entry.type != "op" && entry.type != "commit")) {
+    return "";
+  }
+  pugi::xml_document doc;
+  if (!doc.load_buffer(cmd->data(), cmd->size()) || !doc.document_element()) {
+    return *cmd;
+  }
+  const pugi::xml_node root = doc.document_element();
+  if (entry.type == "op") {
+    entry.action = opCommandWords(root).substr(0, 128);
+    entry.xpath = entry.action;
+  } else {
+    const pugi::xml_node partial = commitPartial(root);
+    const std::set<std::string> admins = partial ? partialAdmins(partial) : std::set<std::string>{};
+    entry.action = partial ? "partial" : "full";
+    entry.xpath = admins.empty() ? "" : ("admin " + *admins.begin()).substr(0, 128);
+  }
+  return *cmd;
+}
+
+// The first rule that matches the request, counting it down; nullptr when none does.
+const RequestRule* matchRule(std::vector<RequestRule>& rules, const RequestLogEntry& entry,
+                             const std::string& subject) {
+  for (RequestRule& r : rules) {
+    if (r.remaining == 0 || (!r.type.empty() && r.type != entry.type) ||
+        (!r.action.empty() && r.action != entry.action) ||
+        (!r.xpath_contains.empty() && subject.find(r.xpath_contains) == std::string::npos)) {
+      continue;
+    }
+    if (r.remaining > 0) {
+      --r.remaining;
+    }
+    return &r;
+  }
+  return nullptr;
+}
+
+// Authenticates and hands the request to its API area (api.h).
+ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& entry) {
   if (entry.type == "keygen") {
     return handleKeygen(device, req, entry);
   }
@@ -166,34 +215,42 @@ ApiResponse Simulator::handle(const ApiRequest& request) {
   entry.time = s.now();
   entry.method = request.method.substr(0, 8);
   ApiResponse response;
-  if (s.roll(s.faults.http_error_rate)) {
-    // The request never reaches the API: no effect, an HTTP error page.
-    ++s.counters.faults_http_error;
-    response.http_status = s.faults.http_error_status;
-    response.content_type = "text/html";
-    response.body = "<html><body><h1>" + std::to_string(s.faults.http_error_status) +
-                    " Service Unavailable</h1></body></html>";
-    response.fault = TransportFault::HttpError;
-    if (const std::string* type = request.param("type")) {
-      entry.type = type->substr(0, 32);
-    }
-  } else {
-    try {
+  std::string subject;
+  try {
+    subject = describe(request, entry);
+    if (s.roll(s.faults.http_error_rate)) {
+      // The request never reaches the API: no effect, an HTTP error page.
+      ++s.counters.faults_http_error;
+      response.http_status = s.faults.http_error_status;
+      response.content_type = "text/html";
+      response.body = "<html><body><h1>" + std::to_string(s.faults.http_error_status) +
+                      " Service Unavailable</h1></body></html>";
+      response.fault = TransportFault::HttpError;
+    } else if (matchRule(s.faults.hangs, entry, subject) != nullptr) {
+      // Read, never answered, never acted on.
+      ++s.counters.faults_hung;
+      response.fault = TransportFault::Hang;
+      response.faults_generation = s.faults_generation;
+    } else {
       panossim::advanceJobs(s);
       response = dispatch(s, request, entry);
-    } catch (const std::exception& e) {
-      // Last resort: library exceptions (allocation) become the device's internal error.
-      response = errorLines(11, {std::string("Internal error: ") + e.what()}, false);
+      if (s.roll(s.faults.drop_rate) || matchRule(s.faults.drops, entry, subject) != nullptr) {
+        // After the device acted: the change is made but the answer is lost.
+        ++s.counters.faults_dropped;
+        response.fault = TransportFault::Drop;
+      }
     }
-    if (s.roll(s.faults.drop_rate)) {
-      // After the device acted: the change is made but the answer is lost.
-      ++s.counters.faults_dropped;
-      response.fault = TransportFault::Drop;
-    }
+  } catch (const std::exception& e) {
+    // Last resort: library exceptions (allocation) become the device's internal error.
+    response = errorLines(11, {std::string("Internal error: ") + e.what()}, false);
   }
   if (s.faults.latency.count() > 0) {
     ++s.counters.faults_latency;
     response.delay = s.faults.latency;
+  }
+  if (const RequestRule* slow = matchRule(s.faults.slow, entry, subject)) {
+    ++s.counters.faults_slow;
+    response.delay += slow->latency;
   }
   record(s, request, response, std::move(entry), t0);
   return response;
@@ -217,7 +274,13 @@ Faults Simulator::faults() const {
 void Simulator::setFaults(Faults faults) {
   std::lock_guard<std::mutex> guard(device_->mutex);
   device_->faults = std::move(faults);
+  ++device_->faults_generation;
   installLockFaults(*device_);
+}
+
+std::uint64_t Simulator::faultsGeneration() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  return device_->faults_generation;
 }
 
 std::vector<RequestLogEntry> Simulator::requestLog(std::uint64_t after_seq) const {

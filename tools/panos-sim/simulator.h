@@ -57,18 +57,37 @@ struct ApiErrorFault {
   int remaining = -1;  // answers left; -1 = unlimited
 };
 
+// Which requests a transport fault applies to: every non-empty field must match.
+struct RequestRule {
+  std::string type{};            // keygen, config, op, commit, …
+  std::string action{};          // config action, op words ("show jobs"), commit "full"/"partial"
+  std::string xpath_contains{};  // substring of the xpath (config) or the cmd (op, commit)
+  int remaining = -1;            // matching requests left; -1 = unlimited
+  std::chrono::milliseconds latency{0};  // slow rules: how much later the answer comes
+};
+
 struct Faults {
   std::chrono::milliseconds latency{0};  // added before every /api/ answer
   double http_error_rate = 0.0;          // probability of an HTTP error instead of an answer
   int http_error_status = 503;
   double drop_rate = 0.0;  // probability of closing the connection mid-answer
-  std::vector<ApiErrorFault> api_errors;
-  int fail_commits = 0;            // the next N commit jobs FAIL; -1 = all
-  std::string config_lock_holder;  // another administrator holding a config lock
-  std::string commit_lock_holder;  // another administrator holding a commit lock
+  std::vector<ApiErrorFault> api_errors{};
+  int fail_commits = 0;              // the next N commit jobs FAIL; -1 = all
+  std::string config_lock_holder{};  // another administrator holding a config lock
+  std::string commit_lock_holder{};  // another administrator holding a commit lock
   // Not a fault but a device difference: the reply shape of security-policy-match,
   // "structured" (default), "text" (older releases) or "msg-line" (8.1 CLI text).
   std::string policy_match_format = "structured";
+  // Matching requests are carried out, then their connection closes without an answer (e.g.
+  // a commit enqueued whose answer the client never sees).
+  std::vector<RequestRule> drops{};
+  // Matching requests are read and never answered, and the device does not act on them; the
+  // connection stays open until the faults change or the server stops, then closes.
+  std::vector<RequestRule> hangs{};
+  // Matching requests are answered `latency` late (after the device acted).
+  std::vector<RequestRule> slow{};
+  // Replaces SimulatorOptions::commit_duration for jobs enqueued from now on.
+  std::optional<std::chrono::milliseconds> commit_duration{};
 };
 
 struct SimulatorOptions {
@@ -98,7 +117,7 @@ struct ApiRequest {
   [[nodiscard]] const std::string* param(std::string_view name) const;
 };
 
-enum class TransportFault { None, HttpError, Drop };
+enum class TransportFault { None, HttpError, Drop, Hang };
 
 struct ApiResponse {
   int http_status = 200;
@@ -107,6 +126,7 @@ struct ApiResponse {
   std::string body;
   std::chrono::milliseconds delay{0};  // the Server waits this long before answering
   TransportFault fault = TransportFault::None;
+  std::uint64_t faults_generation = 0;  // Hang: released once faultsGeneration() differs
 };
 
 struct Counters {
@@ -125,6 +145,8 @@ struct Counters {
   std::uint64_t faults_http_error = 0;
   std::uint64_t faults_dropped = 0;
   std::uint64_t faults_api_error = 0;
+  std::uint64_t faults_hung = 0;
+  std::uint64_t faults_slow = 0;
 };
 
 struct RequestLogEntry {
@@ -171,6 +193,9 @@ class Simulator {
   // Waits (on the real clock, polling) until no commit job is pending or running, at most
   // `timeout`. True when idle.
   bool waitForJobs(std::chrono::milliseconds timeout);
+  // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
+  // changes.
+  [[nodiscard]] std::uint64_t faultsGeneration() const;
 
  private:
   explicit Simulator(std::unique_ptr<Device> device);
