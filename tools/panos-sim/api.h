@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include "device.h"
+#include "policy_match.h"
 
 namespace trailwall::panossim {
 
@@ -78,5 +79,20 @@ void touchLocks(Device& device, const std::string& admin);
 void installLockFaults(Device& device);
 // A finished commit by `admin` releases that administrator's commit locks.
 void releaseCommitLocksAfterCommit(Device& device, const std::string& admin);
+
+// ---- userid_api.cpp: type=user-id and the op commands that read registrations back ----
+[[nodiscard]] ApiResponse handleUserId(Device& device, const ApiRequest& req,
+                                       RequestLogEntry& entry);
+// <show><object><registered-ip>…: registrations of the request's vsys, paged.
+[[nodiscard]] ApiResponse showRegisteredIp(Device& device, const pugi::xml_node& what,
+                                           const ApiRequest& req);
+// <show><object><dynamic-address-group>…: dynamic groups with their current members.
+[[nodiscard]] ApiResponse showDynamicAddressGroups(Device& device, const pugi::xml_node& what,
+                                                   const ApiRequest& req);
+// The vsys a request addresses (its vsys parameter, default vsys1); nullopt when the running
+// configuration has no such vsys.
+[[nodiscard]] std::optional<std::string> requestVsys(const Device& device, const ApiRequest& req);
+// Fills the query's source and destination tags from the User-ID table of `vsys`.
+void addRegisteredTags(Device& device, const std::string& vsys, MatchQuery& query);
 
 }  // namespace trailwall::panossim

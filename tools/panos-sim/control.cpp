@@ -1,6 +1,7 @@
 // The control endpoint (/sim/…) of the simulator: JSON views of counters, faults and the request
 // log, for tests and benchmarks that talk to a panos-sim binary over HTTP.
 #include <charconv>
+#include <ctime>
 #include <exception>
 #include <tuple>
 
@@ -44,6 +45,18 @@ nlohmann::json toJson(const Counters& c) {
             {"api_error", c.faults_api_error},
             {"hung", c.faults_hung},
             {"slow", c.faults_slow}}}};
+}
+
+nlohmann::json clockJson(const Simulator& sim) {
+  const auto now = sim.now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y/%m/%d %H:%M:%S", &tm);
+  return {{"now", std::string(text, n)},
+          {"epoch_ms",
+           std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()}};
 }
 
 nlohmann::json rulesToJson(const std::vector<RequestRule>& rules, bool with_latency) {
@@ -111,7 +124,9 @@ nlohmann::json faultsToJson(const Faults& f) {
           {"hangs", rulesToJson(f.hangs, false)},
           {"slow", rulesToJson(f.slow, true)},
           {"commit_ms", f.commit_duration ? nlohmann::json(f.commit_duration->count())
-                                          : nlohmann::json(nullptr)}};
+                                          : nlohmann::json(nullptr)},
+          {"max_registered_ips",
+           f.max_registered_ips ? nlohmann::json(*f.max_registered_ips) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace
@@ -154,6 +169,13 @@ Result<Faults> faultsFromJson(std::string_view text) {
         return fail(ErrorCode::InvalidInput, "commit_ms must be 0-3600000");
       }
       f.commit_duration = std::chrono::milliseconds(ms);
+    }
+    if (j.contains("max_registered_ips") && !j["max_registered_ips"].is_null()) {
+      const long long n = j["max_registered_ips"].get<long long>();
+      if (n < 0) {
+        return fail(ErrorCode::InvalidInput, "max_registered_ips must be 0 or more");
+      }
+      f.max_registered_ips = static_cast<std::size_t>(n);
     }
     for (const nlohmann::json& e : j.value("api_errors", nlohmann::json::array())) {
       ApiErrorFault a;
@@ -249,6 +271,42 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
     }
     return json(200, out);
   }
+  if (path == "/sim/clock" && method == "GET") {
+    return json(200, clockJson(sim));
+  }
+  if (path == "/sim/clock/advance" && method == "POST") {
+    const nlohmann::json j = nlohmann::json::parse(body.empty() ? "{}" : body, nullptr, false);
+    const long long ms = j.is_object() ? j.value("ms", 0LL) + j.value("seconds", 0LL) * 1000 : 0LL;
+    if (ms <= 0 || ms > 400LL * 24 * 3600 * 1000) {
+      return json(400,
+                  {{"error", "give {\"seconds\": N} or {\"ms\": N}, 0 < N, at most 400 days"}});
+    }
+    if (auto advanced = sim.advanceClock(std::chrono::milliseconds(ms)); !advanced) {
+      return json(400, {{"error", advanced.error().message}});
+    }
+    return json(200, clockJson(sim));
+  }
+  if (path == "/sim/userid" && method == "GET") {
+    std::string vsys = "vsys1";
+    if (query.starts_with("vsys=")) {
+      vsys = std::string(query.substr(5));
+    }
+    const auto now = sim.now();
+    nlohmann::json entries = nlohmann::json::array();
+    for (const Registration& r : sim.registrations(vsys)) {
+      nlohmann::json tags = nlohmann::json::array();
+      for (const TagMapping& m : r.tags) {
+        tags.push_back(
+            {{"tag", m.tag},
+             {"expires_in_s",
+              m.expires ? nlohmann::json(
+                              std::chrono::ceil<std::chrono::seconds>(*m.expires - now).count())
+                        : nlohmann::json(nullptr)}});
+      }
+      entries.push_back({{"ip", r.ip}, {"persistent", r.persistent}, {"tags", tags}});
+    }
+    return json(200, {{"vsys", vsys}, {"count", entries.size()}, {"entries", entries}});
+  }
   if ((path == "/sim/config/running" || path == "/sim/config/candidate") && method == "GET") {
     ApiResponse r;
     r.body = path == "/sim/config/running" ? sim.runningConfigXml() : sim.candidateConfigXml();
@@ -258,7 +316,8 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
                     {"endpoints",
                      {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
                       "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ",
-                      "GET /sim/config/running", "GET /sim/config/candidate"}}});
+                      "GET /sim/config/running", "GET /sim/config/candidate", "GET /sim/clock",
+                      "POST /sim/clock/advance", "GET /sim/userid?vsys=VSYS"}}});
 }
 
 }  // namespace

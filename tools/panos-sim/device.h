@@ -2,7 +2,9 @@
 // The simulated device's state, in one place: the configurations (ConfigStore: candidate,
 // running, per-administrator journal), commit jobs, config and commit locks, faults, counters
 // and the request log. Simulator owns one Device and holds its mutex around every request, so
-// the API areas (api.h) work on it single-threaded and never lock themselves.
+// the API areas (api.h) work on it single-threaded and never lock themselves. The one exception
+// is the User-ID table (runtime registrations), which an HA pair's two Devices share: it has
+// its own mutex, always taken after the Device's.
 
 #include <cstdint>
 #include <deque>
@@ -19,6 +21,7 @@
 #include "objects.h"
 #include "replies.h"
 #include "simulator.h"
+#include "userid_table.h"
 
 namespace trailwall::panossim {
 
@@ -51,7 +54,8 @@ struct Lock {
 };
 
 struct Device {
-  Device(SimulatorOptions opts, Clock& c) : options(std::move(opts)), clock(c) {}
+  Device(SimulatorOptions opts, Clock& c)
+      : options(std::move(opts)), clock(c), userid(std::make_shared<UserIdTable>()) {}
 
   SimulatorOptions options;
   Clock& clock;
@@ -73,6 +77,8 @@ struct Device {
   std::vector<CompiledRule> compiled;
   std::string compiled_vsys;
   bool compiled_valid = false;
+  // IP-to-tag registrations (runtime state; shared with the HA peer, so it locks itself).
+  std::shared_ptr<UserIdTable> userid;
 
   [[nodiscard]] std::string now() const { return dateTime(clock.now()); }
   // True with probability `rate` (fault randomness, seeded by the options).
@@ -80,6 +86,9 @@ struct Device {
   // The injected API error for this request, if a fault of faults.api_errors matches.
   std::optional<ApiResponse> injectedApiError(const std::string& type, const std::string& action,
                                               const std::string& subject);
+  [[nodiscard]] std::size_t maxRegisteredIps() const {
+    return faults.max_registered_ips.value_or(options.max_registered_ips);
+  }
   // Writes the running configuration to options.state_file (atomically), if one is set.
   void writeState() const;
 };

@@ -51,11 +51,13 @@ int main(int argc, char** argv) {
         "panos-sim: a simulator of the PAN-OS XML API (/api/) for tests and demos.\n"
         "Serves keygen, config get/show/set/edit/delete/move/rename/clone/multi-config, op\n"
         "commands (show system info, show jobs, locks, test security-policy-match, revert),\n"
+        "User-ID IP-to-tag registration with timeouts and dynamic address groups,\n"
         "and commit jobs with candidate/running configurations and per-administrator change\n"
         "tracking. Administrators come from the configuration (built-in default: admin/admin,\n"
         "operator/operator). Prints 'listening on <scheme>://127.0.0.1:<port>' first.\n"
         "Control endpoint (JSON): GET /sim/counters, POST /sim/counters/reset,\n"
-        "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate.",
+        "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate,\n"
+        "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V.",
         "panos-sim"};
     ServerOptions options;
     int port = 0;
@@ -96,6 +98,9 @@ int main(int argc, char** argv) {
     app.add_option("--sw-version", options.simulator.sw_version, "sw-version to report")
         ->default_val("10.2.11");
     app.add_option("--seed", options.simulator.seed, "Seed for fault randomness (0: random)");
+    app.add_option("--max-registered-ips", options.simulator.max_registered_ips,
+                   "User-ID: most addresses the model registers (default 100000, an assumption)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{100000000}));
     app.add_option("--latency-ms", latency_ms, "Fault: delay every API answer")
         ->check(CLI::Range(0LL, 600000LL));
     app.add_option("--http-error-rate", faults.http_error_rate,

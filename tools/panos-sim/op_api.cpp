@@ -18,7 +18,9 @@ std::string opCommandWords(const pugi::xml_node& root) {
        n = n.first_child(), ++depth) {
     out += out.empty() ? "" : " ";
     out += n.name();
-    if (std::strcmp(n.name(), "security-policy-match") == 0 || std::strcmp(n.name(), "jobs") == 0) {
+    if (std::strcmp(n.name(), "security-policy-match") == 0 || std::strcmp(n.name(), "jobs") == 0 ||
+        std::strcmp(n.name(), "registered-ip") == 0 ||
+        std::strcmp(n.name(), "dynamic-address-group") == 0) {
       break;
     }
   }
@@ -74,7 +76,7 @@ ApiResponse showSystemInfo(const Device& device) {
       "<device-certificate-status>None</device-certificate-status></system>");
 }
 
-ApiResponse opShow(Device& device, const pugi::xml_node& show) {
+ApiResponse opShow(Device& device, const pugi::xml_node& show, const ApiRequest& req) {
   const pugi::xml_node what = show.first_child();
   const std::string_view name = what.name();
   if (name == "system" && what.child("info")) {
@@ -85,6 +87,15 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show) {
   }
   if (name == "config-locks" || name == "commit-locks") {
     return showLocks(device, what, name == "commit-locks");
+  }
+  if (name == "object") {
+    const pugi::xml_node object = what.first_child();
+    if (std::strcmp(object.name(), "registered-ip") == 0) {
+      return showRegisteredIp(device, object, req);
+    }
+    if (std::strcmp(object.name(), "dynamic-address-group") == 0) {
+      return showDynamicAddressGroups(device, object, req);
+    }
   }
   if (name == "clock") {
     return opResult(formatTime(device.clock.now(), "%a %b %e %H:%M:%S UTC %Y") + "\n");
@@ -114,6 +125,7 @@ ApiResponse policyMatch(Device& device, const pugi::xml_node& node, const ApiReq
     device.compiled_vsys = vsys;
     device.compiled_valid = true;
   }
+  addRegisteredTags(device, vsys, *query);
   const std::vector<std::size_t> matches = matchRules(device.compiled, *query);
   return xmlReply("<response cmd=\"status\" status=\"success\">" +
                   renderMatchResult(device.compiled, matches, device.faults.policy_match_format) +
@@ -143,7 +155,7 @@ ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& ent
   const pugi::xml_node first = root.first_child();
   const std::string_view object = first.type() == pugi::node_element ? first.name() : "";
   if (verb == "show" && !object.empty()) {
-    return opShow(device, root);
+    return opShow(device, root, req);
   }
   if (verb == "test" && object == "security-policy-match") {
     return policyMatch(device, first, req);

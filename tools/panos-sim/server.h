@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "http_server.h"
+#include "sim_clock.h"
 #include "simulator.h"
 
 namespace trailwall::panossim {
@@ -39,7 +40,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `clock` must outlive the server; nullptr = the system clock.
+  // `clock` must outlive the server; nullptr = the system clock. Unless it is a SimClock
+  // already (shared by the listeners of one process), it is wrapped in one so that
+  // /sim/clock/advance can move simulated time.
   explicit Server(ServerOptions options, Clock* clock = nullptr);
   ~Server();
   Server(const Server&) = delete;
@@ -69,6 +72,7 @@ class Server {
 
   ServerOptions options_;
   SystemClock system_clock_;
+  std::unique_ptr<SimClock> own_clock_;
   Clock* clock_;
   std::unique_ptr<Simulator> simulator_;
   std::unique_ptr<Http> http_;

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "device.h"
+#include "sim_clock.h"
 #include "xml_text.h"
 
 #include <pugixml.hpp>
@@ -46,6 +47,9 @@ std::string describe(const ApiRequest& req, RequestLogEntry& entry) {
     return xpath != nullptr ? *xpath : "";
   }
   const std::string* cmd = req.param("cmd");
+  if (cmd != nullptr && entry.type == "user-id") {
+    return *cmd;  // xpath_contains rules search the uid-message
+  }
   if (cmd == nullptr || (entry.type != "op" && entry.type != "commit")) {
     return "";
   }
@@ -101,6 +105,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
   if (entry.type == "config") return handleConfig(device, req, entry);
   if (entry.type == "op") return handleOp(device, req, entry);
   if (entry.type == "commit") return handleCommit(device, req, entry);
+  if (entry.type == "user-id") return handleUserId(device, req, entry);
   if (entry.type == "version") {
     if (auto injected = device.injectedApiError("version", "", "")) {
       return *injected;
@@ -110,7 +115,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
                     "</sw-version><multi-vsys>off</multi-vsys><model>" + escapeXml(o.model) +
                     "</model><serial>" + escapeXml(o.serial) + "</serial>");
   }
-  static const std::set<std::string> kKnown = {"export", "import", "log", "report", "user-id"};
+  static const std::set<std::string> kKnown = {"export", "import", "log", "report"};
   if (kKnown.contains(entry.type)) {
     return xmlReply("<response status='error' code='1'/>");  // not simulated: Unknown command
   }
@@ -276,6 +281,30 @@ void Simulator::setFaults(Faults faults) {
   device_->faults = std::move(faults);
   ++device_->faults_generation;
   installLockFaults(*device_);
+}
+
+Result<std::chrono::milliseconds> Simulator::advanceClock(std::chrono::milliseconds by) {
+  auto* clock = dynamic_cast<SimClock*>(&device_->clock);
+  if (clock == nullptr) {
+    return fail(ErrorCode::InvalidInput, "this simulator's clock cannot be advanced");
+  }
+  clock->advance(by);
+  return clock->offset();
+}
+
+std::chrono::system_clock::time_point Simulator::now() const {
+  return device_->clock.now();
+}
+
+std::vector<Registration> Simulator::registrations(const std::string& vsys) const {
+  std::lock_guard<std::mutex> guard(device_->userid->mutex());
+  std::vector<Registration> out;
+  if (const UserIdTable::Entries* entries = device_->userid->entries(vsys, device_->clock.now())) {
+    for (const auto& [range, r] : *entries) {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 std::uint64_t Simulator::faultsGeneration() const {

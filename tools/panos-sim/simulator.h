@@ -13,10 +13,13 @@
 //                     changes, revert, load, validate; jobs and locks are delegated to
 //   commit_jobs.cpp   type=commit and the job queue (show jobs)
 //   locks.cpp         config and commit locks (request … add/remove, show …-locks)
+//   userid_api.cpp    type=user-id, show object registered-ip / dynamic-address-group (the
+//                     registrations live in userid_table.h, runtime state with its own lock,
+//                     shared by HA peers; DAG filters in dag_filter.h)
 //   simulator.cpp     this facade: transport faults, counters, request log
 //   control.cpp       the /sim/… control endpoint (JSON)
-// User-ID, HA and Panorama will each be one more area file beside these; server.cpp and
-// http_server.cpp put it on the wire. Time comes from an injected Clock: commit jobs are
+// server.cpp and http_server.cpp put it on the wire. Time comes from an injected Clock (behind
+// a Server always a SimClock, sim_clock.h, which /sim/clock/advance moves): commit jobs are
 // computed from their enqueue time and the configured duration and take effect at the first
 // request at or after their finish time. Transport faults (5xx, latency, slow, dropped and hung
 // requests) are decided here and carried out by the Server. Reply
@@ -41,6 +44,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "config_store.h"
+#include "userid_table.h"
 
 namespace trailwall::panossim {
 
@@ -89,6 +93,8 @@ struct Faults {
   std::vector<RequestRule> slow{};
   // Replaces SimulatorOptions::commit_duration for jobs enqueued from now on.
   std::optional<std::chrono::milliseconds> commit_duration{};
+  // Not a fault but a device difference: replaces SimulatorOptions::max_registered_ips.
+  std::optional<std::size_t> max_registered_ips{};
 };
 
 struct SimulatorOptions {
@@ -102,6 +108,14 @@ struct SimulatorOptions {
   std::string model = "PA-VM";
   std::string serial = "007000016273";
   std::size_t request_log_size = 10000;
+  // User-ID (userid_api.cpp): the model's maximum of registered addresses (the device logs
+  // "max registered-ip for the platform reached"; per-model figures were not found, so the
+  // default is an assumption), the request size the API takes ("Limit the query size to
+  // 5MB", NGFW-UID) and the most entries one page of `show object registered-ip` holds (500,
+  // terraform-provider-panos).
+  std::size_t max_registered_ips = 100000;
+  std::size_t userid_max_request_bytes = 5U << 20;
+  std::size_t registered_ip_page_max = 500;
   // Receives one line per request (no keys, passwords or element bodies); may be empty.
   std::function<void(const std::string&)> log_sink;
 };
@@ -194,6 +208,12 @@ class Simulator {
   // Waits (on the real clock, polling) until no commit job is pending or running, at most
   // `timeout`. True when idle.
   bool waitForJobs(std::chrono::milliseconds timeout);
+  // Moves simulated time forward when the simulator runs on a SimClock (sim_clock.h; always so
+  // behind a Server). Returns the clock's total offset; InvalidInput on another clock.
+  Result<std::chrono::milliseconds> advanceClock(std::chrono::milliseconds by);
+  [[nodiscard]] std::chrono::system_clock::time_point now() const;
+  // The User-ID registrations of a vsys, in address order (expired ones dropped first).
+  [[nodiscard]] std::vector<Registration> registrations(const std::string& vsys) const;
   // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
   // changes.
   [[nodiscard]] std::uint64_t faultsGeneration() const;

@@ -88,6 +88,12 @@ std::vector<std::string> validateConfig(const pugi::xml_document& config) {
     for (pugi::xml_node g = vsys.child("address-group").child("entry"); g;
          g = g.next_sibling("entry")) {
       const std::string where = std::string("address-group -> ") + g.attribute("name").value();
+      // A dynamic group's filter must parse (dag_filter.h); the wording is an assumption.
+      if (auto filter = dagFilterOf(g); !filter) {
+        lines.push_back(" " + where + " -> dynamic -> filter '" +
+                        g.child("dynamic").child("filter").text().get() +
+                        "' is invalid: " + filter.error().message);
+      }
       c.checkMembers(g, "static", where, [&](std::string_view m) {
         return index.has("address", m) || index.has("address-group", m);
       });
@@ -117,6 +123,15 @@ std::vector<std::string> validateConfig(const pugi::xml_document& config) {
         lines.push_back(" " + where +
                         " needs exactly one of ip-netmask, ip-range, fqdn, ip-wildcard");
       }
+    }
+  }
+  for (pugi::xml_node g =
+           config.child("config").child("shared").child("address-group").child("entry");
+       g; g = g.next_sibling("entry")) {
+    if (auto filter = dagFilterOf(g); !filter) {
+      lines.push_back(std::string(" shared -> address-group -> ") + g.attribute("name").value() +
+                      " -> dynamic -> filter '" + g.child("dynamic").child("filter").text().get() +
+                      "' is invalid: " + filter.error().message);
     }
   }
   if (!lines.empty()) {
