@@ -80,6 +80,18 @@ void installLockFaults(Device& device);
 // A finished commit by `admin` releases that administrator's commit locks.
 void releaseCommitLocksAfterCommit(Device& device, const std::string& admin);
 
+// ---- audit.cpp: audit comments, the config log (type=log) and the change journal ----
+// <set><audit-comment><xpath>…</xpath><comment>…</comment></audit-comment></set>.
+[[nodiscard]] ApiResponse setAuditComment(Device& device, const pugi::xml_node& node,
+                                          const std::string& admin);
+// <show><config><list><audit-comments><xpath>…</xpath></audit-comments></list></config></show>.
+[[nodiscard]] ApiResponse showAuditComments(const Device& device, const pugi::xml_node& node);
+// <show><config><list><changes/></list></config></show>: uncommitted changes with owners.
+[[nodiscard]] ApiResponse showChangeJournal(const Device& device);
+// A successful commit records the audit comments its snapshot covers.
+void recordAuditComments(Device& device, const Job& job);
+[[nodiscard]] ApiResponse handleLog(Device& device, const ApiRequest& req, RequestLogEntry& entry);
+
 // ---- userid_api.cpp: type=user-id and the op commands that read registrations back ----
 [[nodiscard]] ApiResponse handleUserId(Device& device, const ApiRequest& req,
                                        RequestLogEntry& entry);

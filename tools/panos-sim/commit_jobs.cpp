@@ -23,6 +23,8 @@
 namespace trailwall::panossim {
 namespace {
 
+constexpr std::size_t kCommitDescriptionMax = 512;
+
 void finalize(Device& device, Job& job) {
   job.finalized = true;
   if (job.type == "Commit") {
@@ -63,6 +65,8 @@ void finalize(Device& device, Job& job) {
   device.compiled_vsys = "vsys1";
   device.compiled_valid = true;
   job.details = {"Configuration committed successfully"};
+  ++device.config_version;
+  recordAuditComments(device, job);
   ++device.counters.commits_ok;
   device.writeState();
 }
@@ -71,6 +75,7 @@ void start(Device& device, Job& job) {
   job.started = true;
   if (job.admins.empty()) {
     job.up_to = device.store->lastDirtyId();
+    job.audit_up_to = device.audit_seq;
   }
 }
 
@@ -200,6 +205,7 @@ Job& enqueueJob(Device& device, const std::string& type, const std::string& user
   }
   job.tfin = job.tstart + device.faults.commit_duration.value_or(device.options.commit_duration);
   job.up_to = device.store->lastDirtyId();  // partial commits: the snapshot at enqueue
+  job.audit_up_to = device.audit_seq;
   if (job.tstart <= job.tenq) {
     start(device, job);
   }
@@ -262,6 +268,16 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
   if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
     return *injected;
   }
+  // "up to 512 characters" (DOCS-7.1 Commit Queues); the refusal's wording is the schema's
+  // length message (assumption).
+  const std::string description = root.child("description").text().get();
+  if (std::size_t n = utf8Length(description); n > kCommitDescriptionMax) {
+    return errorLines(
+        12,
+        {" " + description + " can be at most " + std::to_string(kCommitDescriptionMax) +
+         " characters, but current length: " + std::to_string(n)},
+        true);
+  }
   if (commitLockAgainst(device, entry.admin) != nullptr) {
     return errorLines(14, {"Other administrators are holding device wide commit locks."}, false);
   }
@@ -271,8 +287,7 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
         "<response status=\"success\" code=\"19\"><msg>There are no changes to "
         "commit.</msg></response>");
   }
-  const Job& job =
-      enqueueJob(device, "Commit", entry.admin, admins, root.child("description").text().get());
+  const Job& job = enqueueJob(device, "Commit", entry.admin, admins, description);
   ++device.counters.commits_enqueued;
   return enqueuedReply("Commit", job.id);
 }

@@ -307,17 +307,32 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
     }
     return json(200, {{"vsys", vsys}, {"count", entries.size()}, {"entries", entries}});
   }
+  if (path == "/sim/audit-comments" && method == "GET") {
+    nlohmann::json pending = nlohmann::json::array();
+    for (const AuditComment& c : sim.pendingAuditComments()) {
+      pending.push_back({{"xpath", c.xpath}, {"comment", c.comment}, {"admin", c.admin}});
+    }
+    nlohmann::json committed = nlohmann::json::array();
+    for (const AuditRecord& r : sim.auditLog()) {
+      committed.push_back({{"xpath", r.xpath},
+                           {"comment", r.comment},
+                           {"admin", r.admin},
+                           {"config_ver", r.config_ver}});
+    }
+    return json(200, {{"pending", pending}, {"committed", committed}});
+  }
   if ((path == "/sim/config/running" || path == "/sim/config/candidate") && method == "GET") {
     ApiResponse r;
     r.body = path == "/sim/config/running" ? sim.runningConfigXml() : sim.candidateConfigXml();
     return r;
   }
-  return json(404, {{"error", "no such control endpoint"},
-                    {"endpoints",
-                     {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
-                      "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ",
-                      "GET /sim/config/running", "GET /sim/config/candidate", "GET /sim/clock",
-                      "POST /sim/clock/advance", "GET /sim/userid?vsys=VSYS"}}});
+  return json(404,
+              {{"error", "no such control endpoint"},
+               {"endpoints",
+                {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
+                 "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ", "GET /sim/config/running",
+                 "GET /sim/config/candidate", "GET /sim/clock", "POST /sim/clock/advance",
+                 "GET /sim/userid?vsys=VSYS", "GET /sim/audit-comments"}}});
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,7 @@ struct Job {
   // The snapshot: the highest journal dirtyId the job covers (see commit_jobs.cpp for when it
   // is taken).
   std::uint64_t up_to = 0;
+  std::uint64_t audit_up_to = 0;  // the audit comments (Device::audit_seq) the snapshot covers
   bool inject_fail = false;
 };
 
@@ -77,6 +79,13 @@ struct Device {
   std::vector<CompiledRule> compiled;
   std::string compiled_vsys;
   bool compiled_valid = false;
+  // Audit comments (audit.cpp): pending by rule xpath, and those commits recorded.
+  std::map<std::string, AuditComment> audit_pending;
+  std::vector<AuditRecord> audit_log;
+  std::uint64_t audit_seq = 0;
+  std::uint64_t config_version = 0;  // successful commits
+  std::uint64_t log_seqno = 0;
+  std::map<std::uint64_t, std::string> log_jobs;  // type=log query jobs: id -> finished reply
   // IP-to-tag registrations (runtime state; shared with the HA peer, so it locks itself).
   std::shared_ptr<UserIdTable> userid;
 

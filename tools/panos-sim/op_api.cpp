@@ -102,6 +102,15 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show, const ApiRequest&
   }
   if (name == "config") {
     const pugi::xml_node which = what.first_child();
+    if (std::strcmp(which.name(), "list") == 0) {
+      const pugi::xml_node list = which.first_child();
+      if (std::strcmp(list.name(), "audit-comments") == 0) {
+        return showAuditComments(device, list);
+      }
+      if (std::strcmp(list.name(), "changes") == 0) {
+        return showChangeJournal(device);
+      }
+    }
     if (std::strcmp(which.name(), "running") == 0 || std::strcmp(which.name(), "candidate") == 0) {
       const pugi::xml_document& doc = std::strcmp(which.name(), "running") == 0
                                           ? device.store->running()
@@ -162,6 +171,9 @@ ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& ent
   }
   if (verb == "request" && (object == "config-lock" || object == "commit-lock")) {
     return requestLock(device, first, object == "commit-lock", entry.admin, req);
+  }
+  if (verb == "set" && object == "audit-comment") {
+    return setAuditComment(device, first, entry.admin);
   }
   if (verb == "check" && object == "pending-changes") {
     return opResult(device.store->hasChanges() ? "yes" : "no");

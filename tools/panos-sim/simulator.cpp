@@ -106,6 +106,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
   if (entry.type == "op") return handleOp(device, req, entry);
   if (entry.type == "commit") return handleCommit(device, req, entry);
   if (entry.type == "user-id") return handleUserId(device, req, entry);
+  if (entry.type == "log") return handleLog(device, req, entry);
   if (entry.type == "version") {
     if (auto injected = device.injectedApiError("version", "", "")) {
       return *injected;
@@ -115,7 +116,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
                     "</sw-version><multi-vsys>off</multi-vsys><model>" + escapeXml(o.model) +
                     "</model><serial>" + escapeXml(o.serial) + "</serial>");
   }
-  static const std::set<std::string> kKnown = {"export", "import", "log", "report"};
+  static const std::set<std::string> kKnown = {"export", "import", "report"};
   if (kKnown.contains(entry.type)) {
     return xmlReply("<response status='error' code='1'/>");  // not simulated: Unknown command
   }
@@ -294,6 +295,22 @@ Result<std::chrono::milliseconds> Simulator::advanceClock(std::chrono::milliseco
 
 std::chrono::system_clock::time_point Simulator::now() const {
   return device_->clock.now();
+}
+
+std::vector<AuditComment> Simulator::pendingAuditComments() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  panossim::advanceJobs(*device_);
+  std::vector<AuditComment> out;
+  for (const auto& [xpath, c] : device_->audit_pending) {
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<AuditRecord> Simulator::auditLog() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  panossim::advanceJobs(*device_);
+  return device_->audit_log;
 }
 
 std::vector<Registration> Simulator::registrations(const std::string& vsys) const {

@@ -13,6 +13,7 @@
 //                     changes, revert, load, validate; jobs and locks are delegated to
 //   commit_jobs.cpp   type=commit and the job queue (show jobs)
 //   locks.cpp         config and commit locks (request … add/remove, show …-locks)
+//   audit.cpp         audit comments, type=log (config-log queries), show config list changes
 //   userid_api.cpp    type=user-id, show object registered-ip / dynamic-address-group (the
 //                     registrations live in userid_table.h, runtime state with its own lock,
 //                     shared by HA peers; DAG filters in dag_filter.h)
@@ -178,6 +179,20 @@ struct RequestLogEntry {
   std::uint64_t duration_us = 0;
 };
 
+// An audit comment set on a rule and not yet committed (show config list audit-comments).
+struct AuditComment {
+  std::string xpath, comment, admin;
+  std::uint64_t dirty_id = 0, prev_dirty_id = 0;
+};
+
+// An audit comment a commit recorded: one entry of the config log (cmd audit-commit).
+struct AuditRecord {
+  std::string xpath, comment, admin;
+  std::chrono::system_clock::time_point time;
+  std::uint64_t config_ver = 0;  // the commit's configuration version
+  std::uint64_t seqno = 0;
+};
+
 class Simulator {
  public:
   // InvalidInput when the initial configuration or the state file is not a PAN-OS config.
@@ -212,6 +227,9 @@ class Simulator {
   // behind a Server). Returns the clock's total offset; InvalidInput on another clock.
   Result<std::chrono::milliseconds> advanceClock(std::chrono::milliseconds by);
   [[nodiscard]] std::chrono::system_clock::time_point now() const;
+  // Audit comments waiting for a commit (by rule xpath) and those commits recorded, oldest first.
+  [[nodiscard]] std::vector<AuditComment> pendingAuditComments() const;
+  [[nodiscard]] std::vector<AuditRecord> auditLog() const;
   // The User-ID registrations of a vsys, in address order (expired ones dropped first).
   [[nodiscard]] std::vector<Registration> registrations(const std::string& vsys) const;
   // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
