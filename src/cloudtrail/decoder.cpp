@@ -1263,50 +1263,12 @@ const DecodeOptions& Decoder::options() const {
   return impl_->options;
 }
 
-namespace {
-
-// Replays the first bytes of a stream, read to tell gzip from JSON.
-class PeekedSource final : public ByteSource {
- public:
-  explicit PeekedSource(ByteSource& source) : source_(source) {}
-
-  // The first two bytes (fewer when the stream is shorter).
-  Result<std::string_view> peek() {
-    while (size_ < head_.size()) {
-      auto got = source_.read(head_.data() + size_, head_.size() - size_);
-      if (!got) return std::unexpected(got.error());
-      if (*got == 0) break;
-      size_ += *got;
-    }
-    return std::string_view(head_.data(), size_);
-  }
-
-  Result<std::size_t> read(char* out, std::size_t size) override {
-    if (replayed_ < size_ && size > 0) {
-      const std::size_t n = std::min(size, size_ - replayed_);
-      std::memcpy(out, head_.data() + replayed_, n);
-      replayed_ += n;
-      return n;
-    }
-    return source_.read(out, size);
-  }
-  [[nodiscard]] bool cutShort() const override { return source_.cutShort(); }
-
- private:
-  ByteSource& source_;
-  std::array<char, 2> head_{};
-  std::size_t size_ = 0;
-  std::size_t replayed_ = 0;
-};
-
-}  // namespace
-
 void Decoder::decode(PaddedBytes& input, std::string_view source, Decoded& out) {
   const Doc doc{source, {}, 0, nullptr};
   try {
     if (isGzip(input.view())) {
       GzipSource inflater(input.view());
-      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size, true);
+      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size);
       impl_->decodeInput(in, doc, out);
       return;
     }
@@ -1335,7 +1297,7 @@ void Decoder::decode(ByteSource& input, std::string_view source, Decoded& out) {
     }
     if (isGzip(*head)) {
       GzipSource inflater(peeked);
-      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size, true);
+      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size);
       impl_->decodeInput(in, doc, out);
       return;
     }

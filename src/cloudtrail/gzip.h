@@ -31,6 +31,7 @@ class GzipSource final : public ByteSource {
 
   [[nodiscard]] Result<std::size_t> read(char* out, std::size_t size) override;
   [[nodiscard]] bool cutShort() const override;
+  [[nodiscard]] bool inflated() const override { return true; }
 
  private:
   struct Impl;

@@ -15,9 +15,8 @@ constexpr std::size_t kMinCapacity = std::size_t{64} << 10;
 
 WindowReader::WindowReader(PaddedBytes& bytes) : bytes_(&bytes), size_(bytes.size()) {}
 
-WindowReader::WindowReader(ByteSource& source, PaddedBytes& buffer, std::size_t limit,
-                           bool inflating)
-    : bytes_(&buffer), source_(&source), limit_(limit), ended_(false), inflating_(inflating) {}
+WindowReader::WindowReader(ByteSource& source, PaddedBytes& buffer, std::size_t limit)
+    : bytes_(&buffer), source_(&source), limit_(limit), ended_(false) {}
 
 void WindowReader::fill(std::size_t keep, std::size_t want) {
   if (source_ == nullptr) {
@@ -50,10 +49,11 @@ void WindowReader::fill(std::size_t keep, std::size_t want) {
     if (*got == 0) {
       ended_ = true;
     } else if (read_ > limit_) {
-      error_ = Error{ErrorCode::InvalidInput,
-                     fmt::format("{} the input size limit of {}",
-                                 inflating_ ? "gzip: inflates to more than" : "larger than",
-                                 describeSize(limit_))};
+      error_ =
+          Error{ErrorCode::InvalidInput,
+                fmt::format("{} the input size limit of {}",
+                            source_->inflated() ? "gzip: inflates to more than" : "larger than",
+                            describeSize(limit_))};
       ended_ = true;
     }
   }

@@ -18,9 +18,8 @@ class WindowReader {
  public:
   // Over bytes in memory, which the decoder may write into (and restores).
   explicit WindowReader(PaddedBytes& bytes);
-  // Reads `source` into `buffer`, at most `limit` bytes in all (`inflating`: bytes a gzip
-  // stream inflates to, which the error over the limit says).
-  WindowReader(ByteSource& source, PaddedBytes& buffer, std::size_t limit, bool inflating = false);
+  // Reads `source` into `buffer`, at most `limit` bytes in all.
+  WindowReader(ByteSource& source, PaddedBytes& buffer, std::size_t limit);
 
   [[nodiscard]] char* data() { return bytes_->data(); }
   [[nodiscard]] std::size_t size() const { return size_; }
@@ -49,7 +48,6 @@ class WindowReader {
   std::size_t dropped_ = 0;
   bool ended_ = true;
   bool cut_short_ = false;
-  bool inflating_ = false;
   std::optional<Error> error_;
 };
 
