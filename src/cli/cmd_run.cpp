@@ -86,6 +86,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   decode_options.keep_ignored = ctx.global.verbose;
+  decode_options.max_input_size = inputLimits(cfg).max_size;
   cloudtrail::Decoder decoder(std::move(decode_options));
   cloudtrail::Decoded decoded;
   bool input_failed = false;

@@ -243,11 +243,13 @@ class BoundedInputs(unittest.TestCase):
         # is needed to see how the inputs are read.
         env = {"TRAILWALL_AWS_ACCOUNTS": "000000000000", "TRAILWALL_AWS_MAX_INPUT_MIB": "1"}
         big = self.path("big.json", b'{"Records":[' + b" " * (1 << 20) + b"]}")
-        result = run("handle", "--dry-run", MIXED, directory, big, env=env)
+        bomb = self.path("bomb.json.gz", gzip.compress(bytes(2 << 20)))
+        result = run("handle", "--dry-run", MIXED, directory, big, bomb, env=env)
         self.assertEqual(result.returncode, 1)
         self.assertEqual(error_lines(result), [
             directory + ": is a directory; name the log files in it",
-            big + ": larger than the input size limit of 1 MiB (1048576 bytes)"])
+            big + ": larger than the input size limit of 1 MiB (1048576 bytes)",
+            bomb + ": gzip: inflates to more than the input size limit of 1 MiB (1048576 bytes)"])
         self.assertIn("7 record(s), 0 acted on, 7 ignored", result.stdout.decode())
         # The same limit from the configuration file.
         config = self.path("trailwall.toml", b'[aws]\naccounts = ["000000000000"]\nmax_input_mib = 1\n')
