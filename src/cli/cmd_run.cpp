@@ -159,10 +159,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     offline = policy::Rulebase{};
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportError(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportError(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
     return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
   }

@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "cli/runtime.h"
 #include "cloudtrail/window_reader.h"
 #include "config/config.h"
+#include "inventory/inventory_json.h"
 
 namespace trailwall::cli {
 namespace {
@@ -273,6 +275,16 @@ Result<PaddedBytes> readPadded(FileSource& source, std::string_view name,
   }
   bytes.resize(size);
   return bytes;
+}
+
+Result<inventory::Inventory> readInventoryFile(const std::string& path) {
+  InputLimits limits;
+  limits.max_size = std::numeric_limits<std::size_t>::max() - 1;
+  auto bytes = readPadded(path, limits);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto inv = inventory::parseInventoryJsonPadded(bytes->view());
+  if (!inv) return std::unexpected(inv.error().withContext(inputName(path)));
+  return std::move(*inv);
 }
 
 Result<S3Location> parseS3Url(std::string_view url) {

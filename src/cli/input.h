@@ -21,6 +21,7 @@
 #include "cloudtrail/decoder.h"
 #include "cloudtrail/padded_bytes.h"
 #include "common/error.h"
+#include "inventory/inventory.h"
 
 namespace trailwall::config {
 struct Config;
@@ -122,6 +123,10 @@ class PipelinedSource final : public cloudtrail::ByteSource {
 // is mapped from its start), named `name` in errors.
 [[nodiscard]] Result<cloudtrail::PaddedBytes> readPadded(FileSource& source, std::string_view name,
                                                          const InputLimits& limits);
+
+// An inventory JSON file ("-" = stdin), mapped and parsed where it lies (no copy of the text;
+// the mapping is gone when this returns). Errors name the path.
+[[nodiscard]] Result<inventory::Inventory> readInventoryFile(const std::string& path);
 
 struct EventInput {
   cloudtrail::PaddedBytes bytes;
