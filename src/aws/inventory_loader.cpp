@@ -165,8 +165,7 @@ void Load::readInstances(Round& round, std::vector<Ec2Filter> filters) {
 }
 
 template <class T>
-void Load::readInto(Round& round,
-                    Result<Ec2Result<T>> (Ec2Client::*describe)(const Ec2Query&),
+void Load::readInto(Round& round, Result<Ec2Result<T>> (Ec2Client::*describe)(const Ec2Query&),
                     std::vector<Ec2Filter> filters, std::map<std::string, T>& into) {
   round.add([this, describe, filters = std::move(filters), &into]() -> Status {
     auto r = (ec2_.*describe)({{}, filters});
