@@ -493,10 +493,9 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     for (const auto& id : instance_seeds) {
       if (!instances_.contains(id) && !instances_asked_.contains(id)) instance_ask.insert(id);
     }
-    if (const auto& gw = options_.gateway_instance_id;
-        !gw.empty() && !instances_.contains(gw) && !instances_asked_.contains(gw)) {
-      instance_ask.insert(gw);
-    }
+    const std::string& gateway = options_.gateway_instance_id;
+    const bool gateway_missing =
+        !gateway.empty() && !instances_.contains(gateway) && !instances_asked_.contains(gateway);
     for (const auto& id : instances_by_vpc_) {
       if (!instances_.contains(id)) instance_ask.insert(id);
     }
@@ -552,6 +551,11 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
       enis_asked_.merge(IdSet(eni_ask));
       readEnis(round, {{"network-interface-id", toVector(eni_ask)}});
     }
+    addContext(round);
+    // The gateway rides along with another instance read, or goes alone in the last round.
+    if (gateway_missing && vpcs_to_read.empty() && (!instance_ask.empty() || round.empty())) {
+      instance_ask.insert(gateway);
+    }
     if (!all_instances_ && !instance_ask.empty()) {
       instances_asked_.merge(IdSet(instance_ask));
       if (instance_ask.size() <= Ec2Client::kMaxValuesPerCall || attached_vpcs.empty()) {
@@ -564,7 +568,6 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
         instances_by_vpc_ = instance_ask;
       }
     }
-    addContext(round);
     if (round.empty()) break;
     if (auto s = runRound(round); !s) return s;
   }
