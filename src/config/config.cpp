@@ -281,6 +281,7 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "commit_timeout_seconds",
                                               "lock_wait_seconds",
                                               "lock_poll_seconds",
+                                              "run_lease_seconds",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config"};
@@ -305,6 +306,7 @@ ValueKind kindOf(std::string_view key) {
                                          "commit_timeout_seconds",
                                          "lock_wait_seconds",
                                          "lock_poll_seconds",
+                                         "run_lease_seconds",
                                          "max_policy_match_tests",
                                          "policy_match_concurrency"};
   const auto in = [key](const auto& list) {
@@ -534,6 +536,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
            c.firewall.commit_timeout_seconds);
   r.number(firewall, "firewall", "lock_wait_seconds", 0, 86400, c.firewall.lock_wait_seconds);
   r.number(firewall, "firewall", "lock_poll_seconds", 0.01, 3600, c.firewall.lock_poll_seconds);
+  r.number(firewall, "firewall", "run_lease_seconds", 10, 86400, c.firewall.run_lease_seconds);
   if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
     if (auto n = r.integer(*firewall, "firewall", "max_policy_match_tests", 0, 100000)) {
       c.firewall.max_policy_match_tests = static_cast<int>(*n);
