@@ -156,6 +156,7 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   options.base_url = *base;
   options.api_key = std::move(api_key);
   options.admin = config_.firewall.admin;
+  options.request_timeout = secondsToMs(config_.firewall.request_timeout_seconds);
   options.job_poll_interval = secondsToMs(config_.firewall.job_poll_seconds);
   options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
   options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);

@@ -277,6 +277,7 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "tls_verify",
                                               "ca_bundle",
                                               "admin",
+                                              "request_timeout_seconds",
                                               "job_poll_seconds",
                                               "commit_timeout_seconds",
                                               "lock_wait_seconds",
@@ -302,6 +303,7 @@ ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kTomls[] = {"app_ids",
                                          "api_key",
                                          "roles",
+                                         "request_timeout_seconds",
                                          "job_poll_seconds",
                                          "commit_timeout_seconds",
                                          "lock_wait_seconds",
@@ -531,6 +533,8 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
   r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
   r.string(firewall, "firewall", "admin", c.firewall.admin);
+  r.number(firewall, "firewall", "request_timeout_seconds", 0.1, 600,
+           c.firewall.request_timeout_seconds);
   r.number(firewall, "firewall", "job_poll_seconds", 0.01, 600, c.firewall.job_poll_seconds);
   r.number(firewall, "firewall", "commit_timeout_seconds", 1, 86400,
            c.firewall.commit_timeout_seconds);

@@ -44,6 +44,7 @@ struct FirewallConfig {
   // The API administrator the key belongs to: trailwall commits (partial commit) and reverts
   // only this administrator's changes.
   std::string admin;
+  double request_timeout_seconds = 60.0;  // one API request, answer included
   double job_poll_seconds = 2.0;          // a real device slows down when polled faster
   double commit_timeout_seconds = 600.0;  // how long to wait for a commit job
   // How long to wait out another administrator's lock, or another trailwall run's hold.

@@ -155,7 +155,11 @@ bool allowedByUnmanagedRule(const std::vector<MatchedRule>& matches,
                             const policy::Rulebase& rulebase, std::string_view managed_tag) {
   for (const auto& match : matches) {
     const policy::SecurityRule* rule = rulebase.findRule(match.name);
-    if (rule != nullptr && policy::isManagedRule(*rule, managed_tag)) {
+    // A rule the read did not see (committed by another run since) counts as managed when its
+    // name says so: another run's managed rule must not make a flow look allowed.
+    const bool managed = rule != nullptr ? policy::isManagedRule(*rule, managed_tag)
+                                         : policy::managedRuleOwner(match.name).has_value();
+    if (managed) {
       continue;
     }
     const std::string& action =
@@ -606,8 +610,13 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
       waitOutConflicts([&] { return client_->write(*ops); },
                        "writing " + std::to_string(ops->size()) + " changes", report.lock_wait);
   if (!written) {
-    // A refused multi-config changed nothing; changes sent one by one may have been half done.
-    if (client_->writesAllOrNothing()) {
+    // A multi-config the device refused changed nothing. One whose answer was lost may have been
+    // carried out, and changes sent one by one may have been half done: this run holds the
+    // firewall, so this administrator's uncommitted changes are its own to revert.
+    const auto code = written.error().code;
+    const bool answer_lost = code == ErrorCode::Network || code == ErrorCode::Timeout ||
+                             code == ErrorCode::Remote || code == ErrorCode::Throttled;
+    if (client_->writesAllOrNothing() && !answer_lost) {
       return std::unexpected(written.error());
     }
     report.written = client_->counts().total() > before;

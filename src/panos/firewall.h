@@ -138,7 +138,9 @@ struct FirewallOptions {
                                                 const FirewallOptions& options);
 
 // Whether a flow is already allowed, from the rules a policy-match returned: managed rules are
-// skipped; the first other rule decides (its action, or the rulebase's when the reply omits it).
+// skipped (a rule `rulebase` lacks is taken as managed when its name has the managed pattern:
+// another run committed it after the read); the first other rule decides (its action, or the
+// rulebase's when the reply omits it).
 [[nodiscard]] bool allowedByUnmanagedRule(const std::vector<MatchedRule>& matches,
                                           const policy::Rulebase& rulebase,
                                           std::string_view managed_tag);

@@ -170,6 +170,10 @@ TEST(AllowedByUnmanagedRule, IgnoresManagedRulesAndTrustsTheFirstOther) {
   EXPECT_TRUE(
       allowedByUnmanagedRule({{"allow-web", 1, ""}}, rulebase, "trailwall"));  // older text shape
   EXPECT_FALSE(allowedByUnmanagedRule({{"unknown", 1, ""}}, rulebase, "trailwall"));
+  // Another run's managed rule, committed after this run read the rulebase, allows nothing.
+  EXPECT_FALSE(allowedByUnmanagedRule(
+      {{"sg-0fedcba987654321f-tcp-8443", 2, "allow"}, {"Clean up", 3, "deny"}}, rulebase,
+      "trailwall"));
   EXPECT_FALSE(allowedByUnmanagedRule({}, rulebase, "trailwall"));
   // With another managed tag, the same rule is the administrator's.
   EXPECT_TRUE(allowedByUnmanagedRule({{managed, 2, "allow"}}, rulebase, "other-tag"));
@@ -621,6 +625,28 @@ TEST_F(FirewallTest, AFailedMultiConfigChangedNothingAndSaysWhy) {
   EXPECT_EQ(device_.count("commit"), 0);
   EXPECT_EQ(device_.count("op", "<revert>"), 0);  // all or nothing: there is nothing to revert
   EXPECT_FALSE(report.written);
+}
+
+TEST_F(FirewallTest, AWriteWhoseAnswerWasLostIsRevertedNotCommitted) {
+  auto fw = firewall();
+  transport_.setHandler([this](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.count("action") != 0U && fields.at("action") == "multi-config") {
+      device_.seen.push_back(fields);  // the device may have carried it out
+      return fail(ErrorCode::Network, "connection reset by peer");
+    }
+    return device_(r);
+  });
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find("reverted trailwall's uncommitted changes"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(device_.count("op", "<revert>"), 1);
+  EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_TRUE(report.reverted);
+  EXPECT_FALSE(report.committed);
 }
 
 TEST_F(FirewallTest, AFailedSingleRequestRevertsWhatWasWritten) {
