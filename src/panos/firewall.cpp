@@ -515,7 +515,20 @@ Status PanOsFirewall::commit(ApplyReport& report) {
                                     report.lock_wait);
     if (started) {
       if (!started->job_id) {
-        // Written a moment ago and gone now: someone reverted this administrator's changes.
+        // Nothing to commit right after this run wrote: either a commit of this run is queued
+        // already (an earlier request whose answer was lost, resent by the transport), or the
+        // changes were undone.
+        auto found = findRunsCommit();
+        if (found && *found) {
+          job_id = (*found)->id;
+          report.commit_lookup = fmt::format(
+              "the commit request was answered \"{}\", but job {} of run {} is among the "
+              "firewall's jobs (an earlier request whose answer was lost); followed",
+              started->message, *job_id, options_.run_id);
+          spdlog::warn("event=commit_answer_lost action=followed job={} run={}", *job_id,
+                       options_.run_id);
+          break;
+        }
         return std::unexpected(Error{
             ErrorCode::Conflict,
             fmt::format("{}: the firewall found nothing to commit although run {} had just "

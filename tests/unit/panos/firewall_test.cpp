@@ -518,6 +518,24 @@ TEST_F(FirewallTest, ALostCommitAnswerIsLookedUpAmongTheJobsAndFollowed) {
       << report.commit_lookup;
 }
 
+TEST_F(FirewallTest, NothingToCommitBecauseThisRunsCommitIsQueuedIsFollowed) {
+  // The transport resent a commit whose answer was lost: the resend finds the changes taken by
+  // the first request's job.
+  device_.commits = {referenceFile("commit-no-changes-docs.xml")};
+  device_.all_jobs = jobsList(commitJob(9, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules"));
+  device_.jobs = {
+      jobsList(commitJob(9, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules", "FIN"))};
+  auto fw = firewall();
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.commit_job, 9);
+  EXPECT_TRUE(report.committed);
+  EXPECT_NE(report.commit_lookup.find("but job 9 of run tw-run1 is among the firewall's jobs"),
+            std::string::npos)
+      << report.commit_lookup;
+}
+
 TEST_F(FirewallTest, ALostCommitWithNoJobIsSentAgain) {
   auto fw = firewall();
   int commits = 0;
