@@ -54,18 +54,22 @@ int reportError(const Error& error) {
   return kExitError;
 }
 
+std::string failureJson(const Error& error) {
+  nlohmann::ordered_json j;
+  j["ok"] = false;
+  j["error"] = {{"kind", errorKind(error.code)}, {"message", error.message}};
+  j["outcome"] = {{"written", false},
+                  {"committed", false},
+                  {"commit_unknown", false},
+                  {"reverted", false},
+                  {"not_done", "nothing was written to the firewall"}};
+  return j.dump(2) + "\n";
+}
+
 int reportFailure(const Error& error) {
   printErr("trailwall: " + to_string(error) + "\n");
   if (g_format == OutputFormat::Json) {
-    nlohmann::ordered_json j;
-    j["ok"] = false;
-    j["error"] = {{"kind", errorKind(error.code)}, {"message", error.message}};
-    j["outcome"] = {{"written", false},
-                    {"committed", false},
-                    {"commit_unknown", false},
-                    {"reverted", false},
-                    {"not_done", "nothing was written to the firewall"}};
-    printOut(j.dump(2) + "\n");
+    printOut(failureJson(error));
   }
   return kExitError;
 }

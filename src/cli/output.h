@@ -25,6 +25,9 @@ void setOutputFormat(OutputFormat format);
 // A stable name for machines: "invalid_input", "not_found", "conflict", "timeout", …
 [[nodiscard]] std::string_view errorKind(ErrorCode code);
 
+// The JSON object above for a failure before anything was written.
+[[nodiscard]] std::string failureJson(const Error& error);
+
 // "trailwall: <error>" on stderr. Returns kExitError.
 int reportError(const Error& error);
 // A command's failure before anything was written: reportError's line, or with --output json

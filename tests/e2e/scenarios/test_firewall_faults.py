@@ -104,5 +104,57 @@ class FirewallFaults(E2eCase):
                 self.assertAdministratorRulesUnchanged()
 
 
+RULES = ("/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']"
+         "/rulebase/security/rules")
+
+
+class RulebaseProblems(E2eCase):
+    def test_found_before_anything_is_written_and_every_failure_is_one_json_object(self):
+        self.reconcileSnapshot()
+        log_file = self.s.log_file(self.s.ec2.start(self.s.topology.instances["web-2"]))
+
+        # A bottom rule that is not there: an error before any write, in both modes.
+        self.s.reconfigure(bottom_rule="no-such-rule")
+        self.s.sim.reset_counters()
+        for run in (self.tw.handle(log_file, global_args=JSON), self.tw.plan(global_args=JSON)):
+            self.assertEqual(run.code, 1, run)
+            report = json.loads(run.stdout)
+            self.assertEqual(report["error"]["kind"], "config", run)
+            self.assertIn("the bottom rule 'no-such-rule' (policy.bottom_rule) is not in the "
+                          "firewall's rulebase: managed rules go directly above it, so nothing "
+                          "was written", report["error"]["message"])
+            self.assertFalse(report["outcome"]["written"])
+        self.assertEqual(self.writes(self.counters()), {})
+        self.assertEqual(self.commits(self.counters()), 0)
+
+        # A failure before the engine runs is one JSON object too.
+        self.s.reconfigure()
+        run = self.tw.handle(log_file, global_args=JSON, env={"TRAILWALL_DEMO_API_KEY": ""})
+        self.assertEqual(run.code, 1, run)
+        report = json.loads(run.stdout)
+        self.assertEqual(report["ok"], False)
+        self.assertEqual(report["outcome"]["not_done"], "nothing was written to the firewall")
+
+        # A deny-all for the managed zones above the bottom rule is reported.
+        operator = self.s.sim.keygen("operator", "operator")
+        self.s.sim.api({"type": "config", "action": "set",
+                        "xpath": RULES + "/entry[@name='block-all-inbound']",
+                        "element": "<from><member>untrust</member></from><to><member>trust"
+                                   "</member></to><source><member>any</member></source>"
+                                   "<destination><member>any</member></destination>"
+                                   "<application><member>any</member></application><service>"
+                                   "<member>any</member></service><action>deny</action>"},
+                       operator)
+        self.s.sim.api({"type": "config", "action": "move", "where": "top",
+                        "xpath": RULES + "/entry[@name='block-all-inbound']"}, operator)
+        warning = ("rule 'block-all-inbound' (deny) above the bottom rule 'Clean up' matches all "
+                   "traffic from zone untrust to zone trust: the managed rules below it would "
+                   "never match")
+        run = self.tw.plan(global_args=JSON)
+        self.assertIn(run.code, (0, 2), run)
+        self.assertEqual(json.loads(run.stdout)["warnings"], [warning])
+        self.assertIn("warning: " + warning, self.tw.plan().stdout)
+
+
 if __name__ == "__main__":
     main()
