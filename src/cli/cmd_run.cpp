@@ -100,7 +100,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   decode_options.keep_ignored = ctx.global.verbose;
   cloudtrail::Decoder decoder(std::move(decode_options));
   cloudtrail::Decoded decoded;
-  std::vector<Error> input_errors;  // inputs that could not be read (bad records: decoded.errors)
+  std::vector<Error> input_errors;  // inputs that could not be read, then bad records
 
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
@@ -123,8 +123,11 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
     }
     decoder.decode(bytes->bytes, bytes->source, decoded);
   }
-  for (const auto& error : decoded.errors) reportError(error);
-  const bool input_failed = !input_errors.empty() || !decoded.errors.empty();
+  for (const auto& error : decoded.errors) {
+    reportError(error);
+    input_errors.push_back(error);
+  }
+  const bool input_failed = !input_errors.empty();
 
   engine::Batch batch;  // one scope per account and region: one commit for all of it
   for (const auto& change : decoded.changes) {
