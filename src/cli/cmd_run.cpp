@@ -98,6 +98,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   decode_options.keep_ignored = ctx.global.verbose;
+  decode_options.max_input_size = inputLimits(cfg).max_size;
   cloudtrail::Decoder decoder(std::move(decode_options));
   cloudtrail::Decoded decoded;
   std::vector<Error> input_errors;  // inputs that could not be read, then bad records
@@ -177,10 +178,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportFailure(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportFailure(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportFailure(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
     return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);

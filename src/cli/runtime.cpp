@@ -97,10 +97,12 @@ const std::string& Runtime::runId() {
 
 Result<aws::AwsSession*> Runtime::aws() {
   if (aws_) return aws_.get();
-  http::CurlOptions options;
+  http::TransportOptions options;
   options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
-  options.ca_bundle = env_.get("AWS_CA_BUNDLE");  // as the AWS SDKs and CLI read it
-  aws_transport_ = std::make_unique<http::CurlTransport>(options);
+  // AWS_CA_BUNDLE as the AWS SDKs and CLI read it, else OpenSSL's SSL_CERT_FILE.
+  options.ca_bundle = env_.get("AWS_CA_BUNDLE");
+  if (!options.ca_bundle) options.ca_bundle = env_.get("SSL_CERT_FILE");
+  aws_transport_ = std::make_unique<http::SocketTransport>(options);
   // The environment or profile names the region; --region only fills in when they do not.
   auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
   if (!session && aws_region_) {
@@ -124,14 +126,18 @@ Result<engine::InventorySource*> Runtime::awsInventory() {
   return inventory_.get();
 }
 
-http::CurlTransport& Runtime::firewallTransport() {
+http::SocketTransport& Runtime::firewallTransport() {
   if (!firewall_transport_) {
-    http::CurlOptions options;
+    http::TransportOptions options;
     options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
     options.total_timeout = std::chrono::seconds(120);
-    if (!config_.firewall.ca_bundle.empty()) options.ca_bundle = config_.firewall.ca_bundle;
+    if (!config_.firewall.ca_bundle.empty()) {
+      options.ca_bundle = config_.firewall.ca_bundle;
+    } else {
+      options.ca_bundle = env_.get("SSL_CERT_FILE");
+    }
     options.insecure_skip_tls_verify = !config_.firewall.tls_verify;  // warned about in create()
-    firewall_transport_ = std::make_unique<http::CurlTransport>(options);
+    firewall_transport_ = std::make_unique<http::SocketTransport>(options);
   }
   return *firewall_transport_;
 }

@@ -32,7 +32,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/engine.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
 #include "policy/naming.h"
@@ -350,9 +350,9 @@ class Device {
     ca_file_ = std::filesystem::temp_directory_path() /
                fmt::format("panos-sim-property-{}.pem", sim_->port());
     std::ofstream(ca_file_) << sim_->certificatePem();
-    http::CurlOptions curl;
-    curl.ca_bundle = ca_file_.string();
-    transport_ = std::make_unique<http::CurlTransport>(curl);
+    http::TransportOptions transport;
+    transport.ca_bundle = ca_file_.string();
+    transport_ = std::make_unique<http::SocketTransport>(transport);
     panos::ClientOptions client;
     client.base_url = sim_->baseUrl();
     client.api_key = sim_->apiKey("admin");
@@ -394,7 +394,7 @@ class Device {
   std::unique_ptr<panossim::testing::ScopedPanosSim> sim_;
   Status started_;
   std::filesystem::path ca_file_;
-  std::unique_ptr<http::CurlTransport> transport_;
+  std::unique_ptr<http::SocketTransport> transport_;
   SystemClock clock_;
   std::unique_ptr<panos::PanOsClient> client_;
   int runs_ = 0;
