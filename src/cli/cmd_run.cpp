@@ -27,16 +27,19 @@
 namespace trailwall::cli {
 namespace {
 
-// Runs one batch and prints the report. Exit code: 0 done (or, dry run, nothing pending),
-// 2 dry run with changes pending, 1 error.
-// `offline`: plan against this rulebase instead of the configured firewall (no flow checks).
+// Runs one batch and prints the report. Exit code: 0 done (the changes are committed, or none
+// were needed; dry run: nothing pending), 2 dry run with changes pending, 1 error (what was and
+// was not done is printed: stderr, and with --output json one object on stdout).
+// `offline`: plan against this rulebase instead of the configured firewall (no flow checks);
+// `known_rulebase`: false when that rulebase is a stand-in (no firewall, no --rules).
 int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
             const engine::Batch& batch, engine::Mode mode, const cloudtrail::Decoded* events,
-            std::optional<policy::Rulebase> offline = std::nullopt) {
+            std::optional<policy::Rulebase> offline = std::nullopt, bool known_rulebase = true,
+            const std::vector<Error>& input_errors = {}) {
+  const bool json = ctx.global.output == OutputFormat::Json;
   const auto print = [&](const engine::RunReport& report) {
-    printOut(ctx.global.output == OutputFormat::Json
-                 ? runReportJson(report, events)
-                 : runReportText(report, events, ctx.global.verbose));
+    printOut(json ? runReportJson(report, events, nullptr, input_errors)
+                  : runReportText(report, events, ctx.global.verbose));
   };
   bool in_scope = false;
   for (const auto& [target, scope] : batch) in_scope = in_scope || !scope.empty();
@@ -55,12 +58,21 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     firewall = &offline_firewall.emplace(std::move(*offline));
   } else {
     auto live = rt.firewall();
-    if (!live) return reportError(live.error());
+    if (!live) return reportFailure(live.error());
     firewall = *live;
   }
-  engine::Engine engine(std::move(options), source, *firewall, rt.clock());
-  auto report = engine.run(batch, mode);
-  if (!report) return reportError(report.error());
+  engine::EngineOptions engine_options;
+  engine_options.require_bottom_rule = known_rulebase;
+  engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
+  engine::RunReport progress;
+  auto report = engine.run(batch, mode, &progress);
+  if (!report) {
+    const auto& error = report.error();
+    printErr("trailwall: " + to_string(error) + "\n");
+    printErr("trailwall: not done: " + outcomeText(progress) + "\n");
+    if (json) printOut(runReportJson(progress, events, &error, input_errors));
+    return kExitError;
+  }
   print(*report);
   if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
   return kExitOk;
@@ -79,22 +91,23 @@ struct HandleOptions {
 
 int handle(const CommandContext& ctx, const HandleOptions& options) {
   auto rt = Runtime::create(ctx.global);
-  if (!rt) return reportError(rt.error());
+  if (!rt) return reportFailure(rt.error());
   const auto& cfg = (*rt)->config();
 
   cloudtrail::DecodeOptions decode_options;
   decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   decode_options.keep_ignored = ctx.global.verbose;
+  decode_options.max_input_size = inputLimits(cfg).max_size;
   cloudtrail::Decoder decoder(std::move(decode_options));
   cloudtrail::Decoded decoded;
-  bool input_failed = false;
+  std::vector<Error> input_errors;  // inputs that could not be read, then bad records
 
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
     if (!bytes) {
       reportError(bytes.error());
-      input_failed = true;
+      input_errors.push_back(bytes.error());
       continue;
     }
     decoder.decode(bytes->bytes, bytes->source, decoded);
@@ -104,14 +117,18 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
     const auto object = decoded.objects[next];
     auto bytes = readS3Object(**rt, object.bucket, object.key);
     if (!bytes) {
-      reportError(bytes.error().withContext(object.source));
-      input_failed = true;
+      const auto error = bytes.error().withContext(object.source);
+      reportError(error);
+      input_errors.push_back(error);
       continue;
     }
     decoder.decode(bytes->bytes, bytes->source, decoded);
   }
-  for (const auto& error : decoded.errors) reportError(error);
-  input_failed = input_failed || !decoded.errors.empty();
+  for (const auto& error : decoded.errors) {
+    reportError(error);
+    input_errors.push_back(error);
+  }
+  const bool input_failed = !input_errors.empty();
 
   engine::Batch batch;  // one scope per account and region: one commit for all of it
   for (const auto& change : decoded.changes) {
@@ -123,12 +140,13 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   engine::InventorySource* source = nullptr;
   if (!batch.empty()) {
     auto aws = (*rt)->awsInventory();
-    if (!aws) return reportError(aws.error());
+    if (!aws) return reportFailure(aws.error());
     source = *aws;
   }
   engine::StaticInventorySource none{inventory::Inventory{}};
   const int code = execute(ctx, **rt, source != nullptr ? *source : none, batch,
-                           options.dry_run ? engine::Mode::Plan : engine::Mode::Apply, &decoded);
+                           options.dry_run ? engine::Mode::Plan : engine::Mode::Apply, &decoded,
+                           std::nullopt, true, input_errors);
   if (code == kExitError) return code;
   return input_failed ? kExitError : code;
 }
@@ -142,32 +160,34 @@ struct ReconcileOptions {
 
 int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine::Mode mode) {
   auto rt = Runtime::create(ctx.global);
-  if (!rt) return reportError(rt.error());
+  if (!rt) return reportFailure(rt.error());
   if (options.offline && options.inventory.empty()) {
-    return reportError(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
+    return reportFailure(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
   }
   // The rulebase: an export, or none when planning offline or without a configured firewall.
   std::optional<policy::Rulebase> offline;
+  bool known_rulebase = true;
   if (!options.rules.empty()) {
     auto text = readFileOrStdin(options.rules);
-    if (!text) return reportError(text.error());
+    if (!text) return reportFailure(text.error());
     auto parsed = policy::parseRulebaseXml(*text, (*rt)->config().firewall.vsys);
-    if (!parsed) return reportError(parsed.error().withContext(options.rules));
+    if (!parsed) return reportFailure(parsed.error().withContext(options.rules));
     offline = std::move(*parsed);
   } else if (mode == engine::Mode::Plan && (options.offline || !(*rt)->firewallConfigured())) {
     offline = policy::Rulebase{};
+    known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportError(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportFailure(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
+    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
+                   known_rulebase);
   }
   auto source = (*rt)->awsInventory();
-  if (!source) return reportError(source.error());
-  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline));
+  if (!source) return reportFailure(source.error());
+  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
+                 known_rulebase);
 }
 
 constexpr const char* kRunFooter =
@@ -176,9 +196,12 @@ constexpr const char* kRunFooter =
     "Configuration: --config FILE, else $TRAILWALL_CONFIG, else defaults; environment variables "
     "override it (see examples/trailwall.toml). AWS credentials, region and endpoints come from "
     "the environment and shared files as with the AWS SDKs.\n"
-    "Exit codes: 0 = done (dry run: nothing to do), 2 = dry run with changes pending, "
-    "1 = error (for handle also: an input could not be read or held bad records; the good "
-    "records were still handled).";
+    "Exit codes: 0 = done: the changes are committed, or none were needed (dry run: nothing to "
+    "do); 2 = dry run with changes pending; 1 = error, with what was and was not done (for "
+    "handle also: an input could not be read or held bad records; the good records were still "
+    "handled). A dry run never changes the firewall. A real run holds the firewall from its "
+    "write to its commit's end; another run waits for it (firewall.lock_wait_seconds) or fails "
+    "with 'firewall X is busy with run R since T'.";
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "cli/output.h"
 
 namespace trailwall::cli {
 
@@ -62,7 +63,10 @@ int main(int argc, char** argv) {
            "--log-level", log_level,
            "Log level on stderr: debug, info, warn (default; info with --verbose), error, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-    app.parse_complete_callback([&] { setupLogging(log_level, ctx.global.verbose); });
+    app.parse_complete_callback([&] {
+      setupLogging(log_level, ctx.global.verbose);
+      setOutputFormat(ctx.global.output);
+    });
 
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);

@@ -15,7 +15,7 @@
 #include "common/error.h"
 #include "config/config.h"
 #include "engine/aws_inventory_source.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
 
@@ -39,6 +39,11 @@ class Runtime {
   [[nodiscard]] const aws::Environment& environment() const { return env_; }
   [[nodiscard]] Clock& clock() { return clock_; }
 
+  // This run's id (in the firewall's lock comment and commit description): random unless a front
+  // end sets one (the Lambda request id) before firewall() is first called.
+  [[nodiscard]] const std::string& runId();
+  void setRunId(std::string run_id) { run_id_ = std::move(run_id); }
+
   // The AWS region when neither the environment nor the profile names one (--region).
   void setAwsRegion(std::string region) { aws_region_ = std::move(region); }
   [[nodiscard]] Result<aws::AwsSession*> aws();
@@ -55,7 +60,7 @@ class Runtime {
   Runtime() = default;
   [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
                                                   std::string_view what);
-  [[nodiscard]] http::CurlTransport& firewallTransport();
+  [[nodiscard]] http::SocketTransport& firewallTransport();
 
   config::Config config_;
   std::string config_source_;
@@ -63,11 +68,12 @@ class Runtime {
   SystemClock clock_;
   aws::SystemRandom random_;
   std::optional<std::string> aws_region_;
-  std::unique_ptr<http::CurlTransport> aws_transport_;
+  std::string run_id_;
+  std::unique_ptr<http::SocketTransport> aws_transport_;
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<engine::AwsInventorySource> inventory_;
   std::unique_ptr<aws::S3Client> s3_;
-  std::unique_ptr<http::CurlTransport> firewall_transport_;
+  std::unique_ptr<http::SocketTransport> firewall_transport_;
   std::unique_ptr<panos::PanOsClient> panos_;
   std::unique_ptr<panos::PanOsFirewall> firewall_;
 };

@@ -95,6 +95,12 @@ class Differ {
       services_.emplace(s.name, &s);
       if (auto key = definitionKey(s)) by_definition_[*key].push_back(&s);
     }
+    // Shared objects can be referenced from the vsys and reused, never edited or deleted; a
+    // vsys object of the same name wins.
+    for (const auto& s : current.shared_services) {
+      if (services_.emplace(s.name, &s).second) shared_names_.insert(s.name);
+      if (auto key = definitionKey(s)) by_definition_[*key].push_back(&s);
+    }
     for (auto& [key, list] : by_definition_) {
       // Ours first, then by name, so the choice is stable.
       std::sort(list.begin(), list.end(), [&](const ServiceObject* a, const ServiceObject* b) {
@@ -109,30 +115,8 @@ class Differ {
     out_.warnings = desired_.warnings;
     out_.add_rules.reserve(desired_.rules.size());
     for (auto& d : desired_.rules) {
-      if (!prune(d, allowed_)) continue;
-      const auto it = rule_index_.find(d.rule.name);
-      const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
-      const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
-      if (current != nullptr && !managed_[index]) {
-        out_.warnings.push_back(fmt::format(
-            "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
-            "trailwall does not manage it",
-            d.rule.name, options_.managed_tag));
-        continue;
-      }
-      if (!resolveService(d)) continue;
-      if (current == nullptr) {
-        out_.add_rules.push_back(std::move(d.rule));
-        continue;
-      }
-      fate_[index] = Fate::Kept;
-      auto changed = diffInto(d.rule, *current, nullptr, options_);
-      if (!changed.empty()) {
-        SecurityRule after = *current;
-        diffInto(d.rule, *current, &after, options_);
-        out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
-        fate_[index] = Fate::Edited;
-      }
+      handle(d);
+      d = DesiredRule();  // done with it: give its memory back as the plan grows
     }
     deletesAndMoves();
     servicesAndTag();
@@ -140,6 +124,33 @@ class Differ {
   }
 
  private:
+  void handle(DesiredRule& d) {
+    if (!prune(d, allowed_)) return;
+    const auto it = rule_index_.find(d.rule.name);
+    const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
+    const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
+    if (current != nullptr && !managed_[index]) {
+      out_.warnings.push_back(fmt::format(
+          "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
+          "trailwall does not manage it",
+          d.rule.name, options_.managed_tag));
+      return;
+    }
+    if (!resolveService(d)) return;
+    if (current == nullptr) {
+      out_.add_rules.push_back(std::move(d.rule));
+      return;
+    }
+    fate_[index] = Fate::Kept;
+    auto changed = diffInto(d.rule, *current, nullptr, options_);
+    if (!changed.empty()) {
+      SecurityRule after = *current;
+      diffInto(d.rule, *current, &after, options_);
+      out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
+      fate_[index] = Fate::Edited;
+    }
+  }
+
   // Points the rule's service member at an existing object of the same definition, or plans
   // the object. False when the rule cannot be written.
   bool resolveService(DesiredRule& d) {
@@ -152,6 +163,13 @@ class Differ {
       return true;
     }
     if (const auto it = services_.find(spec.name); it != services_.end()) {
+      if (shared_names_.contains(spec.name)) {
+        out_.warnings.push_back(
+            fmt::format("rule '{}' is not written: a shared service '{}' exists with another "
+                        "definition (trailwall never changes shared objects)",
+                        d.rule.name, spec.name));
+        return false;
+      }
       if (!isManagedService(*it->second, options_.managed_tag)) {
         out_.warnings.push_back(
             fmt::format("rule '{}' is not written: service '{}' exists with another definition and "
@@ -243,7 +261,10 @@ class Differ {
     const Tag* tag = current_.findTag(options_.managed_tag);
     const bool writes_tag =
         !out_.add_rules.empty() || !out_.add_services.empty() || !out_.edit_rules.empty();
-    if (writes_tag && tag == nullptr) {
+    const bool shared_tag =
+        std::any_of(current_.shared_tags.begin(), current_.shared_tags.end(),
+                    [&](const Tag& t) { return t.name == options_.managed_tag; });
+    if (writes_tag && tag == nullptr && !shared_tag) {
       out_.add_tag = Tag{options_.managed_tag, "", std::string(kManagedTagComment)};
     }
     if (!tag_used && tag != nullptr && tag->comments == kManagedTagComment) out_.delete_tag = *tag;
@@ -262,6 +283,7 @@ class Differ {
   std::unordered_map<std::string_view, const ServiceObject*> services_;
   std::map<std::string, std::vector<const ServiceObject*>> by_definition_;
   std::unordered_set<std::string> planned_services_;
+  std::unordered_set<std::string> shared_names_;  // services_ entries that are shared objects
   bool bottom_missing_ = false;
   Plan out_;
 };
@@ -296,7 +318,9 @@ std::size_t Plan::changeCount() const {
 Result<Plan> plan(Desired&& desired, const Rulebase& current, const FlowSet& already_allowed,
                   const Options& options) {
   if (auto ok = options.validate(); !ok) return std::unexpected(ok.error());
-  return Differ(desired, current, already_allowed, options).run();
+  // Taken over, so its memory is gone by the time the plan is returned.
+  Desired taken = std::move(desired);
+  return Differ(taken, current, already_allowed, options).run();
 }
 
 Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet& already_allowed,

@@ -58,6 +58,8 @@ struct Plan {
   [[nodiscard]] bool empty() const;
   // Number of write operations.
   [[nodiscard]] std::size_t changeCount() const;
+
+  friend bool operator==(const Plan&, const Plan&) = default;
 };
 
 // `already_allowed` holds the flows (from flowsToCheck) the firewall already allows through a
@@ -65,7 +67,8 @@ struct Plan {
 // flows are in the set; a rule left without destinations is not written.
 [[nodiscard]] Result<Plan> plan(const Desired& desired, const Rulebase& current,
                                 const FlowSet& already_allowed, const Options& options);
-// The same, moving the desired rules into the plan instead of copying them (faster at scale).
+// The same, moving the desired rules into the plan instead of copying them (faster at scale);
+// `desired` is left empty.
 [[nodiscard]] Result<Plan> plan(Desired&& desired, const Rulebase& current,
                                 const FlowSet& already_allowed, const Options& options);
 
