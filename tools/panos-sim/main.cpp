@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fleet.h"
 #include "server.h"
 
 namespace {
@@ -57,9 +58,13 @@ int main(int argc, char** argv) {
         "operator/operator). Prints 'listening on <scheme>://127.0.0.1:<port>' first.\n"
         "Control endpoint (JSON): GET /sim/counters, POST /sim/counters/reset,\n"
         "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate,\n"
-        "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V.",
+        "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V,\n"
+        "GET /sim/fleet.\n"
+        "Several devices in one process (--firewalls N): one line per device,\n"
+        "'listening on <url> <name> <kind> <serial>', then 'ready'.",
         "panos-sim"};
     ServerOptions options;
+    std::size_t firewalls = 1;
     int port = 0;
     bool http = false;
     std::string config_file;
@@ -124,6 +129,11 @@ int main(int argc, char** argv) {
     app.add_option("--policy-match-format", faults.policy_match_format,
                    "security-policy-match reply shape: structured, text or msg-line")
         ->check(CLI::IsMember({"structured", "text", "msg-line"}));
+    app.add_option("--firewalls", firewalls,
+                   "Independent firewalls fw1..fwN, each on its own port (the next free one, or "
+                   "--port+i), with its own serial, hostname and state file (FILE.fwN)")
+        ->default_val(1)
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
     app.add_flag("--quiet,-q", quiet, "Do not log requests to stderr");
     try {
       app.parse(argc, argv);
@@ -158,19 +168,31 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", line.c_str());
       };
     }
-    Server server(std::move(options));
-    if (auto started = server.start(); !started) {
-      std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(started.error()).c_str());
+    FleetOptions fleet_options;
+    fleet_options.base = std::move(options);
+    fleet_options.firewalls = firewalls;
+    auto fleet = Fleet::start(std::move(fleet_options));
+    if (!fleet) {
+      std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(fleet.error()).c_str());
       return 1;
     }
-    std::printf("listening on %s\n", server.baseUrl().c_str());
+    const std::vector<FleetDevice>& devices = (*fleet)->devices();
+    if (devices.size() == 1) {
+      std::printf("listening on %s\n", devices[0].server->baseUrl().c_str());
+    } else {
+      for (const FleetDevice& d : devices) {
+        std::printf("listening on %s %s %s %s\n", d.server->baseUrl().c_str(), d.name.c_str(),
+                    d.kind.c_str(), d.serial.c_str());
+      }
+      std::printf("ready\n");
+    }
     std::fflush(stdout);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     while (g_stop == 0) {
       pause();
     }
-    server.stop();
+    (*fleet)->stop();
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "panos-sim: internal error: %s\n", e.what());

@@ -122,6 +122,11 @@ HttpReply Server::serve(const HttpRequest& req) {
     }
     return toHttpReply(r);
   }
+  if (req.path == "/sim/fleet" && options_.fleet_json) {
+    HttpReply reply = plain(200, options_.fleet_json());
+    reply.content_type = "application/json";
+    return reply;
+  }
   if (req.path.starts_with("/sim/")) {
     const std::string path = req.query.empty() ? req.path : req.path + "?" + req.query;
     return toHttpReply(simulator_->handleControl(req.method, path, req.body));

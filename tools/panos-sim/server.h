@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,6 +37,9 @@ struct ServerOptions {
   std::string key_file;
   std::size_t threads = 16;  // connections served at once (one thread each); more wait
   SimulatorOptions simulator;
+  // Set by a Fleet (fleet.h): the JSON GET /sim/fleet answers, listing every device of the
+  // process.
+  std::function<std::string()> fleet_json;
 };
 
 class Server {

@@ -1,0 +1,97 @@
+// Several devices from one process (fleet.h): independent firewalls on their own listeners,
+// one shared clock, GET /sim/fleet; and the binary's --firewalls.
+#include <httplib.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fleet.h"
+#include "support/panos_sim_fixture.h"
+
+namespace trailwall::panossim::testing {
+namespace {
+
+const std::string kVsys =
+    "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
+
+FleetOptions fleetOptions(std::size_t firewalls) {
+  FleetOptions options;
+  options.base = defaultTestOptions();
+  options.base.tls = false;
+  options.firewalls = firewalls;
+  return options;
+}
+
+// One form-encoded /api/ call as admin.
+std::string api(Server& server, httplib::Params params) {
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(30, 0);
+  auto key = server.simulator().apiKeyFor("admin");
+  auto r = c.Post("/api/", {{"X-PAN-KEY", key ? *key : ""}}, params);
+  return r ? r->body : "(no answer)";
+}
+
+TEST(Fleet, FirewallsAreIndependentDevicesOnOneClock) {
+  auto fleet = Fleet::start(fleetOptions(2));
+  ASSERT_TRUE(fleet) << to_string(fleet.error());
+  Server& fw1 = *(*fleet)->device("fw1").server;
+  Server& fw2 = *(*fleet)->device("fw2").server;
+  ASSERT_NE(fw1.port(), fw2.port());
+
+  // Each reports its own serial and hostname.
+  const std::string info1 =
+      api(fw1, {{"type", "op"}, {"cmd", "<show><system><info/></system></show>"}});
+  const std::string info2 =
+      api(fw2, {{"type", "op"}, {"cmd", "<show><system><info/></system></show>"}});
+  EXPECT_NE(info1.find("<hostname>fw1</hostname>"), std::string::npos) << info1;
+  EXPECT_NE(info2.find("<hostname>fw2</hostname>"), std::string::npos) << info2;
+  EXPECT_NE(info1.find("<serial>007000016273</serial>"), std::string::npos);
+  EXPECT_NE(info2.find("<serial>007000016274</serial>"), std::string::npos);
+
+  // A change and commit on fw1 is not on fw2.
+  const std::string xpath = kVsys + "/address/entry[@name='only-fw1']";
+  EXPECT_NE(api(fw1, {{"type", "config"},
+                      {"action", "set"},
+                      {"xpath", xpath},
+                      {"element", "<ip-netmask>10.1.0.1</ip-netmask>"}})
+                .find("code=\"20\""),
+            std::string::npos);
+  api(fw1, {{"type", "commit"}, {"cmd", "<commit></commit>"}});
+  ASSERT_TRUE(fw1.simulator().waitForJobs(std::chrono::seconds(10)));
+  EXPECT_NE(fw1.simulator().runningConfigXml().find("only-fw1"), std::string::npos);
+  EXPECT_EQ(fw2.simulator().runningConfigXml().find("only-fw1"), std::string::npos);
+  EXPECT_EQ(fw2.simulator().counters().commits_enqueued, 0U);
+
+  // One clock: advancing it through fw2's control endpoint moves fw1's time.
+  const auto before = fw1.simulator().now();
+  httplib::Client c2("127.0.0.1", fw2.port());
+  auto adv = c2.Post("/sim/clock/advance", R"({"seconds":3600})", "application/json");
+  ASSERT_TRUE(adv);
+  EXPECT_GE(fw1.simulator().now() - before, std::chrono::seconds(3600));
+
+  // Every listener lists the fleet.
+  auto listed = c2.Get("/sim/fleet");
+  ASSERT_TRUE(listed);
+  const nlohmann::json j = nlohmann::json::parse(listed->body);
+  ASSERT_EQ(j.size(), 2U);
+  EXPECT_EQ(j[1]["name"], "fw2");
+  EXPECT_EQ(j[1]["kind"], "firewall");
+  EXPECT_EQ(j[1]["serial"], "007000016274");
+  EXPECT_EQ(j[0]["url"], fw1.baseUrl());
+}
+
+TEST(Fleet, RefusesAnEmptyFleet) {
+  auto fleet = Fleet::start(fleetOptions(0));
+  ASSERT_FALSE(fleet);
+  EXPECT_EQ(fleet.error().code, ErrorCode::InvalidInput);
+}
+
+TEST(Fleet, SerialsCountUpKeepingTheirWidth) {
+  EXPECT_EQ(fleetSerial("007000016273", 0), "007000016273");
+  EXPECT_EQ(fleetSerial("007000016273", 27), "007000016300");
+  EXPECT_EQ(fleetSerial("PA-1", 2), "PA-1-2");
+}
+
+}  // namespace
+}  // namespace trailwall::panossim::testing
