@@ -92,6 +92,19 @@ void releaseCommitLocksAfterCommit(Device& device, const std::string& admin);
 void recordAuditComments(Device& device, const Job& job);
 [[nodiscard]] ApiResponse handleLog(Device& device, const ApiRequest& req, RequestLogEntry& entry);
 
+// ---- ha.cpp: HA pairs (the shared HaLink is ha.h) ----
+// Installs the running configuration the active peer synced, if any (before each request).
+void haApplySync(Device& device);
+// After a successful commit: the active peer's running configuration goes to its peer.
+void haAfterCommit(Device& device);
+// Code 15 for a change or commit sent to a peer that is not active; nullopt otherwise.
+[[nodiscard]] std::optional<ApiResponse> haRefusal(const Device& device,
+                                                   const RequestLogEntry& entry);
+// <show><high-availability><state/>|<all/></high-availability></show>.
+[[nodiscard]] ApiResponse showHaState(const Device& device);
+// <request><high-availability><state><suspend/>|<functional/></state> | <sync-to-remote>….
+[[nodiscard]] ApiResponse requestHa(Device& device, const pugi::xml_node& ha);
+
 // ---- userid_api.cpp: type=user-id and the op commands that read registrations back ----
 [[nodiscard]] ApiResponse handleUserId(Device& device, const ApiRequest& req,
                                        RequestLogEntry& entry);

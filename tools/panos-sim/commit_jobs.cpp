@@ -69,6 +69,7 @@ void finalize(Device& device, Job& job) {
   recordAuditComments(device, job);
   ++device.counters.commits_ok;
   device.writeState();
+  haAfterCommit(device);
 }
 
 void start(Device& device, Job& job) {
@@ -163,6 +164,7 @@ std::set<std::string> partialAdmins(const pugi::xml_node& partial) {
 }
 
 void advanceJobs(Device& device) {
+  haApplySync(device);  // what the active HA peer committed, before anything else
   const SysTime t = device.clock.now();
   // Jobs run one after another in id order, so the open ones are a suffix of the list.
   for (std::size_t i = device.first_open; i < device.jobs.size(); ++i) {

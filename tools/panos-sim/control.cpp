@@ -123,6 +123,7 @@ nlohmann::json faultsToJson(const Faults& f) {
           {"drops", rulesToJson(f.drops, false)},
           {"hangs", rulesToJson(f.hangs, false)},
           {"slow", rulesToJson(f.slow, true)},
+          {"failover", rulesToJson(f.failover, false)},
           {"commit_ms", f.commit_duration ? nlohmann::json(f.commit_duration->count())
                                           : nlohmann::json(nullptr)},
           {"max_registered_ips",
@@ -156,7 +157,7 @@ Result<Faults> faultsFromJson(std::string_view text) {
     }
     for (auto [name, field, with_latency] :
          {std::tuple{"drops", &f.drops, false}, std::tuple{"hangs", &f.hangs, false},
-          std::tuple{"slow", &f.slow, true}}) {
+          std::tuple{"slow", &f.slow, true}, std::tuple{"failover", &f.failover, false}}) {
       auto rules = rulesFromJson(j, name, with_latency);
       if (!rules) {
         return std::unexpected(rules.error());
@@ -198,6 +199,41 @@ Result<Faults> faultsFromJson(std::string_view text) {
 namespace {
 ApiResponse control(Simulator& sim, std::string_view method, std::string_view path,
                     std::string_view body);
+// GET /sim/ha, POST /sim/ha/failover {"down":bool}, POST /sim/ha/recover,
+// PUT /sim/ha/sync {"enabled":bool}.
+ApiResponse haControl(Simulator& sim, std::string_view method, std::string_view path,
+                      std::string_view body) {
+  const nlohmann::json j = nlohmann::json::parse(body.empty() ? "{}" : body, nullptr, false);
+  if (!j.is_object()) {
+    return json(400, {{"error", "the body must be a JSON object"}});
+  }
+  Status done;
+  if (path == "/sim/ha/failover" && method == "POST") {
+    done = sim.haFailover(j.value("down", false));
+  } else if (path == "/sim/ha/recover" && method == "POST") {
+    done = sim.haRecover();
+  } else if (path == "/sim/ha/sync" && method == "PUT" && j.contains("enabled") &&
+             j["enabled"].is_boolean()) {
+    done = sim.haSetSync(j["enabled"].get<bool>());
+  } else if (path != "/sim/ha" || method != "GET") {
+    return json(404, {{"error", "no such control endpoint"}});
+  }
+  if (!done) {
+    return json(done.error().code == ErrorCode::NotFound ? 404 : 409,
+                {{"error", done.error().message}});
+  }
+  auto s = sim.haStatus();
+  if (!s) {
+    return json(404, {{"error", s.error().message}});
+  }
+  return json(200, {{"state", s->state},
+                    {"peer_state", s->peer_state},
+                    {"down", s->down},
+                    {"peer_down", s->peer_down},
+                    {"running_sync", s->synchronized ? "synchronized" : "not synchronized"},
+                    {"sync_enabled", s->sync_enabled}});
+}
+
 }  // namespace
 
 ApiResponse Simulator::handleControl(std::string_view method, std::string_view path,
@@ -307,6 +343,9 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
     }
     return json(200, {{"vsys", vsys}, {"count", entries.size()}, {"entries", entries}});
   }
+  if (path.starts_with("/sim/ha")) {
+    return haControl(sim, method, path, body);
+  }
   if (path == "/sim/audit-comments" && method == "GET") {
     nlohmann::json pending = nlohmann::json::array();
     for (const AuditComment& c : sim.pendingAuditComments()) {
@@ -332,7 +371,8 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
                 {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
                  "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ", "GET /sim/config/running",
                  "GET /sim/config/candidate", "GET /sim/clock", "POST /sim/clock/advance",
-                 "GET /sim/userid?vsys=VSYS", "GET /sim/audit-comments"}}});
+                 "GET /sim/userid?vsys=VSYS", "GET /sim/audit-comments", "GET /sim/ha",
+                 "POST /sim/ha/failover", "POST /sim/ha/recover", "PUT /sim/ha/sync"}}});
 }
 
 }  // namespace

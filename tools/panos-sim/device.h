@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "config_store.h"
+#include "ha.h"
 #include "objects.h"
 #include "replies.h"
 #include "simulator.h"
@@ -57,7 +58,11 @@ struct Lock {
 
 struct Device {
   Device(SimulatorOptions opts, Clock& c)
-      : options(std::move(opts)), clock(c), userid(std::make_shared<UserIdTable>()) {}
+      : options(std::move(opts)),
+        clock(c),
+        ha(options.ha),
+        ha_peer(options.ha_peer),
+        userid(ha ? ha->userid() : std::make_shared<UserIdTable>()) {}
 
   SimulatorOptions options;
   Clock& clock;
@@ -86,6 +91,9 @@ struct Device {
   std::uint64_t config_version = 0;  // successful commits
   std::uint64_t log_seqno = 0;
   std::map<std::uint64_t, std::string> log_jobs;  // type=log query jobs: id -> finished reply
+  // The HA pair this device is a peer of (null: standalone) and which peer (0 or 1).
+  std::shared_ptr<HaLink> ha;
+  int ha_peer = 0;
   // IP-to-tag registrations (runtime state; shared with the HA peer, so it locks itself).
   std::shared_ptr<UserIdTable> userid;
 

@@ -1,5 +1,7 @@
 #include "fleet.h"
 
+#include "ha.h"
+
 #include <nlohmann/json.hpp>
 
 namespace trailwall::panossim {
@@ -34,37 +36,47 @@ Result<std::unique_ptr<Fleet>> Fleet::start(FleetOptions options, Clock* base) {
   }
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->clock_ = std::make_unique<SimClock>(base != nullptr ? *base : fleet->system_clock_);
-  const bool single = options.firewalls == 1;
+  const std::size_t per_firewall = options.ha ? 2 : 1;
+  const bool single = options.firewalls * per_firewall == 1;
+  std::size_t index = 0;
   for (std::size_t i = 0; i < options.firewalls; ++i) {
-    FleetDevice d;
-    d.name = "fw" + std::to_string(i + 1);
-    d.kind = "firewall";
-    ServerOptions so = options.base;
-    if (so.port != 0 && i > 0) {
-      so.port = static_cast<std::uint16_t>(so.port + i);
-    }
-    so.simulator.serial = fleetSerial(options.base.simulator.serial, i);
-    d.serial = so.simulator.serial;
-    if (!single) {
-      if (so.simulator.initial_config_xml.empty()) {
-        so.simulator.initial_config_xml = withHostname(std::string(defaultConfigXml()), d.name);
+    const std::string firewall = "fw" + std::to_string(i + 1);
+    std::shared_ptr<HaLink> link =
+        options.ha ? std::make_shared<HaLink>(fleet->clock_->now()) : nullptr;
+    for (std::size_t p = 0; p < per_firewall; ++p, ++index) {
+      FleetDevice d;
+      d.name = options.ha ? firewall + (p == 0 ? "-a" : "-b") : firewall;
+      d.kind = options.ha ? "ha-peer" : "firewall";
+      d.peer = options.ha ? firewall + (p == 0 ? "-b" : "-a") : "";
+      ServerOptions so = options.base;
+      if (so.port != 0 && index > 0) {
+        so.port = static_cast<std::uint16_t>(so.port + index);
       }
-      if (!so.simulator.state_file.empty()) {
-        so.simulator.state_file += "." + d.name;
+      so.simulator.serial = fleetSerial(options.base.simulator.serial, index);
+      so.simulator.ha = link;
+      so.simulator.ha_peer = static_cast<int>(p);
+      d.serial = so.simulator.serial;
+      if (!single) {
+        if (so.simulator.initial_config_xml.empty()) {
+          so.simulator.initial_config_xml = withHostname(std::string(defaultConfigXml()), d.name);
+        }
+        if (!so.simulator.state_file.empty()) {
+          so.simulator.state_file += "." + d.name;
+        }
+        if (so.simulator.log_sink) {
+          so.simulator.log_sink = [sink = so.simulator.log_sink, name = d.name](
+                                      const std::string& line) { sink(name + " " + line); };
+        }
       }
-      if (so.simulator.log_sink) {
-        so.simulator.log_sink = [sink = so.simulator.log_sink, name = d.name](
-                                    const std::string& line) { sink(name + " " + line); };
+      Fleet* raw = fleet.get();
+      so.fleet_json = [raw] { return raw->json(); };
+      d.server = std::make_unique<Server>(std::move(so), fleet->clock_.get());
+      if (auto started = d.server->start(); !started) {
+        fleet->stop();
+        return std::unexpected(started.error().withContext(d.name));
       }
+      fleet->devices_.push_back(std::move(d));
     }
-    Fleet* raw = fleet.get();
-    so.fleet_json = [raw] { return raw->json(); };
-    d.server = std::make_unique<Server>(std::move(so), fleet->clock_.get());
-    if (auto started = d.server->start(); !started) {
-      fleet->stop();
-      return std::unexpected(started.error().withContext(d.name));
-    }
-    fleet->devices_.push_back(std::move(d));
   }
   return fleet;
 }
@@ -91,8 +103,12 @@ FleetDevice* Fleet::find(const std::string& name) {
 std::string Fleet::json() const {
   nlohmann::json out = nlohmann::json::array();
   for (const FleetDevice& d : devices_) {
-    out.push_back(
-        {{"name", d.name}, {"kind", d.kind}, {"serial", d.serial}, {"url", d.server->baseUrl()}});
+    nlohmann::json j = {
+        {"name", d.name}, {"kind", d.kind}, {"serial", d.serial}, {"url", d.server->baseUrl()}};
+    if (!d.peer.empty()) {
+      j["peer"] = d.peer;
+    }
+    out.push_back(std::move(j));
   }
   return out.dump();
 }

@@ -26,12 +26,16 @@ namespace trailwall::panossim {
 struct FleetOptions {
   ServerOptions base;  // its port is the first device's; 0 = every device on a free port
   std::size_t firewalls = 1;
+  // Each firewall is an active/passive HA pair (ha.h): peers NAME-a (starts active) and NAME-b,
+  // two listeners sharing the pair's HA state and User-ID registrations.
+  bool ha = false;
 };
 
 struct FleetDevice {
-  std::string name;    // fw1, fw2, …
-  std::string kind;    // firewall
+  std::string name;    // fw1, fw2, … (HA peers: fw1-a, fw1-b, …)
+  std::string kind;    // firewall | ha-peer
   std::string serial;  // as show system info reports it
+  std::string peer;    // HA peers: the other peer's name
   std::unique_ptr<Server> server;
 };
 
@@ -51,7 +55,7 @@ class Fleet {
   [[nodiscard]] FleetDevice* find(const std::string& name);
   [[nodiscard]] FleetDevice& device(const std::string& name) { return *find(name); }
   [[nodiscard]] SimClock& clock() { return *clock_; }
-  // [{"name","kind","serial","url"}, …] (GET /sim/fleet).
+  // [{"name","kind","serial","url"[,"peer"]}, …] (GET /sim/fleet).
   [[nodiscard]] std::string json() const;
 
  private:

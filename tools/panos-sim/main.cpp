@@ -60,11 +60,12 @@ int main(int argc, char** argv) {
         "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate,\n"
         "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V,\n"
         "GET /sim/fleet.\n"
-        "Several devices in one process (--firewalls N): one line per device,\n"
+        "Several devices in one process (--firewalls N, --ha): one line per device,\n"
         "'listening on <url> <name> <kind> <serial>', then 'ready'.",
         "panos-sim"};
     ServerOptions options;
     std::size_t firewalls = 1;
+    bool ha = false;
     int port = 0;
     bool http = false;
     std::string config_file;
@@ -134,6 +135,9 @@ int main(int argc, char** argv) {
                    "--port+i), with its own serial, hostname and state file (FILE.fwN)")
         ->default_val(1)
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    app.add_flag("--ha", ha,
+                 "Each firewall is an active/passive HA pair: peers fwN-a (active) and fwN-b, "
+                 "one listener each; config sync after commits; POST /sim/ha/failover");
     app.add_flag("--quiet,-q", quiet, "Do not log requests to stderr");
     try {
       app.parse(argc, argv);
@@ -171,6 +175,7 @@ int main(int argc, char** argv) {
     FleetOptions fleet_options;
     fleet_options.base = std::move(options);
     fleet_options.firewalls = firewalls;
+    fleet_options.ha = ha;
     auto fleet = Fleet::start(std::move(fleet_options));
     if (!fleet) {
       std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(fleet.error()).c_str());

@@ -85,6 +85,9 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show, const ApiRequest&
   if (name == "jobs") {
     return showJobs(device, what);
   }
+  if (name == "high-availability" && (what.child("state") || what.child("all"))) {
+    return showHaState(device);
+  }
   if (name == "config-locks" || name == "commit-locks") {
     return showLocks(device, what, name == "commit-locks");
   }
@@ -171,6 +174,9 @@ ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& ent
   }
   if (verb == "request" && (object == "config-lock" || object == "commit-lock")) {
     return requestLock(device, first, object == "commit-lock", entry.admin, req);
+  }
+  if (verb == "request" && object == "high-availability") {
+    return requestHa(device, first);
   }
   if (verb == "set" && object == "audit-comment") {
     return setAuditComment(device, first, entry.admin);

@@ -99,6 +99,9 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
   }
   entry.admin = *admin;
   touchLocks(device, *admin);
+  if (auto refused = haRefusal(device, entry)) {
+    return *refused;
+  }
   if (entry.type.empty()) {
     return badRequest("Parameter \"type\" is required");
   }
@@ -224,7 +227,18 @@ ApiResponse Simulator::handle(const ApiRequest& request) {
   std::string subject;
   try {
     subject = describe(request, entry);
-    if (s.roll(s.faults.http_error_rate)) {
+    if (s.ha && s.ha->isDown(s.ha_peer)) {
+      // A failed HA peer: nothing answers.
+      ++s.counters.faults_dropped;
+      response.fault = TransportFault::Drop;
+    } else if (s.ha && s.ha->isActive(s.ha_peer) &&
+               matchRule(s.faults.failover, entry, subject) != nullptr) {
+      // The active peer fails before acting on this request; what was due has happened.
+      panossim::advanceJobs(s);
+      (void)s.ha->failover(s.clock.now(), true);
+      ++s.counters.faults_dropped;
+      response.fault = TransportFault::Drop;
+    } else if (s.roll(s.faults.http_error_rate)) {
       // The request never reaches the API: no effect, an HTTP error page.
       ++s.counters.faults_http_error;
       response.http_status = s.faults.http_error_status;
@@ -295,6 +309,44 @@ Result<std::chrono::milliseconds> Simulator::advanceClock(std::chrono::milliseco
 
 std::chrono::system_clock::time_point Simulator::now() const {
   return device_->clock.now();
+}
+
+Result<HaPeerStatus> Simulator::haStatus() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  return device_->ha->status(device_->ha_peer, device_->clock.now());
+}
+
+Status Simulator::haFailover(bool down) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  panossim::advanceJobs(*device_);
+  return device_->ha->failover(device_->clock.now(), down);
+}
+
+Status Simulator::haRecover() {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  if (auto done = device_->ha->recover(device_->ha_peer, device_->clock.now()); !done) {
+    return done;
+  }
+  panossim::advanceJobs(*device_);
+  return {};
+}
+
+Status Simulator::haSetSync(bool enabled) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  device_->ha->setSyncEnabled(enabled);
+  return {};
 }
 
 std::vector<AuditComment> Simulator::pendingAuditComments() const {

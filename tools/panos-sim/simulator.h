@@ -45,12 +45,14 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "config_store.h"
+#include "ha.h"
 #include "userid_table.h"
 
 namespace trailwall::panossim {
 
-// Answer this API error to matching requests (empty fields match everything).
 struct Device;
+
+// Answer this API error to matching requests (empty fields match everything).
 
 struct ApiErrorFault {
   std::string type;            // keygen, config, op, commit, …
@@ -94,6 +96,10 @@ struct Faults {
   std::vector<RequestRule> slow{};
   // Replaces SimulatorOptions::commit_duration for jobs enqueued from now on.
   std::optional<std::chrono::milliseconds> commit_duration{};
+  // HA peers only: a matching request to the active peer makes it fail: it stops answering
+  // (non-functional, every later /api/ request's connection closes unanswered) and its peer
+  // becomes active. The matching request itself is not acted on and gets no answer.
+  std::vector<RequestRule> failover{};
   // Not a fault but a device difference: replaces SimulatorOptions::max_registered_ips.
   std::optional<std::size_t> max_registered_ips{};
 };
@@ -117,6 +123,9 @@ struct SimulatorOptions {
   std::size_t max_registered_ips = 100000;
   std::size_t userid_max_request_bytes = 5U << 20;
   std::size_t registered_ip_page_max = 500;
+  // An HA peer (ha.h): the pair's shared state and which peer this is (0 starts active).
+  std::shared_ptr<HaLink> ha;
+  int ha_peer = 0;
   // Receives one line per request (no keys, passwords or element bodies); may be empty.
   std::function<void(const std::string&)> log_sink;
 };
@@ -232,6 +241,14 @@ class Simulator {
   [[nodiscard]] std::vector<AuditRecord> auditLog() const;
   // The User-ID registrations of a vsys, in address order (expired ones dropped first).
   [[nodiscard]] std::vector<Registration> registrations(const std::string& vsys) const;
+  // HA peers (ha.h): this peer's view; NotFound on a standalone device.
+  [[nodiscard]] Result<HaPeerStatus> haStatus() const;
+  // The active peer fails over to the passive one (with `down`, it stops answering).
+  Status haFailover(bool down);
+  // This peer, down, comes back as passive with the active's running configuration.
+  Status haRecover();
+  // Config sync after commits on or off (running-sync-enabled).
+  Status haSetSync(bool enabled);
   // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
   // changes.
   [[nodiscard]] std::uint64_t faultsGeneration() const;

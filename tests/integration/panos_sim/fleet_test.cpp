@@ -81,6 +81,55 @@ TEST(Fleet, FirewallsAreIndependentDevicesOnOneClock) {
   EXPECT_EQ(j[0]["url"], fw1.baseUrl());
 }
 
+TEST(Fleet, AnHaPairIsTwoListenersAndFailsOverThroughTheControlEndpoint) {
+  FleetOptions options = fleetOptions(1);
+  options.ha = true;
+  auto fleet = Fleet::start(std::move(options));
+  ASSERT_TRUE(fleet) << to_string(fleet.error());
+  ASSERT_EQ((*fleet)->devices().size(), 2U);
+  Server& a = *(*fleet)->device("fw1-a").server;
+  Server& b = *(*fleet)->device("fw1-b").server;
+  const std::string state = "<show><high-availability><state/></high-availability></show>";
+  EXPECT_NE(
+      api(a, {{"type", "op"}, {"cmd", state}}).find("<local-info><build-rel>10.2.11</build-rel>"),
+      std::string::npos);
+
+  // Write and commit on the active; the passive holds the change once the job is done.
+  api(a, {{"type", "config"},
+          {"action", "set"},
+          {"xpath", kVsys + "/address/entry[@name='ha-synced']"},
+          {"element", "<ip-netmask>10.1.0.2</ip-netmask>"}});
+  api(a, {{"type", "commit"}, {"cmd", "<commit></commit>"}});
+  ASSERT_TRUE(a.simulator().waitForJobs(std::chrono::seconds(10)));
+  EXPECT_NE(b.simulator().runningConfigXml().find("ha-synced"), std::string::npos);
+
+  // The active dies (control endpoint of the passive): its listener closes connections
+  // unanswered, the other peer is active and takes writes.
+  httplib::Client cb("127.0.0.1", b.port());
+  auto failed = cb.Post("/sim/ha/failover", R"({"down":true})", "application/json");
+  ASSERT_TRUE(failed);
+  const nlohmann::json after = nlohmann::json::parse(failed->body);
+  EXPECT_EQ(after["state"], "active");
+  EXPECT_EQ(after["peer_down"], true);
+  EXPECT_EQ(api(a, {{"type", "op"}, {"cmd", state}}), "(no answer)");
+  EXPECT_NE(api(b, {{"type", "config"},
+                    {"action", "set"},
+                    {"xpath", kVsys + "/address/entry[@name='after']"},
+                    {"element", "<ip-netmask>10.1.0.3</ip-netmask>"}})
+                .find("code=\"20\""),
+            std::string::npos);
+  auto listed = cb.Get("/sim/fleet");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(nlohmann::json::parse(listed->body)[0]["peer"], "fw1-b");
+
+  // It comes back passive.
+  httplib::Client ca("127.0.0.1", a.port());
+  auto back = ca.Post("/sim/ha/recover", "", "application/json");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(nlohmann::json::parse(back->body)["state"], "passive");
+  EXPECT_EQ(ca.Get("/sim/ha")->status, 200);
+}
+
 TEST(Fleet, RefusesAnEmptyFleet) {
   auto fleet = Fleet::start(fleetOptions(0));
   ASSERT_FALSE(fleet);
