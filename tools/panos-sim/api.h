@@ -105,6 +105,25 @@ void haAfterCommit(Device& device);
 // <request><high-availability><state><suspend/>|<functional/></state> | <sync-to-remote>….
 [[nodiscard]] ApiResponse requestHa(Device& device, const pugi::xml_node& ha);
 
+// ---- panorama.cpp: device groups, commit-all pushes, show devicegroups (panorama.h) ----
+// <commit-all><shared-policy>…</shared-policy></commit-all> (type=commit&action=all).
+[[nodiscard]] ApiResponse handleCommitAll(Device& device, const pugi::xml_node& root,
+                                          const RequestLogEntry& entry,
+                                          const std::string& description);
+// Runs a CommitAll job's push when it finishes.
+void finalizePush(Device& device, Job& job);
+// The CommitAll part of a job's XML (push_type, dgname, devices).
+[[nodiscard]] std::string pushJobXml(const Job& job);
+// After a Panorama commit: the committed changes, by device group, wait to be pushed.
+void recordUnpushed(Device& device, const std::vector<JournalEntry>& committed);
+// Pushes every device group (at start, no job).
+void pushEverything(Device& device);
+// <show><devicegroups/></show>.
+[[nodiscard]] ApiResponse showDeviceGroups(const Device& device);
+// A firewall receiving a push.
+[[nodiscard]] Result<std::vector<std::string>> installPush(Device& firewall,
+                                                           const pugi::xml_node& panorama);
+
 // ---- userid_api.cpp: type=user-id and the op commands that read registrations back ----
 [[nodiscard]] ApiResponse handleUserId(Device& device, const ApiRequest& req,
                                        RequestLogEntry& entry);

@@ -14,6 +14,7 @@
 // made at or after a job's start time is always after its snapshot.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "api.h"
 #include "objects.h"
@@ -25,8 +26,26 @@ namespace {
 
 constexpr std::size_t kCommitDescriptionMax = 512;
 
+// A commit's or push's description holds "up to 512 characters" (DOCS-7.1 Commit Queues); the
+// refusal's wording is the schema's length message (assumption).
+std::optional<ApiResponse> descriptionTooLong(const std::string& description) {
+  const std::size_t n = utf8Length(description);
+  if (n <= kCommitDescriptionMax) {
+    return std::nullopt;
+  }
+  return errorLines(
+      12,
+      {" " + description + " can be at most " + std::to_string(kCommitDescriptionMax) +
+       " characters, but current length: " + std::to_string(n)},
+      true);
+}
+
 void finalize(Device& device, Job& job) {
   job.finalized = true;
+  if (job.type == "CommitAll") {
+    finalizePush(device, job);
+    return;
+  }
   if (job.type == "Commit") {
     releaseCommitLocksAfterCommit(device, job.user);
   }
@@ -58,7 +77,14 @@ void finalize(Device& device, Job& job) {
     job.details = {"Configuration is valid"};
     return;
   }
+  std::vector<JournalEntry> committed;
+  for (const JournalEntry& e : store.journal()) {
+    if ((job.admins.empty() || job.admins.contains(e.admin)) && e.dirty_id <= job.up_to) {
+      committed.push_back(e);
+    }
+  }
   store.finishCommit(std::move(*doc), job.admins, job.up_to);
+  recordUnpushed(device, committed);
   // Compile the new rulebase now, as the device does at commit, so that policy-match
   // queries never pay for it.
   device.compiled = compileRulebase(store.running(), "vsys1");
@@ -137,6 +163,9 @@ std::string jobXml(const Device& device, const Job& job) {
                     "</result><tfin>" + tfin + "</tfin><description>" + escapeXml(job.description) +
                     "</description><positionInQ>" + std::to_string(position) +
                     "</positionInQ><progress>" + std::to_string(progress) + "</progress>";
+  if (job.type == "CommitAll") {
+    out += pushJobXml(job);  // job-commitall-fin-ok-devices-xsoar.xml
+  }
   std::string details = "<details>";
   for (const std::string& line : job.details) {
     details += "<line>" + (line.starts_with(" ") ? cdata(line) : escapeXml(line)) + "</line>";
@@ -261,6 +290,21 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
     return *bad;
   }
   const pugi::xml_node root = doc.document_element();
+  const std::string* action = req.param("action");
+  if (action != nullptr && *action == "all") {
+    if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
+      return *injected;
+    }
+    if (std::strcmp(root.name(), "commit-all") != 0) {
+      return errorLines(17, {std::string(" ") + root.name() + "  is unexpected"}, true);
+    }
+    const std::string push_description =
+        root.child("shared-policy").child("description").text().get();
+    if (auto too_long = descriptionTooLong(push_description)) {
+      return *too_long;
+    }
+    return handleCommitAll(device, root, entry, push_description);
+  }
   if (std::strcmp(root.name(), "commit") != 0) {
     return errorLines(17, {std::string(" ") + root.name() + "  is unexpected"}, true);
   }
@@ -270,15 +314,9 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
   if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
     return *injected;
   }
-  // "up to 512 characters" (DOCS-7.1 Commit Queues); the refusal's wording is the schema's
-  // length message (assumption).
   const std::string description = root.child("description").text().get();
-  if (std::size_t n = utf8Length(description); n > kCommitDescriptionMax) {
-    return errorLines(
-        12,
-        {" " + description + " can be at most " + std::to_string(kCommitDescriptionMax) +
-         " characters, but current length: " + std::to_string(n)},
-        true);
+  if (auto too_long = descriptionTooLong(description)) {
+    return *too_long;
   }
   if (commitLockAgainst(device, entry.admin) != nullptr) {
     return errorLines(14, {"Other administrators are holding device wide commit locks."}, false);

@@ -707,6 +707,14 @@ Result<std::unique_ptr<ConfigStore>> ConfigStore::fromXml(std::string_view xml) 
   return store;
 }
 
+void ConfigStore::replaceTopLevel(const pugi::xml_node& element) {
+  for (pugi::xml_document* doc : {&running_, &candidate_}) {
+    pugi::xml_node config = doc->child("config");
+    config.remove_child(element.name());
+    config.append_copy(element);
+  }
+}
+
 void ConfigStore::resetTo(const pugi::xml_document& running) {
   running_.reset(running);
   candidate_.reset(running);

@@ -36,6 +36,8 @@ nlohmann::json toJson(const Counters& c) {
             {"ok", c.commits_ok},
             {"failed", c.commits_failed},
             {"no_changes", c.commits_no_changes}}},
+          {"pushes",
+           {{"enqueued", c.pushes_enqueued}, {"ok", c.pushes_ok}, {"failed", c.pushes_failed}}},
           {"bytes_in", c.bytes_in},
           {"bytes_out", c.bytes_out},
           {"faults",

@@ -21,6 +21,7 @@
 #include "config_store.h"
 #include "ha.h"
 #include "objects.h"
+#include "panorama.h"
 #include "replies.h"
 #include "simulator.h"
 #include "userid_table.h"
@@ -44,6 +45,9 @@ struct Job {
   std::uint64_t up_to = 0;
   std::uint64_t audit_up_to = 0;  // the audit comments (Device::audit_seq) the snapshot covers
   bool inject_fail = false;
+  // CommitAll (a Panorama push, panorama.cpp): what to push and each firewall's outcome.
+  std::vector<PushTarget> push_targets;
+  std::vector<PushDeviceResult> push_results;
 };
 
 // A config or commit lock as `show config-locks` / `show commit-locks` lists it.
@@ -60,6 +64,7 @@ struct Device {
   Device(SimulatorOptions opts, Clock& c)
       : options(std::move(opts)),
         clock(c),
+        managed(options.managed),
         ha(options.ha),
         ha_peer(options.ha_peer),
         userid(ha ? ha->userid() : std::make_shared<UserIdTable>()) {}
@@ -91,6 +96,10 @@ struct Device {
   std::uint64_t config_version = 0;  // successful commits
   std::uint64_t log_seqno = 0;
   std::map<std::uint64_t, std::string> log_jobs;  // type=log query jobs: id -> finished reply
+  // Panorama (panorama.cpp): its firewalls, and per device group / firewall what was pushed.
+  std::shared_ptr<const ManagedDevices> managed;
+  std::map<std::string, DeviceGroupPush> dg_push;
+  std::map<std::string, DevicePushState> device_push;
   // The HA pair this device is a peer of (null: standalone) and which peer (0 or 1).
   std::shared_ptr<HaLink> ha;
   int ha_peer = 0;

@@ -37,7 +37,7 @@ Result<std::unique_ptr<Fleet>> Fleet::start(FleetOptions options, Clock* base) {
   std::unique_ptr<Fleet> fleet(new Fleet());
   fleet->clock_ = std::make_unique<SimClock>(base != nullptr ? *base : fleet->system_clock_);
   const std::size_t per_firewall = options.ha ? 2 : 1;
-  const bool single = options.firewalls * per_firewall == 1;
+  const bool single = options.firewalls * per_firewall == 1 && options.device_groups.empty();
   std::size_t index = 0;
   for (std::size_t i = 0; i < options.firewalls; ++i) {
     const std::string firewall = "fw" + std::to_string(i + 1);
@@ -78,7 +78,71 @@ Result<std::unique_ptr<Fleet>> Fleet::start(FleetOptions options, Clock* base) {
       fleet->devices_.push_back(std::move(d));
     }
   }
+  if (!options.device_groups.empty()) {
+    if (auto started = fleet->startPanorama(options, index); !started) {
+      fleet->stop();
+      return std::unexpected(started.error());
+    }
+  }
   return fleet;
+}
+
+Status Fleet::startPanorama(const FleetOptions& options, std::size_t index) {
+  auto managed = std::make_shared<ManagedDevices>();
+  for (FleetDevice& d : devices_) {
+    managed->add(d.serial, d.name, &d.server->simulator());
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& [group, names] : options.device_groups) {
+    if (group.empty() || group.size() > 63 || group == "shared") {
+      return fail(ErrorCode::InvalidInput,
+                  "device group '" + group + "': 1 to 63 characters, not 'shared'");
+    }
+    std::vector<std::string> serials;
+    for (const std::string& name : names) {
+      bool found = false;
+      for (const FleetDevice& d : devices_) {
+        if (d.name == name || (d.kind == "ha-peer" && d.name.starts_with(name + "-"))) {
+          serials.push_back(d.serial);
+          found = true;
+        }
+      }
+      if (!found) {
+        return fail(ErrorCode::InvalidInput,
+                    "device group '" + group + "': no firewall named '" + name + "'");
+      }
+    }
+    groups.emplace_back(group, std::move(serials));
+  }
+  FleetDevice d;
+  d.name = "panorama";
+  d.kind = "panorama";
+  ServerOptions so = options.base;
+  if (so.port != 0) {
+    so.port = static_cast<std::uint16_t>(so.port + index);
+  }
+  so.simulator.serial = fleetSerial(options.base.simulator.serial, index);
+  so.simulator.model = "Panorama";
+  so.simulator.panorama = true;
+  so.simulator.managed = managed;
+  so.simulator.initial_config_xml = panoramaConfigXml(groups, "panorama");
+  if (!so.simulator.state_file.empty()) {
+    so.simulator.state_file += ".panorama";
+  }
+  if (so.simulator.log_sink) {
+    so.simulator.log_sink = [sink = so.simulator.log_sink](const std::string& line) {
+      sink("panorama " + line);
+    };
+  }
+  d.serial = so.simulator.serial;
+  so.fleet_json = [this] { return json(); };
+  d.server = std::make_unique<Server>(std::move(so), clock_.get());
+  if (auto started = d.server->start(); !started) {
+    return std::unexpected(started.error().withContext(d.name));
+  }
+  d.server->simulator().panoramaPushAll();
+  devices_.push_back(std::move(d));
+  return {};
 }
 
 Fleet::~Fleet() {

@@ -29,11 +29,15 @@ struct FleetOptions {
   // Each firewall is an active/passive HA pair (ha.h): peers NAME-a (starts active) and NAME-b,
   // two listeners sharing the pair's HA state and User-ID registrations.
   bool ha = false;
+  // Non-empty: also a Panorama ("panorama", the last device) managing the firewalls, one
+  // device group per entry: its name and its firewalls' names (fw1; with `ha` fw1 means both
+  // peers, fw1-a one of them). Every device group starts pushed (In Sync).
+  std::vector<std::pair<std::string, std::vector<std::string>>> device_groups;
 };
 
 struct FleetDevice {
   std::string name;    // fw1, fw2, … (HA peers: fw1-a, fw1-b, …)
-  std::string kind;    // firewall | ha-peer
+  std::string kind;    // firewall | ha-peer | panorama
   std::string serial;  // as show system info reports it
   std::string peer;    // HA peers: the other peer's name
   std::unique_ptr<Server> server;
@@ -60,6 +64,8 @@ class Fleet {
 
  private:
   Fleet() = default;
+  // The Panorama of options.device_groups, after the firewalls (index: its place in the fleet).
+  Status startPanorama(const FleetOptions& options, std::size_t index);
   SystemClock system_clock_;
   std::unique_ptr<SimClock> clock_;
   std::vector<FleetDevice> devices_;

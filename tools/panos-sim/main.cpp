@@ -1,6 +1,7 @@
 // panos-sim: a PAN-OS XML API simulator for trailwall's tests and demo.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -60,12 +61,14 @@ int main(int argc, char** argv) {
         "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate,\n"
         "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V,\n"
         "GET /sim/fleet.\n"
-        "Several devices in one process (--firewalls N, --ha): one line per device,\n"
-        "'listening on <url> <name> <kind> <serial>', then 'ready'.",
+        "Several devices in one process (--firewalls N, --ha, --device-group): one line per\n"
+        "device,"
+        " 'listening on <url> <name> <kind> <serial>', then 'ready'.",
         "panos-sim"};
     ServerOptions options;
     std::size_t firewalls = 1;
     bool ha = false;
+    std::vector<std::string> device_groups;
     int port = 0;
     bool http = false;
     std::string config_file;
@@ -138,6 +141,10 @@ int main(int argc, char** argv) {
     app.add_flag("--ha", ha,
                  "Each firewall is an active/passive HA pair: peers fwN-a (active) and fwN-b, "
                  "one listener each; config sync after commits; POST /sim/ha/failover");
+    app.add_option("--device-group", device_groups,
+                   "Adds a Panorama (last device, 'panorama') with device group NAME managing the "
+                   "named firewalls: NAME=fw1,fw2; repeatable")
+        ->type_name("NAME=FW,...");
     app.add_flag("--quiet,-q", quiet, "Do not log requests to stderr");
     try {
       app.parse(argc, argv);
@@ -176,6 +183,24 @@ int main(int argc, char** argv) {
     fleet_options.base = std::move(options);
     fleet_options.firewalls = firewalls;
     fleet_options.ha = ha;
+    for (const std::string& spec : device_groups) {
+      const std::size_t eq = spec.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "panos-sim: --device-group %s: expected NAME=FW[,FW...]\n",
+                     spec.c_str());
+        return 2;
+      }
+      std::vector<std::string> names;
+      std::size_t start = eq + 1;
+      while (start <= spec.size()) {
+        const std::size_t comma = std::min(spec.find(',', start), spec.size());
+        if (comma > start) {
+          names.push_back(spec.substr(start, comma - start));
+        }
+        start = comma + 1;
+      }
+      fleet_options.device_groups.emplace_back(spec.substr(0, eq), std::move(names));
+    }
     auto fleet = Fleet::start(std::move(fleet_options));
     if (!fleet) {
       std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(fleet.error()).c_str());

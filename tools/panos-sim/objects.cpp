@@ -29,9 +29,15 @@ pugi::xml_node findVsys(const pugi::xml_document& config, std::string_view vsys)
 }
 
 ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys)
-    : vsys_(findVsys(config, vsys)), shared_(config.child("config").child("shared")) {
+    : vsys_(findVsys(config, vsys)) {
+  // What a Panorama pushed sits under /config/panorama (panorama.cpp): its shared objects and
+  // the device group's objects for this vsys.
+  const pugi::xml_node panorama = config.child("config").child("panorama");
+  const std::string name(vsys);
+  scopes_ = {config.child("config").child("shared"), panorama.child("shared"),
+             panorama.child("vsys").find_child_by_attribute("entry", "name", name.c_str()), vsys_};
   // Shared first so that vsys entries of the same name win.
-  for (const pugi::xml_node scope : {shared_, vsys_}) {
+  for (const pugi::xml_node scope : scopes_) {
     if (!scope) {
       continue;
     }
@@ -53,14 +59,13 @@ pugi::xml_node ObjectIndex::find(std::string_view kind, std::string_view name) c
 void ObjectIndex::forEach(std::string_view kind,
                           const std::function<void(pugi::xml_node)>& visit) const {
   const std::string k(kind);
-  for (pugi::xml_node e = shared_.child(k.c_str()).child("entry"); e; e = e.next_sibling("entry")) {
-    if (!vsys_.child(k.c_str()).find_child_by_attribute("entry", "name",
-                                                        e.attribute("name").value())) {
-      visit(e);
+  for (const pugi::xml_node scope : scopes_) {
+    for (pugi::xml_node e = scope.child(k.c_str()).child("entry"); e; e = e.next_sibling("entry")) {
+      const auto it = entries_.find(key(kind, e.attribute("name").value()));
+      if (it != entries_.end() && it->second == e) {  // not hidden by a later scope
+        visit(e);
+      }
     }
-  }
-  for (pugi::xml_node e = vsys_.child(k.c_str()).child("entry"); e; e = e.next_sibling("entry")) {
-    visit(e);
   }
 }
 
@@ -244,9 +249,23 @@ std::vector<CompiledRule> compileRulebase(const pugi::xml_document& config, std:
   AddressResolver resolver{index};
   std::vector<CompiledRule> rules;
   int position = 0;
-  for (pugi::xml_node e =
-           index.vsys().child("rulebase").child("security").child("rules").child("entry");
-       e; e = e.next_sibling("entry")) {
+  // Panorama's pre-rules, the firewall's own rules, Panorama's post-rules (pushed by a
+  // Panorama, panorama.cpp).
+  const std::string name(vsys);
+  const pugi::xml_node pushed = config.child("config")
+                                    .child("panorama")
+                                    .child("vsys")
+                                    .find_child_by_attribute("entry", "name", name.c_str());
+  std::vector<pugi::xml_node> rule_entries;
+  for (const pugi::xml_node rulebase :
+       {pushed.child("pre-rulebase"), index.vsys().child("rulebase"),
+        pushed.child("post-rulebase")}) {
+    for (pugi::xml_node e = rulebase.child("security").child("rules").child("entry"); e;
+         e = e.next_sibling("entry")) {
+      rule_entries.push_back(e);
+    }
+  }
+  for (const pugi::xml_node e : rule_entries) {
     CompiledRule r;
     r.name = e.attribute("name").value();
     r.index = ++position;

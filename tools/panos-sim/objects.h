@@ -1,7 +1,7 @@
 #pragma once
-// Name lookups over one vsys of a configuration (vsys objects first, then shared, as PAN-OS
-// resolves references), and the compiled form of a security rulebase used by
-// security-policy-match and commit validation.
+// Name lookups over one vsys of a configuration (vsys objects first, then what a Panorama
+// pushed, then shared, as PAN-OS resolves references), and the compiled form of a security rulebase
+// used by security-policy-match and commit validation.
 
 #include <cstdint>
 #include <functional>
@@ -40,7 +40,7 @@ class ObjectIndex {
 
  private:
   pugi::xml_node vsys_;
-  pugi::xml_node shared_;
+  std::vector<pugi::xml_node> scopes_;  // shared, Panorama's shared, Panorama's vsys, vsys
   std::unordered_map<std::string, pugi::xml_node> entries_;  // "kind\nname"
 };
 

@@ -85,6 +85,9 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show, const ApiRequest&
   if (name == "jobs") {
     return showJobs(device, what);
   }
+  if (name == "devicegroups") {
+    return showDeviceGroups(device);
+  }
   if (name == "high-availability" && (what.child("state") || what.child("all"))) {
     return showHaState(device);
   }

@@ -61,6 +61,14 @@ std::string describe(const ApiRequest& req, RequestLogEntry& entry) {
   if (entry.type == "op") {
     entry.action = opCommandWords(root).substr(0, 128);
     entry.xpath = entry.action;
+  } else if (entry.action == "all") {
+    entry.xpath = "";  // commit-all (a Panorama push)
+    for (pugi::xml_node e = root.child("shared-policy").child("device-group").child("entry"); e;
+         e = e.next_sibling("entry")) {
+      entry.xpath +=
+          (entry.xpath.empty() ? "device-group " : " ") + std::string(e.attribute("name").value());
+    }
+    entry.xpath = entry.xpath.substr(0, 128);
   } else {
     const pugi::xml_node partial = commitPartial(root);
     const std::set<std::string> admins = partial ? partialAdmins(partial) : std::set<std::string>{};
@@ -309,6 +317,16 @@ Result<std::chrono::milliseconds> Simulator::advanceClock(std::chrono::milliseco
 
 std::chrono::system_clock::time_point Simulator::now() const {
   return device_->clock.now();
+}
+
+Result<std::vector<std::string>> Simulator::receivePush(const pugi::xml_node& panorama) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  return installPush(*device_, panorama);
+}
+
+void Simulator::panoramaPushAll() {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  pushEverything(*device_);
 }
 
 Result<HaPeerStatus> Simulator::haStatus() const {

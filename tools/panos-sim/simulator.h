@@ -17,9 +17,14 @@
 //   userid_api.cpp    type=user-id, show object registered-ip / dynamic-address-group (the
 //                     registrations live in userid_table.h, runtime state with its own lock,
 //                     shared by HA peers; DAG filters in dag_filter.h)
+//   ha.cpp            HA pairs: show/request high-availability, the passive's refusals, config
+//                     sync (the pair's shared state is HaLink, ha.h)
+//   panorama.cpp      Panorama: commit-all pushes, show devicegroups, a firewall receiving a
+//                     push (panorama.h)
 //   simulator.cpp     this facade: transport faults, counters, request log
 //   control.cpp       the /sim/… control endpoint (JSON)
-// server.cpp and http_server.cpp put it on the wire. Time comes from an injected Clock (behind
+// server.cpp and http_server.cpp put it on the wire; fleet.h runs several devices (firewalls,
+// HA pairs, a Panorama) in one process. Time comes from an injected Clock (behind
 // a Server always a SimClock, sim_clock.h, which /sim/clock/advance moves): commit jobs are
 // computed from their enqueue time and the configured duration and take effect at the first
 // request at or after their finish time. Transport faults (5xx, latency, slow, dropped and hung
@@ -46,6 +51,7 @@
 #include "common/error.h"
 #include "config_store.h"
 #include "ha.h"
+#include "panorama.h"
 #include "userid_table.h"
 
 namespace trailwall::panossim {
@@ -123,6 +129,9 @@ struct SimulatorOptions {
   std::size_t max_registered_ips = 100000;
   std::size_t userid_max_request_bytes = 5U << 20;
   std::size_t registered_ip_page_max = 500;
+  // A Panorama (panorama.h) and the firewalls it manages (the same process's Simulators).
+  bool panorama = false;
+  std::shared_ptr<const ManagedDevices> managed;
   // An HA peer (ha.h): the pair's shared state and which peer this is (0 starts active).
   std::shared_ptr<HaLink> ha;
   int ha_peer = 0;
@@ -164,6 +173,9 @@ struct Counters {
   std::uint64_t commits_ok = 0;
   std::uint64_t commits_failed = 0;
   std::uint64_t commits_no_changes = 0;
+  std::uint64_t pushes_enqueued = 0;  // Panorama commit-all jobs
+  std::uint64_t pushes_ok = 0;
+  std::uint64_t pushes_failed = 0;  // a push job with any device failed
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t faults_latency = 0;
@@ -241,6 +253,13 @@ class Simulator {
   [[nodiscard]] std::vector<AuditRecord> auditLog() const;
   // The User-ID registrations of a vsys, in address order (expired ones dropped first).
   [[nodiscard]] std::vector<Registration> registrations(const std::string& vsys) const;
+  // A firewall managed by a Panorama of this process: installs a push (the device group's
+  // content, the <panorama> element) as a commit would — the lines of its commit, or the
+  // failure (fail_commits faults count pushes too).
+  [[nodiscard]] Result<std::vector<std::string>> receivePush(const pugi::xml_node& panorama);
+  // A Panorama: pushes every device group to its firewalls at once (no job), so that they
+  // start In Sync.
+  void panoramaPushAll();
   // HA peers (ha.h): this peer's view; NotFound on a standalone device.
   [[nodiscard]] Result<HaPeerStatus> haStatus() const;
   // The active peer fails over to the passive one (with `down`, it stops answering).

@@ -130,6 +130,67 @@ TEST(Fleet, AnHaPairIsTwoListenersAndFailsOverThroughTheControlEndpoint) {
   EXPECT_EQ(ca.Get("/sim/ha")->status, 200);
 }
 
+TEST(Fleet, APanoramaPushesADeviceGroupToItsFirewallsOverHttp) {
+  FleetOptions options = fleetOptions(2);
+  options.device_groups = {{"dg1", {"fw1"}}, {"dg2", {"fw2"}}};
+  auto fleet = Fleet::start(std::move(options));
+  ASSERT_TRUE(fleet) << to_string(fleet.error());
+  ASSERT_EQ((*fleet)->devices().size(), 3U);
+  FleetDevice& panorama = (*fleet)->device("panorama");
+  EXPECT_EQ(panorama.kind, "panorama");
+  Server& pan = *panorama.server;
+  Server& fw1 = *(*fleet)->device("fw1").server;
+  Server& fw2 = *(*fleet)->device("fw2").server;
+  const std::string dg1 =
+      "/config/devices/entry[@name='localhost.localdomain']/device-group/entry[@name='dg1']";
+  const std::string rule = dg1 + "/pre-rulebase/security/rules/entry[@name='tw-ssh']";
+  api(pan, {{"type", "config"},
+            {"action", "set"},
+            {"xpath", rule},
+            {"element",
+             "<from><member>untrust</member></from><to><member>trust</member></to><source>"
+             "<member>any</member></source><destination><member>any</member></destination>"
+             "<application><member>any</member></application><service><member>any</member>"
+             "</service><action>allow</action>"}});
+  api(pan, {{"type", "config"},
+            {"action", "move"},
+            {"xpath", rule},
+            {"where", "before"},
+            {"dst", "dg-block-inbound"}});
+  api(pan, {{"type", "commit"},
+            {"cmd", "<commit><partial><admin><member>admin</member></admin></partial></commit>"}});
+  ASSERT_TRUE(pan.simulator().waitForJobs(std::chrono::seconds(10)));
+  const std::string pushed =
+      api(pan, {{"type", "commit"},
+                {"action", "all"},
+                {"cmd",
+                 "<commit-all><shared-policy><device-group><entry name=\"dg1\"/></device-group>"
+                 "<admin><member>admin</member></admin></shared-policy></commit-all>"}});
+  EXPECT_NE(pushed.find("Push job enqueued with jobid"), std::string::npos) << pushed;
+  ASSERT_TRUE(pan.simulator().waitForJobs(std::chrono::seconds(10)));
+  const std::string groups = api(pan, {{"type", "op"}, {"cmd", "<show><devicegroups/></show>"}});
+  EXPECT_NE(groups.find("<shared-policy-status>In Sync</shared-policy-status>"), std::string::npos)
+      << groups;
+  const std::string match =
+      "<test><security-policy-match><from>untrust</from><to>trust</to><source>198.51.100.1"
+      "</source><destination>10.0.1.10</destination><protocol>6</protocol><destination-port>22"
+      "</destination-port></security-policy-match></test>";
+  EXPECT_NE(api(fw1, {{"type", "op"}, {"cmd", match}}).find("tw-ssh"), std::string::npos);
+  EXPECT_EQ(api(fw2, {{"type", "op"}, {"cmd", match}}).find("tw-ssh"), std::string::npos);
+  httplib::Client c("127.0.0.1", pan.port());
+  const nlohmann::json counters = nlohmann::json::parse(c.Get("/sim/counters")->body);
+  EXPECT_EQ(counters["pushes"]["ok"], 1);
+  EXPECT_EQ(counters["commits"]["ok"], 1);
+}
+
+TEST(Fleet, RefusesADeviceGroupNamingNoFirewall) {
+  FleetOptions options = fleetOptions(1);
+  options.device_groups = {{"dg1", {"fw9"}}};
+  auto fleet = Fleet::start(std::move(options));
+  ASSERT_FALSE(fleet);
+  EXPECT_NE(fleet.error().message.find("fw9"), std::string::npos);
+}
+
 TEST(Fleet, RefusesAnEmptyFleet) {
   auto fleet = Fleet::start(fleetOptions(0));
   ASSERT_FALSE(fleet);

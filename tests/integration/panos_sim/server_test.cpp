@@ -231,13 +231,16 @@ TEST(PanosSimBinary, PrintsWhereItListensFirstAndServes) {
   EXPECT_NE(r->body.find("<key>LUFRPT"), std::string::npos);
 }
 
-TEST(PanosSimBinary, SeveralFirewallsPrintOneLineEachThenReady) {
+TEST(PanosSimBinary, SeveralDevicesPrintOneLineEachThenReady) {
   Child child({std::string(TRAILWALL_BINARY_DIR) + "/tools/panos-sim/panos-sim", "--port", "0",
-               "--http", "--quiet", "--commit-ms", "0", "--firewalls", "2"});
+               "--http", "--quiet", "--commit-ms", "0", "--firewalls", "2", "--device-group",
+               "dg1=fw1,fw2"});
   ASSERT_GT(child.pid(), 0);
   const std::string first = child.firstLine();
   const std::string second = child.firstLine();
+  const std::string third = child.firstLine();
   EXPECT_EQ(child.firstLine(), "ready\n");
+  EXPECT_TRUE(third.ends_with(" panorama panorama 007000016275\n")) << third;
   // "listening on http://127.0.0.1:PORT NAME KIND SERIAL"
   ASSERT_TRUE(first.starts_with("listening on http://127.0.0.1:")) << first;
   EXPECT_TRUE(first.ends_with(" fw1 firewall 007000016273\n")) << first;
@@ -258,8 +261,9 @@ TEST(PanosSimBinary, HelpDescribesTheOptions) {
   for (std::string l = child.firstLine(); !l.empty(); l = child.firstLine()) {
     all += l;
   }
-  for (const char* option : {"--port", "--http", "--config", "--state-file", "--commit-ms",
-                             "--api-error", "--drop-rate", "--fail-commits"}) {
+  for (const char* option :
+       {"--port", "--http", "--config", "--state-file", "--commit-ms", "--api-error", "--drop-rate",
+        "--fail-commits", "--firewalls", "--ha", "--device-group"}) {
     EXPECT_NE(all.find(option), std::string::npos) << option;
   }
 }
