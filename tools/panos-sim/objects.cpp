@@ -36,11 +36,12 @@ ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys
   const std::string name(vsys);
   scopes_ = {config.child("config").child("shared"), panorama.child("shared"),
              panorama.child("vsys").find_child_by_attribute("entry", "name", name.c_str()), vsys_};
+  indexScopes();
+}
+
+void ObjectIndex::indexScopes() {
   // Shared first so that vsys entries of the same name win.
   for (const pugi::xml_node scope : scopes_) {
-    if (!scope) {
-      continue;
-    }
     for (std::string_view kind : kKinds) {
       const std::string k(kind);
       for (pugi::xml_node e = scope.child(k.c_str()).child("entry"); e;
@@ -49,6 +50,11 @@ ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys
       }
     }
   }
+}
+
+ObjectIndex::ObjectIndex(const pugi::xml_document& config, const pugi::xml_node& scope)
+    : vsys_(scope), scopes_{config.child("config").child("shared"), scope} {
+  indexScopes();
 }
 
 pugi::xml_node ObjectIndex::find(std::string_view kind, std::string_view name) const {

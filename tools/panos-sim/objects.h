@@ -28,6 +28,8 @@ inline constexpr std::string_view kDeviceXpath =
 class ObjectIndex {
  public:
   ObjectIndex(const pugi::xml_document& config, std::string_view vsys);
+  // Over shared and one other scope node (a Panorama device group).
+  ObjectIndex(const pugi::xml_document& config, const pugi::xml_node& scope);
 
   // The entry named `name` in container `kind` ("address", "service", …): vsys, then shared.
   [[nodiscard]] pugi::xml_node find(std::string_view kind, std::string_view name) const;
@@ -39,6 +41,8 @@ class ObjectIndex {
   void forEach(std::string_view kind, const std::function<void(pugi::xml_node)>& visit) const;
 
  private:
+  void indexScopes();
+
   pugi::xml_node vsys_;
   std::vector<pugi::xml_node> scopes_;  // shared, Panorama's shared, Panorama's vsys, vsys
   std::unordered_map<std::string, pugi::xml_node> entries_;  // "kind\nname"

@@ -217,6 +217,46 @@ TEST(Panorama, APushThatFailsOnOneFirewallNamesItAndLeavesItOutOfSync) {
   EXPECT_EQ(s.status("007000016274"), "In Sync");
 }
 
+TEST(Panorama, ACommitFailsOnADeviceGroupRuleNamingAMissingObject) {
+  Site s;
+  addDgRule(*s.pan, "dangling");  // web-1 and svc-443 do not exist in dg1 or shared
+  const ApiResponse job = s.pan->commitAndWait();
+  EXPECT_NE(job.body.find("<result>FAIL</result>"), std::string::npos) << job.body;
+  EXPECT_NE(job.body.find("device-group -> dg1 -> pre-rulebase -> security -> rules -> dangling "
+                          "-> service 'svc-443' is not a valid reference"),
+            std::string::npos)
+      << job.body;
+  addDgObjects(*s.pan);
+  EXPECT_NE(s.pan->commitAndWait().body.find("<result>OK</result>"), std::string::npos);
+}
+
+TEST(Panorama, APushedDynamicGroupMatchesAddressesRegisteredOnTheFirewall) {
+  Site s;
+  ASSERT_EQ(codeOf(s.pan->config("set", kDg1 + "/address-group/entry[@name='tw-dag']",
+                                 "<dynamic><filter>'trailwall.sg-1'</filter></dynamic>")),
+            "20");
+  const std::string rule = kDg1 + "/pre-rulebase/security/rules/entry[@name='tw-dag-in']";
+  ASSERT_EQ(codeOf(s.pan->config(
+                "set", rule,
+                "<from><member>untrust</member></from><to><member>trust</member></to><source>"
+                "<member>any</member></source><destination><member>tw-dag</member></destination>"
+                "<application><member>any</member></application><service><member>any</member>"
+                "</service><action>allow</action>")),
+            "20");
+  ASSERT_EQ(codeOf(s.pan->config("move", rule, "", "admin", {{"where", "top"}})), "20");
+  s.pan->commitAndWait();
+  s.pushAndWait(kDg1Only);
+  EXPECT_EQ(inboundMatch(*s.fw[0]), "dg-block-inbound");  // nobody carries the tag yet
+  const ApiResponse reg = s.fw[0]->call(
+      {{"type", "user-id"},
+       {"cmd",
+        "<uid-message><type>update</type><payload><register><entry ip=\"10.0.1.10\"><tag>"
+        "<member>trailwall.sg-1</member></tag></entry></register></payload></uid-message>"}});
+  ASSERT_EQ(statusOf(reg), "success") << reg.body;
+  EXPECT_EQ(inboundMatch(*s.fw[0]), "tw-dag-in");
+  EXPECT_EQ(inboundMatch(*s.fw[1]), "dg-block-inbound");  // registrations are per firewall
+}
+
 TEST(Panorama, RefusesPushesItCannotDo) {
   Site s;
   EXPECT_EQ(codeOf(s.push("<device-group><entry name=\"nope\"/></device-group>")), "12");
