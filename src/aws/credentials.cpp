@@ -230,8 +230,13 @@ Result<Credentials> ProfileCredentialsSource::resolve(const std::string& profile
       params.role_arn = *role_arn;
       params.token_file = *token_file;
       params.session_name = section->get("role_session_name").value_or(defaultSessionName(clock_));
-      params.where = where;
-      return assumeRoleWithWebIdentity(params, web_identity_);
+      params.where = "web_identity_token_file";
+      auto assumed = assumeRoleWithWebIdentity(params, web_identity_);
+      if (!assumed) {
+        return std::unexpected(assumed.error().withContext(where));
+      }
+      assumed->source = where + " (web identity, role " + *role_arn + ")";
+      return assumed;
     }
     Result<Credentials> source_credentials = fail(ErrorCode::Internal, "unset");
     if (auto source_profile = section->get("source_profile")) {
@@ -396,27 +401,31 @@ Result<Credentials> InstanceMetadataCredentialsSource::fetch() {
 
 Result<Credentials> assumeRoleWithWebIdentity(const WebIdentityParams& params,
                                               const AssumeRoleWithWebIdentityFn& assume) {
+  const std::string file = params.where + " " + params.token_file;
+  errno = 0;
   std::ifstream in(params.token_file, std::ios::binary);
   if (!in) {
-    return fail(ErrorCode::Config, "web identity token file " + params.token_file + " (" +
-                                       params.where + ") cannot be read: " + std::strerror(errno));
+    return fail(ErrorCode::Config, file + " cannot be read: " +
+                                       (errno != 0 ? std::strerror(errno) : "cannot open it"));
   }
   std::ostringstream text;
   text << in.rdbuf();
   const std::string token(http::trim(text.str()));
   if (token.empty()) {
-    return fail(ErrorCode::Config, "web identity token file " + params.token_file + " (" +
-                                       params.where + ") is empty");
+    return fail(ErrorCode::Config, file + " is empty");
   }
   if (!assume) {
-    return fail(ErrorCode::Config, params.where + ": no STS client to assume " + params.role_arn);
+    return fail(ErrorCode::Config, "no STS client to assume " + params.role_arn);
   }
   auto assumed = assume(params, token);
   if (!assumed) {
-    Error error = assumed.error().withContext("assuming " + params.role_arn +
-                                              " with the web identity token of " + params.where);
-    error.message = redactSecrets(std::move(error.message), Credentials{"", "", token, {}, ""});
-    return std::unexpected(std::move(error));
+    // Configured but refused: never "not configured", so the chain stops here and says why.
+    const ErrorCode code =
+        assumed.error().code == ErrorCode::NotFound ? ErrorCode::Auth : assumed.error().code;
+    return std::unexpected(
+        Error{code, redactSecrets("assuming " + params.role_arn + " with the token of " + file +
+                                      ": " + assumed.error().message,
+                                  Credentials{"", "", token, std::nullopt, ""})});
   }
   assumed->source = "web identity (" + params.where + ", role " + params.role_arn + ")";
   return assumed;

@@ -120,8 +120,9 @@ struct WebIdentityParams {
   std::string role_arn;
   std::string token_file;
   std::string session_name = "trailwall";
-  std::string
-      where;  // what configured it, for errors: "AWS_WEB_IDENTITY_TOKEN_FILE", "profile 'x'"
+  // The setting that names the file, for errors: AWS_WEB_IDENTITY_TOKEN_FILE or
+  // web_identity_token_file.
+  std::string where;
 };
 
 // Calls STS AssumeRoleWithWebIdentity, unsigned, with `token` (wired to StsClient by the session;
