@@ -12,6 +12,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kSkewThreshold = std::chrono::minutes(4);
+// Added by send() to an error answer it retried: how often, for errorOf().
+constexpr std::string_view kRetryHeader = "X-Trailwall-Retried";
 
 bool isSuccess(int status) {
   return status >= 200 && status < 300;
@@ -43,7 +45,12 @@ ServiceClient::ServiceClient(ClientContext context, const ServiceInfo& service,
 
 Error ServiceClient::errorOf(const http::Response& response, std::string_view operation) {
   auto creds = context_.credentials.credentials();
-  return toError(parseApiError(response), service_, operation, creds ? &*creds : nullptr);
+  Error error = toError(parseApiError(response), service_, operation, creds ? &*creds : nullptr);
+  // How often send() tried (kRetryHeader, set only on its answers).
+  if (const auto retried = response.header(kRetryHeader)) {
+    error.message.append("; ").append(*retried);
+  }
+  return error;
 }
 
 ServiceClient::Outcome ServiceClient::exchange(http::Request request, std::string_view operation) {
@@ -141,27 +148,28 @@ Error ServiceClient::transportError(const Error& error, const Outcome& outcome,
 
 Result<http::Response> ServiceClient::send(http::Request request, std::string_view operation) {
   auto outcome = exchange(std::move(request), operation);
-  if (!outcome.response && outcome.attempts > 0) {
+  if (!outcome.response) {
+    if (outcome.attempts == 0) return std::move(outcome.response);  // credentials, signing
     return std::unexpected(transportError(outcome.response.error(), outcome, operation));
+  }
+  if (!isSuccess(outcome.response->status)) {
+    // For errorOf(), whoever turns this answer into an error.
+    if (outcome.quota_exhausted) {
+      outcome.response->headers.emplace_back(
+          kRetryHeader,
+          "not retried after " + attemptsText(outcome.attempts) + ": the retry quota is used up");
+    } else if (outcome.attempts > 1) {
+      outcome.response->headers.emplace_back(kRetryHeader,
+                                             "gave up after " + attemptsText(outcome.attempts));
+    }
   }
   return std::move(outcome.response);
 }
 
 Result<http::Response> ServiceClient::call(http::Request request, std::string_view operation) {
-  auto outcome = exchange(std::move(request), operation);
-  if (!outcome.response) {
-    if (outcome.attempts == 0) return std::move(outcome.response);  // credentials, signing
-    return std::unexpected(transportError(outcome.response.error(), outcome, operation));
-  }
-  if (isSuccess(outcome.response->status)) return std::move(outcome.response);
-  Error error = errorOf(*outcome.response, operation);
-  if (outcome.quota_exhausted) {
-    error.message +=
-        "; not retried after " + attemptsText(outcome.attempts) + ": the retry quota is used up";
-  } else if (outcome.attempts > 1) {
-    error.message += "; gave up after " + attemptsText(outcome.attempts);
-  }
-  return std::unexpected(std::move(error));
+  auto response = send(std::move(request), operation);
+  if (!response || isSuccess(response->status)) return response;
+  return std::unexpected(errorOf(*response, operation));
 }
 
 }  // namespace trailwall::aws

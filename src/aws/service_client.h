@@ -44,11 +44,11 @@ class ServiceClient {
   // problems, and transport failures that outlasted the retries ("EC2 DescribeVpcs: no answer
   // from <endpoint> after 3 attempts (each limited to 8 s): <what timed out>").
   [[nodiscard]] Result<http::Response> send(http::Request request, std::string_view operation);
-  // send(), with any non-2xx answer turned into an Error (see toError; "…; gave up after 3
-  // attempts" when it was retried).
+  // send(), with any non-2xx answer turned into an Error (errorOf).
   [[nodiscard]] Result<http::Response> call(http::Request request, std::string_view operation);
 
-  // The error of a non-2xx response, in this client's words (secrets redacted).
+  // The error of a non-2xx response, in this client's words (secrets redacted), saying how often
+  // send() tried when it retried ("…; gave up after 3 attempts").
   [[nodiscard]] Error errorOf(const http::Response& response, std::string_view operation);
 
   [[nodiscard]] const std::string& endpoint() const { return endpoint_; }

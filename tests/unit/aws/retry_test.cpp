@@ -165,6 +165,25 @@ TEST_F(StandardRetryTest, ThrottlingAndTransientCodesAreRetried) {
   }
 }
 
+// Clients that read answers themselves (EC2's NotFound ids, S3) turn them into errors with
+// errorOf(), which says the same.
+TEST_F(StandardRetryTest, ErrorOfAnAnswerFromSendSaysHowOftenItWasTried) {
+  transport_.setHandler(
+      [](const http::Request&) { return Result<http::Response>(ec2Error(503, "Unavailable")); });
+  auto c = client();
+  auto r = c.send(describe(), "DescribeVpcs");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(c.errorOf(*r, "DescribeVpcs").message,
+            "EC2 DescribeVpcs: Unavailable: m (HTTP 503, request id r); gave up after 3 attempts");
+  transport_.clearRequests();
+  transport_.setHandler({});
+  transport_.enqueue(ec2Error(400, "InvalidParameterValue"));
+  auto once = c.send(describe(), "DescribeVpcs");
+  ASSERT_TRUE(once);
+  EXPECT_EQ(c.errorOf(*once, "DescribeVpcs").message,
+            "EC2 DescribeVpcs: InvalidParameterValue: m (HTTP 400, request id r)");
+}
+
 TEST_F(StandardRetryTest, OtherErrorsAreNotRetried) {
   for (const auto& [status, code] :
        {std::pair{400, "InvalidParameterValue"}, std::pair{501, "NotImplemented"},
