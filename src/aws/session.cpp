@@ -54,6 +54,15 @@ Result<std::unique_ptr<AwsSession>> AwsSession::create(const Environment& env,
   return session;
 }
 
+Result<std::unique_ptr<AwsSession>> AwsSession::create(const Environment& env,
+                                                       http::HttpTransport& transport, Clock& clock,
+                                                       Random& random,
+                                                       std::optional<std::string> region) {
+  SessionOptions options;
+  options.region = std::move(region);
+  return create(env, transport, clock, random, std::move(options));
+}
+
 std::string AwsSession::endpoint(const ServiceInfo& service) const {
   return resolveEndpoint(service, region_, env_, config_);
 }

@@ -38,11 +38,10 @@ class AwsSession {
                                                                   http::HttpTransport& transport,
                                                                   Clock& clock, Random& random,
                                                                   SessionOptions options);
+  // (Defined out of line: inlined, g++ 12 warns falsely about the optional<string> under ASan.)
   [[nodiscard]] static Result<std::unique_ptr<AwsSession>> create(
       const Environment& env, http::HttpTransport& transport, Clock& clock, Random& random,
-      std::optional<std::string> region = std::nullopt) {
-    return create(env, transport, clock, random, SessionOptions{std::move(region), {}, {}});
-  }
+      std::optional<std::string> region = std::nullopt);
 
   [[nodiscard]] const std::string& region() const { return region_; }
   [[nodiscard]] CredentialsProvider& credentials() { return *credentials_; }
