@@ -86,6 +86,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   decode_options.keep_ignored = ctx.global.verbose;
+  decode_options.max_input_size = inputLimits(cfg).max_size;
   cloudtrail::Decoder decoder(std::move(decode_options));
   cloudtrail::Decoded decoded;
   bool input_failed = false;
@@ -158,10 +159,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     offline = policy::Rulebase{};
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportError(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportError(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
     return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
   }

@@ -31,8 +31,9 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config"};
-constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles", "connect_timeout_seconds",
-                                         "request_timeout_seconds"};
+constexpr std::string_view kAwsKeys[] = {
+    "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
+    "max_input_mib"};
 constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
     {"policy", kPolicyKeys},
     {"gateway", kGatewayKeys},
@@ -330,8 +331,9 @@ ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
   // Numbers (every *_seconds key and the counts) and tables.
-  constexpr std::string_view kTomls[] = {"app_ids", "api_key", "roles", "max_policy_match_tests",
-                                         "policy_match_concurrency"};
+  constexpr std::string_view kTomls[] = {
+      "app_ids",      "api_key", "roles", "max_policy_match_tests", "policy_match_concurrency",
+      "max_input_mib"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
@@ -649,6 +651,11 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   r.strings(aws, "aws", "regions", c.aws.regions);
   r.number(aws, "aws", "connect_timeout_seconds", 0.1, 300, c.aws.connect_timeout_seconds);
   r.number(aws, "aws", "request_timeout_seconds", 0.1, 3600, c.aws.request_timeout_seconds);
+  if (aws != nullptr && aws->get("max_input_mib") != nullptr) {
+    if (auto n = r.integer(*aws, "aws", "max_input_mib", 1, 1 << 20)) {
+      c.aws.max_input_mib = static_cast<std::size_t>(*n);
+    }
+  }
   if (aws != nullptr) {
     if (const auto* roles_node = aws->get("roles")) {
       const auto* roles = roles_node->as_table();
