@@ -135,6 +135,7 @@ Status Fleet::startPanorama(const FleetOptions& options, std::size_t index) {
     };
   }
   d.serial = so.simulator.serial;
+  d.device_groups = options.device_groups;
   so.fleet_json = [this] { return json(); };
   d.server = std::make_unique<Server>(std::move(so), clock_.get());
   if (auto started = d.server->start(); !started) {
@@ -171,6 +172,13 @@ std::string Fleet::json() const {
         {"name", d.name}, {"kind", d.kind}, {"serial", d.serial}, {"url", d.server->baseUrl()}};
     if (!d.peer.empty()) {
       j["peer"] = d.peer;
+    }
+    if (!d.device_groups.empty()) {
+      nlohmann::json groups = nlohmann::json::object();
+      for (const auto& [group, names] : d.device_groups) {
+        groups[group] = names;
+      }
+      j["device_groups"] = std::move(groups);
     }
     out.push_back(std::move(j));
   }

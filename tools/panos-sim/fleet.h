@@ -40,6 +40,8 @@ struct FleetDevice {
   std::string kind;    // firewall | ha-peer | panorama
   std::string serial;  // as show system info reports it
   std::string peer;    // HA peers: the other peer's name
+  // Panorama: its device groups and their firewalls' names, as FleetOptions gave them.
+  std::vector<std::pair<std::string, std::vector<std::string>>> device_groups;
   std::unique_ptr<Server> server;
 };
 
@@ -59,7 +61,7 @@ class Fleet {
   [[nodiscard]] FleetDevice* find(const std::string& name);
   [[nodiscard]] FleetDevice& device(const std::string& name) { return *find(name); }
   [[nodiscard]] SimClock& clock() { return *clock_; }
-  // [{"name","kind","serial","url"[,"peer"]}, …] (GET /sim/fleet).
+  // [{"name","kind","serial","url"[,"peer"][,"device_groups"]}, …] (GET /sim/fleet).
   [[nodiscard]] std::string json() const;
 
  private:

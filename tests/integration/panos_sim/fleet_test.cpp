@@ -178,6 +178,8 @@ TEST(Fleet, APanoramaPushesADeviceGroupToItsFirewallsOverHttp) {
   EXPECT_NE(api(fw1, {{"type", "op"}, {"cmd", match}}).find("tw-ssh"), std::string::npos);
   EXPECT_EQ(api(fw2, {{"type", "op"}, {"cmd", match}}).find("tw-ssh"), std::string::npos);
   httplib::Client c("127.0.0.1", pan.port());
+  const nlohmann::json listed = nlohmann::json::parse(c.Get("/sim/fleet")->body);
+  EXPECT_EQ(listed[2]["device_groups"]["dg2"][0], "fw2");
   const nlohmann::json counters = nlohmann::json::parse(c.Get("/sim/counters")->body);
   EXPECT_EQ(counters["pushes"]["ok"], 1);
   EXPECT_EQ(counters["commits"]["ok"], 1);

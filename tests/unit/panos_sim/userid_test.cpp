@@ -52,8 +52,10 @@ std::map<std::string, std::vector<std::string>> registered(SimHarness& h,
 
 std::vector<std::string> entryMessages(const ApiResponse& r) {
   std::vector<std::string> out;
+  // Kept in a variable: GCC 12 ends a temporary's life before the body of a range-for runs.
+  const pugi::xml_document doc = parse(r.body);
   for (const pugi::xpath_node& e :
-       parse(r.body).select_nodes("/response/msg/line/uid-response/payload/*/entry")) {
+       doc.select_nodes("/response/msg/line/uid-response/payload/*/entry")) {
     out.emplace_back(std::string(e.node().attribute("ip").value()) + ": " +
                      e.node().attribute("message").value());
   }
