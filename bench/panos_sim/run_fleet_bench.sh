@@ -10,11 +10,14 @@ work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
-# Starts panos-sim with the given options; waits for its last startup line; prints ms taken.
+# Starts panos-sim with the given options; waits for its last startup line; sets `pid` and
+# `elapsed_us`.
 start() {
   local want=$1
   shift
   local t0 t1
+  rm -f "$work/out"
+  : >"$work/out"
   t0=$(date +%s%N)
   "$sim" --http --port 0 --commit-ms 0 --quiet "$@" >"$work/out" 2>&1 &
   pid=$!
@@ -23,7 +26,7 @@ start() {
     sleep 0.002
   done
   t1=$(date +%s%N)
-  echo $(((t1 - t0) / 1000))
+  elapsed_us=$(((t1 - t0) / 1000))
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
@@ -38,10 +41,11 @@ measure() {
   shift 2
   local times=()
   for _ in $(seq "$runs"); do
-    times+=("$(start "$want" "$@")")
+    start "$want" "$@"
+    times+=("$elapsed_us")
     stop
   done
-  start "$want" "$@" >/dev/null
+  start "$want" "$@"
   local urls
   urls=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out")
   for u in $urls; do
