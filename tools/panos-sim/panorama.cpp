@@ -151,7 +151,7 @@ std::vector<PushDeviceResult> pushGroup(Device& device, const std::string& dg,
     Simulator* fw = device.managed ? device.managed->find(serial) : nullptr;
     r.devicename = device.managed ? device.managed->hostname(serial) : serial;
     DevicePushState& ds = device.device_push[serial];
-    if (fw == nullptr) {
+    if (fw == nullptr || !fw->reachable()) {
       r.lines = {"device " + serial + " is not connected"};
     } else if (auto done = fw->receivePush(view.child("panorama")); done) {
       r.ok = true;
@@ -363,7 +363,8 @@ ApiResponse showDeviceGroups(const Device& device) {
     if (!serials.empty()) {
       out += "<devices>";
       for (const std::string& s : serials) {
-        const bool connected = device.managed && device.managed->find(s) != nullptr;
+        const Simulator* fw = device.managed ? device.managed->find(s) : nullptr;
+        const bool connected = fw != nullptr && fw->reachable();
         auto it = device.device_push.find(s);
         const DevicePushState none;
         const DevicePushState& ds = it == device.device_push.end() ? none : it->second;

@@ -324,6 +324,11 @@ Result<std::vector<std::string>> Simulator::receivePush(const pugi::xml_node& pa
   return installPush(*device_, panorama);
 }
 
+bool Simulator::reachable() const {
+  // Device::ha and ha_peer never change after creation; HaLink locks itself.
+  return !device_->ha || !device_->ha->isDown(device_->ha_peer);
+}
+
 void Simulator::panoramaPushAll() {
   std::lock_guard<std::mutex> guard(device_->mutex);
   pushEverything(*device_);

@@ -257,6 +257,8 @@ class Simulator {
   // content, the <panorama> element) as a commit would — the lines of its commit, or the
   // failure (fail_commits faults count pushes too).
   [[nodiscard]] Result<std::vector<std::string>> receivePush(const pugi::xml_node& panorama);
+  // False for an HA peer that is down (it answers nothing); Panorama reports it not connected.
+  [[nodiscard]] bool reachable() const;
   // A Panorama: pushes every device group to its firewalls at once (no job), so that they
   // start In Sync.
   void panoramaPushAll();

@@ -170,8 +170,11 @@ ApiResponse uidReply(const std::vector<PayloadResult>& results) {
   return xmlReply("<response status=\"success\"><result>" + uid + "</result></response>");
 }
 
-std::string vsysError(const std::string& vsys) {
-  return "Invalid vsys name " + vsys;  // assumption
+// The vsys a request named (vsys1 when it named none, e.g. on a Panorama, which has no vsys).
+std::string vsysError(const ApiRequest& req) {
+  const std::string* param = req.param("vsys");
+  return "Invalid vsys name " +
+         (param != nullptr && !param->empty() ? *param : std::string("vsys1"));  // assumption
 }
 
 }  // namespace
@@ -208,7 +211,7 @@ ApiResponse handleUserId(Device& device, const ApiRequest& req, RequestLogEntry&
   }
   const auto vsys = requestVsys(device, req);
   if (!vsys) {
-    return errorLines(std::nullopt, {vsysError(*req.param("vsys"))}, false);
+    return errorLines(std::nullopt, {vsysError(req)}, false);
   }
   static const std::set<std::string> kEchoed = {"login", "logout", "groups", "register-user",
                                                 "unregister-user"};
@@ -240,7 +243,7 @@ ApiResponse handleUserId(Device& device, const ApiRequest& req, RequestLogEntry&
 ApiResponse showRegisteredIp(Device& device, const pugi::xml_node& what, const ApiRequest& req) {
   const auto vsys = requestVsys(device, req);
   if (!vsys) {
-    return errorLines(std::nullopt, {vsysError(*req.param("vsys"))}, false);
+    return errorLines(std::nullopt, {vsysError(req)}, false);
   }
   std::size_t limit = device.options.registered_ip_page_max;
   std::size_t start = 1;
@@ -312,7 +315,7 @@ ApiResponse showDynamicAddressGroups(Device& device, const pugi::xml_node& what,
                                      const ApiRequest& req) {
   const auto vsys = requestVsys(device, req);
   if (!vsys) {
-    return errorLines(std::nullopt, {vsysError(*req.param("vsys"))}, false);
+    return errorLines(std::nullopt, {vsysError(req)}, false);
   }
   const pugi::xml_document& running = device.store->running();
   const ObjectIndex index(running, *vsys);

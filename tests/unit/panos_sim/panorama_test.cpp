@@ -3,6 +3,7 @@
 // pushes on 10.2+, and what the managed firewalls then enforce.
 #include <gtest/gtest.h>
 
+#include "ha.h"
 #include "panorama.h"
 #include "sim_test_util.h"
 
@@ -113,6 +114,10 @@ TEST(Panorama, FirewallsStartInSyncRunningTheDeviceGroupsPreRulesFirst) {
       std::string(
           ours.select_node("//entry[@name='dg1']/shared-policy-md5sum").node().text().get()),
       ours.select_node("//entry[@name='007000016273']/shared-policy-md5sum").node().text().get());
+  // Panorama has no vsys: the User-ID reads name the vsys they miss instead of failing.
+  EXPECT_EQ(messageOf(s.pan->op("<show><object><registered-ip><all/></registered-ip></object>"
+                                "</show>")),
+            "Invalid vsys name vsys1");
   // A firewall cannot push; Panorama shows which firewall reports what.
   EXPECT_EQ(codeOf(s.fw[0]->call({{"type", "commit"},
                                   {"action", "all"},
@@ -255,6 +260,49 @@ TEST(Panorama, APushedDynamicGroupMatchesAddressesRegisteredOnTheFirewall) {
   ASSERT_EQ(statusOf(reg), "success") << reg.body;
   EXPECT_EQ(inboundMatch(*s.fw[0]), "tw-dag-in");
   EXPECT_EQ(inboundMatch(*s.fw[1]), "dg-block-inbound");  // registrations are per firewall
+}
+
+TEST(Panorama, AnHaPeerThatIsDownIsNotConnectedAndItsPushFails) {
+  auto link = std::make_shared<HaLink>(std::chrono::system_clock::now());
+  auto managed = std::make_shared<ManagedDevices>();
+  std::vector<std::unique_ptr<SimHarness>> peers;
+  for (int i = 0; i < 2; ++i) {
+    SimulatorOptions o;
+    o.ha = link;
+    o.ha_peer = i;
+    o.serial = "00700001627" + std::to_string(i + 3);
+    peers.push_back(std::make_unique<SimHarness>(o));
+    managed->add(o.serial, i == 0 ? "fw1-a" : "fw1-b", peers.back()->sim.get());
+  }
+  SimulatorOptions p;
+  p.panorama = true;
+  p.managed = managed;
+  p.initial_config_xml = panoramaConfigXml({{"dg1", {"007000016273", "007000016274"}}}, "panorama");
+  SimHarness pan(p);
+  pan.sim->panoramaPushAll();
+  ASSERT_TRUE(peers[1]->sim->haFailover(true));  // fw1-a dies
+  addDgObjects(pan);
+  pan.commitAndWait();
+  const ApiResponse enqueued =
+      pan.call({{"type", "commit"},
+                {"action", "all"},
+                {"cmd", "<commit-all><shared-policy>" + std::string(kDg1Only) +
+                            "</shared-policy></commit-all>"}});
+  const std::string id = parse(enqueued.body).select_node("//result/job").node().text().get();
+  pan.clock.advance(std::chrono::hours(1));
+  const pugi::xml_document job =
+      parse(pan.op("<show><jobs><id>" + id + "</id></jobs></show>").body);
+  EXPECT_STREQ(job.select_node("//job/result").node().text().get(), "FAIL");
+  EXPECT_STREQ(
+      job.select_node("//devices/entry[serial-no='007000016273']/result").node().text().get(),
+      "FAIL");
+  EXPECT_STREQ(
+      job.select_node("//devices/entry[serial-no='007000016274']/result").node().text().get(),
+      "OK");
+  const pugi::xml_document groups = parse(pan.op("<show><devicegroups/></show>").body);
+  EXPECT_STREQ(
+      groups.select_node("//devices/entry[@name='007000016273']/connected").node().text().get(),
+      "no");
 }
 
 TEST(Panorama, RefusesPushesItCannotDo) {
