@@ -72,6 +72,14 @@ std::string inboundMatch(SimHarness& fw) {
   return parse(r.body).select_node("//rules/entry").node().attribute("name").value();
 }
 
+// The result of one firewall in a finished push job.
+std::string deviceResult(const pugi::xml_document& job, const std::string& serial) {
+  return job.select_node(("//devices/entry[serial-no='" + serial + "']/result").c_str())
+      .node()
+      .text()
+      .get();
+}
+
 void addDgRule(SimHarness& pan, const std::string& name, const std::string& admin = "admin") {
   const std::string xpath = kDg1 + "/pre-rulebase/security/rules/entry[@name='" + name + "']";
   ASSERT_EQ(codeOf(pan.config("set", xpath,
@@ -205,12 +213,8 @@ TEST(Panorama, APushThatFailsOnOneFirewallNamesItAndLeavesItOutOfSync) {
   s.fw[1]->sim->setFaults(f);
   const pugi::xml_document job = s.pushAndWait(kDg1Only);
   EXPECT_STREQ(job.select_node("//job/result").node().text().get(), "FAIL");
-  EXPECT_STREQ(
-      job.select_node("//devices/entry[serial-no='007000016273']/result").node().text().get(),
-      "OK");
-  EXPECT_STREQ(
-      job.select_node("//devices/entry[serial-no='007000016274']/result").node().text().get(),
-      "FAIL");
+  EXPECT_EQ(deviceResult(job, "007000016273"), "OK");
+  EXPECT_EQ(deviceResult(job, "007000016274"), "FAIL");
   EXPECT_EQ(s.status("007000016273"), "In Sync");
   EXPECT_EQ(s.status("007000016274"), "Out of Sync");
   EXPECT_EQ(s.pan->sim->counters().pushes_failed, 1U);
@@ -293,12 +297,8 @@ TEST(Panorama, AnHaPeerThatIsDownIsNotConnectedAndItsPushFails) {
   const pugi::xml_document job =
       parse(pan.op("<show><jobs><id>" + id + "</id></jobs></show>").body);
   EXPECT_STREQ(job.select_node("//job/result").node().text().get(), "FAIL");
-  EXPECT_STREQ(
-      job.select_node("//devices/entry[serial-no='007000016273']/result").node().text().get(),
-      "FAIL");
-  EXPECT_STREQ(
-      job.select_node("//devices/entry[serial-no='007000016274']/result").node().text().get(),
-      "OK");
+  EXPECT_EQ(deviceResult(job, "007000016273"), "FAIL");
+  EXPECT_EQ(deviceResult(job, "007000016274"), "OK");
   const pugi::xml_document groups = parse(pan.op("<show><devicegroups/></show>").body);
   EXPECT_STREQ(
       groups.select_node("//devices/entry[@name='007000016273']/connected").node().text().get(),
