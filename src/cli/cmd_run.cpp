@@ -27,9 +27,10 @@
 namespace trailwall::cli {
 namespace {
 
-// Runs one batch and prints the report. Exit code: 0 done (the changes are committed, or none
-// were needed; dry run: nothing pending), 2 dry run with changes pending, 1 error (what was and
-// was not done is printed: stderr, and with --output json one object on stdout).
+// Runs one batch and prints the report. Exit code: 0 done (the changes are committed and
+// enforced, or none were needed; dry run: nothing pending; verify: AWS and the firewall agree),
+// 2 dry run with changes pending / verify with differences, 3 committed but not enforced, 1 error
+// (what was and was not done is printed: stderr, and with --output json one object on stdout).
 // `offline`: plan against this rulebase instead of the configured firewall (no flow checks);
 // `known_rulebase`: false when that rulebase is a stand-in (no firewall, no --rules).
 int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
@@ -63,6 +64,12 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::EngineOptions engine_options;
   engine_options.require_bottom_rule = known_rulebase;
+  if (events != nullptr) {
+    for (const auto& change : events->changes) {
+      engine_options.events.push_back(policy::EventRef{
+          change.event_name, change.event_id, change.event_time, change.principal, change.scope});
+    }
+  }
   engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
   engine::RunReport progress;
   auto report = engine.run(batch, mode, &progress);
@@ -75,6 +82,8 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   print(*report);
   if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
+  if (mode == engine::Mode::Verify && !report->agrees()) return kExitChangesPending;
+  if (mode == engine::Mode::Apply && report->notEnforced()) return kExitNotEnforced;
   return kExitOk;
 }
 
@@ -196,8 +205,11 @@ constexpr const char* kRunFooter =
     "Configuration: --config FILE, else $TRAILWALL_CONFIG, else defaults; environment variables "
     "override it (see examples/trailwall.toml). AWS credentials, region and endpoints come from "
     "the environment and shared files as with the AWS SDKs.\n"
-    "Exit codes: 0 = done: the changes are committed, or none were needed (dry run: nothing to "
-    "do); 2 = dry run with changes pending; 1 = error, with what was and was not done (for "
+    "Exit codes: 0 = done: the changes are committed and the firewall enforces them, or none "
+    "were needed (dry run: nothing to do); 2 = dry run with changes pending; 3 = committed, but "
+    "the proof of enforcement failed: a flow written is shadowed by a rule above the managed "
+    "ones (the report names it), a removed flow is still open, or the firewall could not be "
+    "asked; 1 = error, with what was and was not done (for "
     "handle also: an input could not be read or held bad records; the good records were still "
     "handled). A dry run never changes the firewall. A real run holds the firewall from its "
     "write to its commit's end; another run waits for it (firewall.lock_wait_seconds) or fails "
@@ -254,6 +266,22 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
       kRunFooter);
   plan_cmd->callback(
       [plan_options, &ctx] { ctx.exit_code = reconcile(ctx, *plan_options, engine::Mode::Plan); });
+
+  auto verify_options = std::make_shared<ReconcileOptions>();
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Compare what AWS calls for with what the firewall has and enforces, without writing "
+      "anything (no candidate change, no lock): exit 0 when they agree, 2 with the differences");
+  verify_cmd->footer(
+      "Reads AWS (everything) and the firewall's rulebase, lists managed rules that are missing, "
+      "extra, different or out of place, and asks the firewall (test security-policy-match, at "
+      "most firewall.max_policy_match_tests) whether a sample flow of every desired rule is "
+      "allowed; a flow an administrator's deny rule above the managed ones shadows is listed as "
+      "not enforced, naming that rule.\n"
+      "Exit codes: 0 = AWS and the firewall agree; 2 = differences (listed); 1 = error.");
+  verify_cmd->callback([verify_options, &ctx] {
+    ctx.exit_code = reconcile(ctx, *verify_options, engine::Mode::Verify);
+  });
 
   auto apply_options = std::make_shared<ReconcileOptions>();
   auto* apply_cmd = app.add_subcommand(
