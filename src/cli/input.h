@@ -78,7 +78,9 @@ class FileSource final : public cloudtrail::ByteSource {
 
 // Reads `inner` on a thread of its own, a few chunks ahead of its reader, so that reading a file
 // or inflating gzip overlaps with decoding: on two cores a log file takes about the time of the
-// slower of the two. Errors, cutShort() and inflated() are passed on as `inner` gives them.
+// slower of the two. The first chunk's worth is read on the caller's thread: an input that ends
+// within it (an event, a small log file) costs no thread and no ring of chunks. Errors,
+// cutShort() and inflated() are passed on as `inner` gives them.
 class PipelinedSource final : public cloudtrail::ByteSource {
  public:
   explicit PipelinedSource(cloudtrail::ByteSource& inner, std::size_t chunk = std::size_t{1} << 20,
@@ -91,16 +93,22 @@ class PipelinedSource final : public cloudtrail::ByteSource {
   [[nodiscard]] Result<std::size_t> read(char* out, std::size_t size) override;
   [[nodiscard]] bool cutShort() const override;
   [[nodiscard]] bool inflated() const override { return inflated_; }
+  // Whether the input outgrew the first chunk, so the thread was started.
+  [[nodiscard]] bool threaded() const { return worker_.joinable(); }
 
  private:
   struct Chunk {
-    std::vector<char> bytes;
+    std::unique_ptr<char[]> bytes;  // chunk_ bytes, uninitialised until read into
     std::size_t size = 0;
   };
+  void start();
   void produce(const std::stop_token& stop);
 
   cloudtrail::ByteSource& inner_;
   const bool inflated_;
+  const std::size_t chunk_;
+  const std::size_t depth_;
+  std::size_t read_inline_ = 0;  // bytes read on the caller's thread before the start
   std::vector<Chunk> ring_;
   mutable std::mutex mutex_;
   std::condition_variable_any changed_;
