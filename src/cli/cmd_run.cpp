@@ -19,6 +19,7 @@
 #include "cli/run_report.h"
 #include "cli/runtime.h"
 #include "cloudtrail/decoder.h"
+#include "common/exit_pool.h"
 #include "engine/engine.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
@@ -63,6 +64,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::EngineOptions engine_options;
   engine_options.require_bottom_rule = known_rulebase;
+  engine_options.keep_until_exit = true;  // this process exits after the run
   engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
   engine::RunReport progress;
   auto report = engine.run(batch, mode, &progress);
@@ -74,8 +76,9 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     return kExitError;
   }
   print(*report);
-  if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
-  return kExitOk;
+  const bool pending = mode == engine::Mode::Plan && !report->plan.empty();
+  keepUntilExit(std::move(*report));  // the plan: not freed rule by rule at exit
+  return pending ? kExitChangesPending : kExitOk;
 }
 
 engine::Batch everythingBatch() {
@@ -178,10 +181,9 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto inv = readInventoryFile(options.inventory);
-    if (!inv) return reportFailure(inv.error());
-    engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
+    auto source = InventoryFileSource::open(options.inventory);
+    if (!source) return reportFailure(source.error());
+    return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);
   }
   auto source = (*rt)->awsInventory();

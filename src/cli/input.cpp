@@ -313,6 +313,28 @@ Result<inventory::Inventory> readInventoryFile(const std::string& path) {
   return std::move(*inv);
 }
 
+Result<std::unique_ptr<InventoryFileSource>> InventoryFileSource::open(const std::string& path) {
+  auto inv = readInventoryFile(path);
+  if (!inv) return std::unexpected(inv.error());
+  return std::unique_ptr<InventoryFileSource>(new InventoryFileSource(path, std::move(*inv)));
+}
+
+Result<engine::LoadedInventory> InventoryFileSource::load(const engine::Target& /*target*/,
+                                                          const inventory::Scope& /*scope*/) {
+  engine::LoadedInventory loaded;
+  if (path_ == "-") {
+    loaded.inventory = *first_;
+  } else if (first_) {
+    loaded.inventory = std::move(*first_);
+    first_.reset();
+  } else {
+    auto again = readInventoryFile(path_);
+    if (!again) return std::unexpected(again.error());
+    loaded.inventory = std::move(*again);
+  }
+  return loaded;
+}
+
 Result<S3Location> parseS3Url(std::string_view url) {
   constexpr std::string_view kScheme = "s3://";
   if (!url.starts_with(kScheme)) {

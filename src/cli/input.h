@@ -21,6 +21,7 @@
 #include "cloudtrail/decoder.h"
 #include "cloudtrail/padded_bytes.h"
 #include "common/error.h"
+#include "engine/inventory_source.h"
 #include "inventory/inventory.h"
 
 namespace trailwall::config {
@@ -135,6 +136,26 @@ class PipelinedSource final : public cloudtrail::ByteSource {
 // An inventory JSON file ("-" = stdin), mapped and parsed where it lies (no copy of the text;
 // the mapping is gone when this returns). Errors name the path.
 [[nodiscard]] Result<inventory::Inventory> readInventoryFile(const std::string& path);
+
+// The inventory of `plan`/`apply --inventory FILE`, complete for everything: read once, and
+// handed to the engine on its first load without a copy (it may hold 100,000 instances). A
+// later load (the engine loads again only when a scope widens, which "everything" cannot) reads
+// the file again; stdin cannot be read again, so its inventory is kept and copied.
+class InventoryFileSource final : public engine::InventorySource {
+ public:
+  // Errors name the path (readInventoryFile).
+  [[nodiscard]] static Result<std::unique_ptr<InventoryFileSource>> open(const std::string& path);
+
+  [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
+                                                     const inventory::Scope& scope) override;
+
+ private:
+  InventoryFileSource(std::string path, inventory::Inventory first)
+      : path_(std::move(path)), first_(std::move(first)) {}
+
+  std::string path_;
+  std::optional<inventory::Inventory> first_;  // until the first load (stdin: always)
+};
 
 struct EventInput {
   cloudtrail::PaddedBytes bytes;
