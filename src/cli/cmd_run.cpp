@@ -19,6 +19,7 @@
 #include "cli/run_report.h"
 #include "cli/runtime.h"
 #include "cloudtrail/decoder.h"
+#include "common/exit_pool.h"
 #include "engine/engine.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
@@ -64,6 +65,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::EngineOptions engine_options;
   engine_options.require_bottom_rule = known_rulebase;
+  engine_options.keep_until_exit = true;  // this process exits after the run
   if (events != nullptr) {
     for (const auto& change : events->changes) {
       engine_options.events.push_back(policy::EventRef{
@@ -81,10 +83,12 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     return kExitError;
   }
   print(*report);
-  if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
-  if (mode == engine::Mode::Verify && !report->agrees()) return kExitChangesPending;
-  if (mode == engine::Mode::Apply && report->notEnforced()) return kExitNotEnforced;
-  return kExitOk;
+  int exit_code = kExitOk;
+  if (mode == engine::Mode::Plan && !report->plan.empty()) exit_code = kExitChangesPending;
+  if (mode == engine::Mode::Verify && !report->agrees()) exit_code = kExitChangesPending;
+  if (mode == engine::Mode::Apply && report->notEnforced()) exit_code = kExitNotEnforced;
+  keepUntilExit(std::move(*report));  // the plan: not freed rule by rule at exit
+  return exit_code;
 }
 
 engine::Batch everythingBatch() {
@@ -187,10 +191,9 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto inv = readInventoryFile(options.inventory);
-    if (!inv) return reportFailure(inv.error());
-    engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
+    auto source = InventoryFileSource::open(options.inventory);
+    if (!source) return reportFailure(source.error());
+    return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);
   }
   auto source = (*rt)->awsInventory();

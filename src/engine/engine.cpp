@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/exit_pool.h"
 #include "engine/stale_owners.h"
 #include "policy/desired.h"
 #include "policy/flows.h"
@@ -35,6 +36,23 @@ inventory::Coverage explicitCoverage(const inventory::Inventory& inv) {
   for (const auto& instance : inv.instances) coverage.instance_ids.insert(instance.id);
   return coverage;
 }
+
+// At the end of its scope, moves `value` into the exit pool when `keep` (see
+// EngineOptions::keep_until_exit); its own destructor then frees nothing.
+template <class T>
+class KeepUntilExitAtScopeEnd {
+ public:
+  KeepUntilExitAtScopeEnd(bool keep, T& value) : keep_(keep), value_(value) {}
+  KeepUntilExitAtScopeEnd(const KeepUntilExitAtScopeEnd&) = delete;
+  KeepUntilExitAtScopeEnd& operator=(const KeepUntilExitAtScopeEnd&) = delete;
+  ~KeepUntilExitAtScopeEnd() {
+    if (keep_) keepUntilExit(std::move(value_));
+  }
+
+ private:
+  bool keep_;
+  T& value_;
+};
 
 std::string describeTarget(const Target& target) {
   if (target.account.empty() && target.region.empty()) return "the default account and region";
@@ -131,8 +149,10 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress
     report.outcome.commit_unknown = report.applied->commit_unknown;
     report.outcome.reverted = report.applied->reverted;
   }
-  if (progress != nullptr) *progress = report;
-  if (!status) return std::unexpected(status.error());
+  if (!status) {
+    if (progress != nullptr) *progress = std::move(report);  // only a failed run's: no copy
+    return std::unexpected(status.error());
+  }
   return report;
 }
 
@@ -292,6 +312,7 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
 
   // 2-3. The AWS truth and the desired rules.
   Loaded loaded;
+  const KeepUntilExitAtScopeEnd<Loaded> keep{engine_options_.keep_until_exit, loaded};
   if (auto ok = load(batch, *rulebase, loaded, report); !ok) return ok;
 
   // 4. Flows an administrator's rule already allows get no managed rule.
@@ -308,8 +329,11 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
                  report.untested_flows, report.timings.check.count());
   }
 
-  // 5. The difference.
-  auto plan = policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
+  // 5. The difference. A dry run needs the desired rules no more: moved into the plan, not
+  // copied (apply mode may plan again from them after taking the hold).
+  auto plan = mode == Mode::Plan
+                  ? policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_)
+                  : policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
   if (!plan) return std::unexpected(plan.error().withContext("planning"));
   policy::annotate(*plan, engine_options_.events, *loaded.merged, options_, run_time_);
   for (const auto& warning : plan->warnings)

@@ -106,6 +106,10 @@ struct EngineOptions {
   // The batch's CloudTrail changes, for the provenance written into descriptions and the commit
   // description (provenance.h); empty for a full reconcile.
   std::vector<policy::EventRef> events;
+  // A process that exits after this run (the command line): what a run loaded (inventory,
+  // desired rules) is kept until the exit instead of freed piece by piece (common/exit_pool.h).
+  // Never in a loop (Lambda, daemon).
+  bool keep_until_exit = false;
 };
 
 class Engine {
@@ -120,8 +124,8 @@ class Engine {
 
   // Runs one batch. Errors carry the step that failed ("loading AWS inventory: …",
   // "applying the plan: …"); a failed commit has been reverted by the firewall. When the run
-  // fails, `progress` (if given) receives what the run did up to the failure: its outcome says
-  // what was written, committed and reverted.
+  // fails, `progress` (if given) receives what the run did up to the failure (left alone when it
+  // succeeds): its outcome says what was written, committed and reverted.
   [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode, RunReport* progress = nullptr);
 
  private:
