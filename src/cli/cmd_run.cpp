@@ -3,6 +3,7 @@
 // (everything). Each reads the current AWS truth (or a JSON inventory), plans against the
 // firewall (or its configuration export) and, unless it is a dry run, writes the plan with one
 // partial commit, then reports what it did.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,16 +29,19 @@
 namespace trailwall::cli {
 namespace {
 
-// Runs one batch and prints the report. Exit code: 0 done (or, dry run, nothing pending),
-// 2 dry run with changes pending, 1 error.
-// `offline`: plan against this rulebase instead of the configured firewall (no flow checks).
+// Runs one batch and prints the report. Exit code: 0 done (the changes are committed, or none
+// were needed; dry run: nothing pending), 2 dry run with changes pending, 1 error (what was and
+// was not done is printed: stderr, and with --output json one object on stdout).
+// `offline`: plan against this rulebase instead of the configured firewall (no flow checks);
+// `known_rulebase`: false when that rulebase is a stand-in (no firewall, no --rules).
 int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
             const engine::Batch& batch, engine::Mode mode, const cloudtrail::Decoded* events,
-            std::optional<policy::Rulebase> offline = std::nullopt) {
+            std::optional<policy::Rulebase> offline = std::nullopt, bool known_rulebase = true,
+            const std::vector<Error>& input_errors = {}) {
+  const bool json = ctx.global.output == OutputFormat::Json;
   const auto print = [&](const engine::RunReport& report) {
-    printOut(ctx.global.output == OutputFormat::Json
-                 ? runReportJson(report, events)
-                 : runReportText(report, events, ctx.global.verbose));
+    printOut(json ? runReportJson(report, events, nullptr, input_errors)
+                  : runReportText(report, events, ctx.global.verbose));
   };
   bool in_scope = false;
   for (const auto& [target, scope] : batch) in_scope = in_scope || !scope.empty();
@@ -56,12 +60,21 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     firewall = &offline_firewall.emplace(std::move(*offline));
   } else {
     auto live = rt.firewall();
-    if (!live) return reportError(live.error());
+    if (!live) return reportFailure(live.error());
     firewall = *live;
   }
-  engine::Engine engine(std::move(options), source, *firewall, rt.clock());
-  auto report = engine.run(batch, mode);
-  if (!report) return reportError(report.error());
+  engine::EngineOptions engine_options;
+  engine_options.require_bottom_rule = known_rulebase;
+  engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
+  engine::RunReport progress;
+  auto report = engine.run(batch, mode, &progress);
+  if (!report) {
+    const auto& error = report.error();
+    printErr("trailwall: " + to_string(error) + "\n");
+    printErr("trailwall: not done: " + outcomeText(progress) + "\n");
+    if (json) printOut(runReportJson(progress, events, &error, input_errors));
+    return kExitError;
+  }
   print(*report);
   if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
   return kExitOk;
@@ -80,7 +93,7 @@ struct HandleOptions {
 
 int handle(const CommandContext& ctx, const HandleOptions& options) {
   auto rt = Runtime::create(ctx.global);
-  if (!rt) return reportError(rt.error());
+  if (!rt) return reportFailure(rt.error());
   const auto& cfg = (*rt)->config();
 
   // Each input is one delivery of the runner (runner/runner.h): decoded on its own, the log
@@ -91,12 +104,12 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   run_options.decode.keep_ignored = ctx.global.verbose;
   run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
   std::vector<runner::Delivery> deliveries;
-  bool input_failed = false;
+  std::vector<Error> input_errors;  // inputs that could not be read (bad records: events.errors)
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
     if (!bytes) {
       reportError(bytes.error());
-      input_failed = true;
+      input_errors.push_back(bytes.error());
       continue;
     }
     deliveries.push_back(runner::Delivery{input, std::move(bytes->bytes), bytes->source});
@@ -112,19 +125,29 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
       logs, (*rt)->clock());
   const auto result = runner.run(deliveries);
   for (const auto& outcome : result.outcomes) {
-    for (const auto& error : outcome.errors) reportError(error);
+    for (const auto& error : outcome.errors) {
+      reportError(error);
+      const bool bad_record = std::ranges::any_of(
+          result.decoded.errors, [&](const Error& e) { return e.message == error.message; });
+      if (!bad_record) input_errors.push_back(error);  // a log file that could not be fetched
+    }
   }
+  const bool json = ctx.global.output == OutputFormat::Json;
   if (!result.runs.empty() && result.runs.front().error) {
-    return reportError(*result.runs.front().error);
+    const auto& run = result.runs.front();
+    if (!run.attempted || !run.report) return reportFailure(*run.error);
+    printErr("trailwall: " + to_string(*run.error) + "\n");
+    printErr("trailwall: not done: " + outcomeText(*run.report) + "\n");
+    if (json) printOut(runReportJson(*run.report, &result.decoded, &*run.error, input_errors));
+    return kExitError;
   }
   engine::RunReport nothing;  // no run: nothing was in scope
   nothing.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
   nothing.nothing_in_scope = true;
   const auto& report = result.runs.empty() ? nothing : *result.runs.front().report;
-  printOut(ctx.global.output == OutputFormat::Json
-               ? runReportJson(report, &result.decoded)
-               : runReportText(report, &result.decoded, ctx.global.verbose));
-  if (input_failed || !result.allDone()) return kExitError;
+  printOut(json ? runReportJson(report, &result.decoded, nullptr, input_errors)
+                : runReportText(report, &result.decoded, ctx.global.verbose));
+  if (!input_errors.empty() || !result.allDone()) return kExitError;
   return options.dry_run && !report.plan.empty() ? kExitChangesPending : kExitOk;
 }
 
@@ -137,32 +160,36 @@ struct ReconcileOptions {
 
 int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine::Mode mode) {
   auto rt = Runtime::create(ctx.global);
-  if (!rt) return reportError(rt.error());
+  if (!rt) return reportFailure(rt.error());
   if (options.offline && options.inventory.empty()) {
-    return reportError(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
+    return reportFailure(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
   }
   // The rulebase: an export, or none when planning offline or without a configured firewall.
   std::optional<policy::Rulebase> offline;
+  bool known_rulebase = true;
   if (!options.rules.empty()) {
     auto text = readFileOrStdin(options.rules);
-    if (!text) return reportError(text.error());
+    if (!text) return reportFailure(text.error());
     auto parsed = policy::parseRulebaseXml(*text, (*rt)->config().firewall.vsys);
-    if (!parsed) return reportError(parsed.error().withContext(options.rules));
+    if (!parsed) return reportFailure(parsed.error().withContext(options.rules));
     offline = std::move(*parsed);
   } else if (mode == engine::Mode::Plan && (options.offline || !(*rt)->firewallConfigured())) {
     offline = policy::Rulebase{};
+    known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
     auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportError(text.error());
+    if (!text) return reportFailure(text.error());
     auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    if (!inv) return reportFailure(inv.error().withContext(options.inventory));
     engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
+    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
+                   known_rulebase);
   }
   auto source = (*rt)->awsInventory();
-  if (!source) return reportError(source.error());
-  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline));
+  if (!source) return reportFailure(source.error());
+  return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
+                 known_rulebase);
 }
 
 constexpr const char* kRunFooter =
@@ -171,9 +198,12 @@ constexpr const char* kRunFooter =
     "Configuration: --config FILE, else $TRAILWALL_CONFIG, else defaults; environment variables "
     "override it (see examples/trailwall.toml). AWS credentials, region and endpoints come from "
     "the environment and shared files as with the AWS SDKs.\n"
-    "Exit codes: 0 = done (dry run: nothing to do), 2 = dry run with changes pending, "
-    "1 = error (for handle also: an input could not be read or held bad records; the good "
-    "records were still handled).";
+    "Exit codes: 0 = done: the changes are committed, or none were needed (dry run: nothing to "
+    "do); 2 = dry run with changes pending; 1 = error, with what was and was not done (for "
+    "handle also: an input could not be read or held bad records; the good records were still "
+    "handled). A dry run never changes the firewall. A real run holds the firewall from its "
+    "write to its commit's end; another run waits for it (firewall.lock_wait_seconds) or fails "
+    "with 'firewall X is busy with run R since T'.";
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "cli/output.h"
 #include "lambda/command.h"
 
 namespace trailwall::cli {
@@ -65,7 +66,10 @@ int main(int argc, char** argv) {
            "--log-level", log_level,
            "Log level on stderr: debug, info, warn (default; info with --verbose), error, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-    app.parse_complete_callback([&] { setupLogging(log_level, ctx.global.verbose); });
+    app.parse_complete_callback([&] {
+      setupLogging(log_level, ctx.global.verbose);
+      setOutputFormat(ctx.global.output);
+    });
 
     registerVersionCommand(app, ctx);
     registerEventsCommand(app, ctx);

@@ -3,9 +3,14 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/command.h"
+#include <nlohmann/json.hpp>
 
 namespace trailwall::cli {
+namespace {
+
+OutputFormat g_format = OutputFormat::Text;
+
+}  // namespace
 
 void printOut(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -17,8 +22,55 @@ void printErr(std::string_view text) {
   std::fflush(stderr);
 }
 
+void setOutputFormat(OutputFormat format) {
+  g_format = format;
+}
+
+OutputFormat outputFormat() {
+  return g_format;
+}
+
+std::string_view errorKind(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::InvalidInput: return "invalid_input";
+    case ErrorCode::NotFound: return "not_found";
+    case ErrorCode::Io: return "io";
+    case ErrorCode::Network: return "network";
+    case ErrorCode::Timeout: return "timeout";
+    case ErrorCode::Auth: return "auth";
+    case ErrorCode::Denied: return "denied";
+    case ErrorCode::Conflict: return "conflict";
+    case ErrorCode::Throttled: return "throttled";
+    case ErrorCode::Remote: return "remote";
+    case ErrorCode::Config: return "config";
+    case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::Internal: return "internal";
+  }
+  return "internal";
+}
+
 int reportError(const Error& error) {
   printErr("trailwall: " + to_string(error) + "\n");
+  return kExitError;
+}
+
+std::string failureJson(const Error& error) {
+  nlohmann::ordered_json j;
+  j["ok"] = false;
+  j["error"] = {{"kind", errorKind(error.code)}, {"message", error.message}};
+  j["outcome"] = {{"written", false},
+                  {"committed", false},
+                  {"commit_unknown", false},
+                  {"reverted", false},
+                  {"not_done", "nothing was written to the firewall"}};
+  return j.dump(2) + "\n";
+}
+
+int reportFailure(const Error& error) {
+  printErr("trailwall: " + to_string(error) + "\n");
+  if (g_format == OutputFormat::Json) {
+    printOut(failureJson(error));
+  }
   return kExitError;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "cloudtrail/report.h"
 #include "policy/plan_format.h"
 
@@ -37,7 +38,71 @@ std::string firewallRequestsText(const panos::RequestCounts& counts) {
                      kinds.empty() ? "" : fmt::format(" ({})", fmt::join(kinds, ", ")));
 }
 
+std::string pendingText(const engine::RunReport& report) {
+  if (report.pending.empty()) return "";
+  std::string out =
+      fmt::format("uncommitted changes of trailwall's administrator in the candidate: {}\n",
+                  fmt::join(report.pending.nodes, ", "));
+  if (report.mode == engine::Mode::Plan) {
+    out +=
+        "  (a run that stopped before its commit, or a run writing now; this dry run leaves them, "
+        "a real run reverts them once it holds the firewall; the plan above is against the "
+        "candidate with them)\n";
+  }
+  return out;
+}
+
+std::string holdText(const engine::RunReport& report) {
+  if (!report.hold) return "";
+  const auto& hold = *report.hold;
+  std::string out = fmt::format("firewall held by run {}", hold.run_id);
+  if (!hold.waited_for.empty()) {
+    out += fmt::format(" after waiting {} for {}", seconds(hold.waited),
+                       fmt::join(hold.waited_for, "; "));
+  }
+  out += "\n";
+  if (!hold.took_over.empty()) {
+    out += fmt::format("  took over the hold of {} (older than the lease: a crashed run)\n",
+                       hold.took_over);
+  }
+  if (report.leftovers_reverted) {
+    out += "  reverted uncommitted changes of trailwall's administrator left by a stopped run\n";
+  }
+  if (report.replanned) {
+    out += "  the firewall changed while this run waited: planned again against it\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string outcomeText(const engine::RunReport& report) {
+  const auto& o = report.outcome;
+  const int changes = report.applied ? report.applied->changes : 0;
+  if (report.mode == engine::Mode::Plan) return "nothing was written (dry run)";
+  if (!o.written) {
+    if (report.plan.empty()) return "nothing was written to the firewall";
+    return fmt::format("nothing was written to the firewall ({} planned change(s) not made)",
+                       report.plan.changeCount());
+  }
+  if (o.committed) return fmt::format("{} change(s) written and committed", changes);
+  const std::string job = report.applied && report.applied->commit_job
+                              ? fmt::format(" (job {})", *report.applied->commit_job)
+                              : "";
+  if (o.commit_unknown) {
+    return fmt::format(
+        "{} change(s) written; whether they were committed{} is not known (the next run finds "
+        "out); not reverted",
+        changes, job);
+  }
+  if (o.reverted) {
+    return fmt::format("{} change(s) written and reverted; nothing committed", changes);
+  }
+  return fmt::format(
+      "{} change(s) written but not committed; they stay in the candidate until the run that "
+      "holds the firewall reverts them",
+      changes);
+}
 
 std::string runReportText(const engine::RunReport& report, const cloudtrail::Decoded* events,
                           bool verbose) {
@@ -68,6 +133,9 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
                     seconds(report.timings.check));
   }
   out += policy::planToText(report.plan);
+  for (const auto& warning : report.warnings) out += fmt::format("warning: {}\n", warning);
+  out += pendingText(report);
+  out += holdText(report);
   if (report.applied) {
     const auto& a = *report.applied;
     out +=
@@ -78,6 +146,7 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
       out += fmt::format("; commit job {} OK in {}", *a.commit_job, seconds(a.commit_duration));
     }
     out += "\n";
+    if (!a.commit_lookup.empty()) out += fmt::format("  {}\n", a.commit_lookup);
     if (a.lock_wait.count() > 0) {
       out += fmt::format("  waited {} for another administrator's lock\n", seconds(a.lock_wait));
     }
@@ -93,8 +162,25 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
   return out;
 }
 
-std::string runReportJson(const engine::RunReport& report, const cloudtrail::Decoded* events) {
+std::string runReportJson(const engine::RunReport& report, const cloudtrail::Decoded* events,
+                          const Error* error, const std::vector<Error>& input_errors) {
   Json j;
+  j["ok"] = error == nullptr && input_errors.empty();
+  j["error"] = error != nullptr
+                   ? Json{{"kind", errorKind(error->code)}, {"message", error->message}}
+                   : Json(nullptr);
+  if (!input_errors.empty()) {
+    Json inputs = Json::array();
+    for (const auto& e : input_errors) {
+      inputs.push_back({{"kind", errorKind(e.code)}, {"message", e.message}});
+    }
+    j["input_errors"] = std::move(inputs);
+  }
+  j["outcome"] = {{"written", report.outcome.written},
+                  {"committed", report.outcome.committed},
+                  {"commit_unknown", report.outcome.commit_unknown},
+                  {"reverted", report.outcome.reverted},
+                  {"not_done", error != nullptr ? outcomeText(report) : ""}};
   j["mode"] = report.mode == engine::Mode::Apply ? "apply" : "plan";
   if (events != nullptr) {
     j["events"] = Json::parse(cloudtrail::toJson(*events, false));
@@ -112,6 +198,20 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                 {"tests", report.policy_match_tests},
                 {"untested", report.untested_flows}};
   j["plan"] = Json::parse(policy::planToJson(report.plan));
+  j["warnings"] = report.warnings;
+  j["pending_changes"] = {{"nodes", report.pending.nodes},
+                          {"others", report.pending.others},
+                          {"reverted", report.leftovers_reverted},
+                          {"left", report.mode == engine::Mode::Plan && !report.pending.empty()}};
+  if (report.hold) {
+    j["hold"] = {{"run_id", report.hold->run_id},
+                 {"waited_ms", report.hold->waited.count()},
+                 {"waited_for", report.hold->waited_for},
+                 {"took_over", report.hold->took_over}};
+  } else {
+    j["hold"] = nullptr;
+  }
+  j["replanned"] = report.replanned;
   if (report.applied) {
     const auto& a = *report.applied;
     Json applied = {{"rules_added", a.rules_added},
@@ -127,7 +227,12 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                     {"commit_ms", a.commit_duration.count()},
                     {"lock_wait_ms", a.lock_wait.count()},
                     {"commit_details", a.commit_details},
-                    {"commit_warnings", a.commit_warnings}};
+                    {"commit_warnings", a.commit_warnings},
+                    {"written", a.written},
+                    {"committed", a.committed},
+                    {"commit_unknown", a.commit_unknown},
+                    {"reverted", a.reverted},
+                    {"commit_lookup", a.commit_lookup}};
     applied["commit_job"] = a.commit_job ? Json(*a.commit_job) : Json(nullptr);
     j["applied"] = std::move(applied);
   }

@@ -3,14 +3,19 @@
 // AWS calls, the already-allowed check, the plan, the write and the commit job, firewall
 // requests and timings (issue: "each run reports what it did").
 //
-// JSON: {"mode": "plan"|"apply", "events": {"records", "changes", "log_files", "ignored":
+// JSON: {"ok": true|false, "error": {"kind", "message"}|null, "outcome": {"written",
+// "committed", "commit_unknown", "reverted", "not_done"}, "mode": "plan"|"apply", "events":
+// {"records", "changes", "log_files", "ignored":
 // {"total", "by_reason"}, "errors"}?, "scope": {...}?, "aws": {"calls", "summary"},
 // "inventory": {"instances", "security_groups", "gone"}, "check": {"flows", "allowed", "tests",
 // "untested"}, "plan": <plan JSON>, "applied": {"write_requests", "multi_config", "commit_job",
 // "commit_ms", "rules_added", "rules_edited", "rules_moved", "rules_deleted", …}?,
-// "firewall_requests": {"total", "by_kind"}, "timings_ms": {...}}.
+// "warnings": [...], "pending_changes": {"nodes", "others", "left"|"reverted"}, "hold": {"run_id",
+// "waited_ms", "waited_for", "took_over"}?, "replanned", "firewall_requests": {"total",
+// "by_kind"}, "timings_ms": {...}}.
 
 #include <string>
+#include <vector>
 
 #include "cloudtrail/change.h"
 #include "engine/engine.h"
@@ -20,7 +25,13 @@ namespace trailwall::cli {
 // `events` is null for runs without events (plan, apply, reconcile).
 [[nodiscard]] std::string runReportText(const engine::RunReport& report,
                                         const cloudtrail::Decoded* events, bool verbose);
+// `error`: the run failed (what was done up to then is in `report`).
 [[nodiscard]] std::string runReportJson(const engine::RunReport& report,
-                                        const cloudtrail::Decoded* events);
+                                        const cloudtrail::Decoded* events,
+                                        const Error* error = nullptr,
+                                        const std::vector<Error>& input_errors = {});
+// What was and was not done to the firewall, in one sentence ("nothing was written to the
+// firewall", "3 change(s) written and reverted; nothing committed", …).
+[[nodiscard]] std::string outcomeText(const engine::RunReport& report);
 
 }  // namespace trailwall::cli

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <random>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -85,6 +86,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const GlobalOptions& global) {
   return rt;
 }
 
+const std::string& Runtime::runId() {
+  if (run_id_.empty()) {
+    // 48 random bits: unique among the runs that can overlap on one firewall.
+    std::random_device random;
+    const auto high = static_cast<std::uint64_t>(random()) & 0xffffU;
+    const auto low = static_cast<std::uint64_t>(random()) & 0xffffffffU;
+    run_id_ = fmt::format("tw-{:012x}", (high << 32U) | low);
+  }
+  return run_id_;
+}
+
 Result<aws::AwsSession*> Runtime::aws() {
   if (aws_) return aws_.get();
   http::CurlOptions options;
@@ -155,7 +167,9 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   options.base_url = *base;
   options.api_key = std::move(api_key);
   options.admin = config_.firewall.admin;
+  options.request_timeout = secondsToMs(config_.firewall.request_timeout_seconds);
   options.job_poll_interval = secondsToMs(config_.firewall.job_poll_seconds);
+  options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
   options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
   options.multi_config = config_.firewall.multi_config;
   auto transport = firewallTransport();
@@ -232,6 +246,11 @@ Result<panos::PanOsFirewall*> Runtime::firewall() {
   options.lock_wait_timeout = secondsToMs(config_.firewall.lock_wait_seconds);
   options.lock_poll_interval =
       std::min(options.lock_wait_timeout, secondsToMs(config_.firewall.lock_poll_seconds));
+  options.hold_lease = secondsToMs(config_.firewall.run_lease_seconds);
+  options.hold_poll.fast = std::min(options.hold_poll.fast, panos_->jobPollSchedule().slow);
+  options.hold_poll.slow = std::max(options.hold_poll.fast, panos_->jobPollSchedule().slow);
+  options.name = config_.firewall.host;
+  options.run_id = runId();
   auto fw = panos::PanOsFirewall::create(*panos_, clock_, std::move(options));
   if (!fw) return std::unexpected(fw.error());
   firewall_ = std::make_unique<panos::PanOsFirewall>(std::move(*fw));

@@ -39,6 +39,11 @@ class Runtime {
   [[nodiscard]] const aws::Environment& environment() const { return env_; }
   [[nodiscard]] Clock& clock() { return clock_; }
 
+  // This run's id (in the firewall's lock comment and commit description): random unless a front
+  // end sets one (the Lambda request id) before firewall() is first called.
+  [[nodiscard]] const std::string& runId();
+  void setRunId(std::string run_id) { run_id_ = std::move(run_id); }
+
   // The AWS region when neither the environment nor the profile names one (--region).
   void setAwsRegion(std::string region) { aws_region_ = std::move(region); }
   [[nodiscard]] Result<aws::AwsSession*> aws();
@@ -64,6 +69,7 @@ class Runtime {
   SystemClock clock_;
   aws::SystemRandom random_;
   std::optional<std::string> aws_region_;
+  std::string run_id_;
   std::unique_ptr<http::CurlTransport> aws_transport_;
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<engine::AwsInventorySource> inventory_;

@@ -277,10 +277,12 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "tls_verify",
                                               "ca_bundle",
                                               "admin",
+                                              "request_timeout_seconds",
                                               "job_poll_seconds",
                                               "commit_timeout_seconds",
                                               "lock_wait_seconds",
                                               "lock_poll_seconds",
+                                              "run_lease_seconds",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config"};
@@ -301,10 +303,12 @@ ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kTomls[] = {"app_ids",
                                          "api_key",
                                          "roles",
+                                         "request_timeout_seconds",
                                          "job_poll_seconds",
                                          "commit_timeout_seconds",
                                          "lock_wait_seconds",
                                          "lock_poll_seconds",
+                                         "run_lease_seconds",
                                          "max_policy_match_tests",
                                          "policy_match_concurrency"};
   const auto in = [key](const auto& list) {
@@ -529,11 +533,14 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
   r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
   r.string(firewall, "firewall", "admin", c.firewall.admin);
+  r.number(firewall, "firewall", "request_timeout_seconds", 0.1, 600,
+           c.firewall.request_timeout_seconds);
   r.number(firewall, "firewall", "job_poll_seconds", 0.01, 600, c.firewall.job_poll_seconds);
   r.number(firewall, "firewall", "commit_timeout_seconds", 1, 86400,
            c.firewall.commit_timeout_seconds);
   r.number(firewall, "firewall", "lock_wait_seconds", 0, 86400, c.firewall.lock_wait_seconds);
   r.number(firewall, "firewall", "lock_poll_seconds", 0.01, 3600, c.firewall.lock_poll_seconds);
+  r.number(firewall, "firewall", "run_lease_seconds", 10, 86400, c.firewall.run_lease_seconds);
   if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
     if (auto n = r.integer(*firewall, "firewall", "max_policy_match_tests", 0, 100000)) {
       c.firewall.max_policy_match_tests = static_cast<int>(*n);

@@ -44,10 +44,15 @@ struct FirewallConfig {
   // The API administrator the key belongs to: trailwall commits (partial commit) and reverts
   // only this administrator's changes.
   std::string admin;
+  double request_timeout_seconds = 60.0;  // one API request, answer included
   double job_poll_seconds = 2.0;          // a real device slows down when polled faster
   double commit_timeout_seconds = 600.0;  // how long to wait for a commit job
-  double lock_wait_seconds = 300.0;       // how long to wait out another administrator's lock
+  // How long to wait out another administrator's lock, or another trailwall run's hold.
+  double lock_wait_seconds = 300.0;
   double lock_poll_seconds = 10.0;
+  // A trailwall run's hold on the firewall older than this is a crashed run's and is taken over;
+  // longer than any run's write-to-commit-end (panos/run_lock.h).
+  double run_lease_seconds = 900.0;
   int max_policy_match_tests = 200;  // already-allowed tests per batch
   int policy_match_concurrency = 4;  // tests in flight (the vendor advises at most 5 API calls)
   bool multi_config = true;          // false: one request per change (devices without it)

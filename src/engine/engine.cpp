@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "engine/stale_owners.h"
 #include "policy/desired.h"
 #include "policy/flows.h"
+#include "policy/naming.h"
 
 namespace trailwall::engine {
 namespace {
@@ -40,6 +42,22 @@ std::string describeTarget(const Target& target) {
                      target.region.empty() ? "(default)" : target.region);
 }
 
+// Whether a write may start: with a deadline (Engine::setDeadline), only with write_budget
+// left before it. Checked before taking the hold and again, holding it, before the write.
+Status enoughTimeToWrite(const std::optional<Deadline>& deadline, const Clock& clock,
+                         std::size_t changes) {
+  if (!deadline) return {};
+  const auto now = clock.steadyNow();
+  if (now + deadline->write_budget <= deadline->at) return {};
+  const auto left = std::max<long long>(duration_cast<milliseconds>(deadline->at - now).count(), 0);
+  spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}", left,
+               deadline->write_budget.count(), changes);
+  return fail(ErrorCode::Timeout,
+              fmt::format("not writing {} changes: {} ms left before the deadline, and a write "
+                          "and commit are given {} ms; nothing was written",
+                          changes, left, deadline->write_budget.count()));
+}
+
 }  // namespace
 
 void mergeInventory(inventory::Inventory& into, inventory::Inventory&& from) {
@@ -63,15 +81,189 @@ void mergeInventory(inventory::Inventory& into, inventory::Inventory&& from) {
   into.gone.merge(from.gone);
 }
 
-Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
-  return run(batch, mode, std::nullopt);
+std::vector<std::string> shadowingRules(const policy::Rulebase& rulebase,
+                                        const policy::Options& options) {
+  std::vector<std::string> warnings;
+  const auto all = [](const policy::Members& members) {
+    return members.empty() || (members.size() == 1 && members.front() == "any");
+  };
+  const auto includes = [](const policy::Members& members, const std::string& zone) {
+    return std::find(members.begin(), members.end(), zone) != members.end() ||
+           std::find(members.begin(), members.end(), "any") != members.end();
+  };
+  for (const auto& rule : rulebase.rules) {
+    if (!options.bottom_rule.empty() && rule.name == options.bottom_rule) break;
+    if (rule.disabled || rule.action == "allow" || rule.action.empty() ||
+        policy::isManagedRule(rule, options.managed_tag)) {
+      continue;
+    }
+    if (!includes(rule.from, options.from_zone) || !includes(rule.to, options.to_zone)) continue;
+    if (rule.negate_source || rule.negate_destination || !all(rule.source) ||
+        !all(rule.destination) || !all(rule.source_user) || !all(rule.category) ||
+        !all(rule.application) || !rule.schedule.empty() ||
+        !(all(rule.service) || rule.service == policy::Members{"application-default"})) {
+      continue;
+    }
+    warnings.push_back(fmt::format(
+        "rule '{}' ({}) above the bottom rule '{}' matches all traffic from zone {} to zone {}: "
+        "the managed rules below it would never match",
+        rule.name, rule.action, options.bottom_rule.empty() ? "(none)" : options.bottom_rule,
+        options.from_zone, options.to_zone));
+  }
+  return warnings;
 }
 
-Result<RunReport> Engine::run(const Batch& batch, Mode mode,
-                              const std::optional<Deadline>& deadline) {
+// What was loaded for the batch, kept so the plan can be made again after the hold.
+struct Engine::Loaded {
+  struct PerTarget {
+    inventory::Scope asked;
+    inventory::Scope used;  // asked + the widening
+    inventory::Inventory inventory;
+  };
+  std::map<Target, PerTarget> targets;
+  std::optional<inventory::Inventory> merged;
+  std::optional<policy::Desired> desired;
+  std::set<policy::Flow> checked;  // flows asked about already
+  policy::FlowSet allowed;
+};
+
+Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress) {
   RunReport report;
   report.mode = mode;
   const auto started = clock_.steadyNow();
+  auto status = runInto(batch, mode, report);
+  report.firewall_requests = firewall_.requestCounts();
+  report.timings.total = duration_cast<milliseconds>(clock_.steadyNow() - started);
+  if (report.applied) {
+    report.outcome.written = report.applied->written;
+    report.outcome.committed = report.applied->committed;
+    report.outcome.commit_unknown = report.applied->commit_unknown;
+    report.outcome.reverted = report.applied->reverted;
+  }
+  if (progress != nullptr) *progress = report;
+  if (!status) return std::unexpected(status.error());
+  return report;
+}
+
+Status Engine::checkRulebase(const policy::Rulebase& rulebase, RunReport& report) const {
+  if (engine_options_.require_bottom_rule && !options_.bottom_rule.empty() &&
+      rulebase.findRule(options_.bottom_rule) == nullptr) {
+    return fail(ErrorCode::Config,
+                fmt::format("the bottom rule '{}' (policy.bottom_rule) is not in the firewall's "
+                            "rulebase: managed rules go directly above it, so nothing was "
+                            "written; create the rule or correct the setting",
+                            options_.bottom_rule));
+  }
+  report.warnings = shadowingRules(rulebase, options_);
+  for (const auto& warning : report.warnings) {
+    spdlog::warn("event=rulebase_warning text=\"{}\"", warning);
+  }
+  return {};
+}
+
+Status Engine::load(const Batch& batch, const policy::Rulebase& rulebase, Loaded& loaded,
+                    RunReport& report) {
+  auto since = [this](std::chrono::steady_clock::time_point t) {
+    return duration_cast<milliseconds>(clock_.steadyNow() - t);
+  };
+  const auto step = clock_.steadyNow();
+  // The AWS truth for the batch's scope, widened to the groups whose rules still name the
+  // scope's addresses (stale_owners.h). A target loaded before is loaded again only when the
+  // rulebase now asks for more.
+  for (const auto& [target, asked] : batch) {
+    if (asked.empty()) continue;
+    auto load_scope = [&](const inventory::Scope& scope) -> Result<LoadedInventory> {
+      auto loaded_inventory = inventory_.load(target, scope);
+      if (!loaded_inventory) {
+        return std::unexpected(loaded_inventory.error().withContext(
+            "loading the AWS inventory of " + describeTarget(target)));
+      }
+      report.aws_calls += loaded_inventory->aws_calls;
+      if (!loaded_inventory->calls_summary.empty()) {
+        report.aws_call_summaries.push_back(loaded_inventory->calls_summary);
+      }
+      if (loaded_inventory->widened) report.widened.push_back(loaded_inventory->widened_because);
+      return loaded_inventory;
+    };
+    auto known = loaded.targets.find(target);
+    if (known == loaded.targets.end()) {
+      auto first = load_scope(asked);
+      if (!first) return std::unexpected(first.error());
+      known = loaded.targets
+                  .emplace(target, Loaded::PerTarget{asked, asked, std::move(first->inventory)})
+                  .first;
+    }
+    auto& per = known->second;
+    const auto widening = staleOwners(per.inventory, asked, rulebase, options_);
+    auto scope = per.used;
+    scope.merge(widening.extra);
+    if (scope == per.used) continue;
+    for (const auto& reason : widening.reasons) {
+      spdlog::info("event=scope_widened reason=\"{}\"", reason);
+      report.widened.push_back(reason);
+    }
+    auto wider = load_scope(scope);
+    if (!wider) return std::unexpected(wider.error());
+    per.used = std::move(scope);
+    per.inventory = std::move(wider->inventory);
+  }
+  std::optional<inventory::Inventory> merged;
+  for (const auto& [target, per] : loaded.targets) {
+    auto copy = per.inventory;
+    if (!merged) {
+      merged = std::move(copy);
+    } else {
+      mergeInventory(*merged, std::move(copy));
+    }
+  }
+  report.targets = loaded.targets.size();
+  report.timings.load += since(step);
+  report.instances = merged->instances.size();
+  report.security_groups = merged->security_groups.size();
+  report.gone = merged->gone.size();
+  spdlog::info(
+      "event=inventory_loaded targets={} aws_calls={} instances={} groups={} gone={} ms={}",
+      report.targets, report.aws_calls, report.instances, report.security_groups, report.gone,
+      report.timings.load.count());
+  if (loaded.merged && *loaded.merged == *merged && loaded.desired) return {};
+  loaded.merged = std::move(merged);
+
+  // What should exist.
+  auto desired = policy::desiredRules(*loaded.merged, options_);
+  if (!desired) return std::unexpected(desired.error().withContext("computing the desired rules"));
+  report.desired_rules = desired->rules.size();
+  loaded.desired = std::move(*desired);
+  return {};
+}
+
+namespace {
+
+// Asks the firewall about the flows of `desired` not asked about yet; adds the answers.
+Status checkFlows(panos::Firewall& firewall, const policy::Desired& desired,
+                  const policy::Rulebase& rulebase, const policy::Options& options,
+                  std::set<policy::Flow>& checked, policy::FlowSet& allowed, RunReport& report) {
+  std::vector<policy::Flow> flows;
+  for (auto& flow : policy::flowsToCheck(desired, rulebase, options)) {
+    if (!checked.contains(flow)) flows.push_back(std::move(flow));
+  }
+  if (flows.empty()) return {};
+  auto answers = firewall.alreadyAllowed(flows);
+  if (!answers) {
+    return std::unexpected(
+        answers.error().withContext("checking which flows the firewall already allows"));
+  }
+  checked.insert(flows.begin(), flows.end());
+  allowed.insert(answers->allowed.begin(), answers->allowed.end());
+  report.flows_checked = checked.size();
+  report.flows_allowed = allowed.size();
+  report.policy_match_tests += answers->tests;
+  report.untested_flows += answers->untested;
+  return {};
+}
+
+}  // namespace
+
+Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
   auto since = [this](std::chrono::steady_clock::time_point t) {
     return duration_cast<milliseconds>(clock_.steadyNow() - t);
   };
@@ -82,128 +274,139 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode,
     report.nothing_in_scope = true;
     spdlog::info(
         "event=run scope=empty note=\"nothing to look at: no AWS call, no firewall request\"");
-    return report;
+    return {};
   }
 
-  // 1. The firewall's rulebase: the plan's other side, and a guide to what else to load.
+  // 1. The firewall's rulebase (read-only): the plan's other side, and a guide to what else to
+  // load.
   auto step = clock_.steadyNow();
   auto rulebase = firewall_.readRulebase();
   if (!rulebase) {
     return std::unexpected(rulebase.error().withContext("reading the firewall's rulebase"));
   }
   report.timings.read_firewall = since(step);
+  report.pending = firewall_.pendingChanges();
   spdlog::info("event=rulebase_read rules={} services={} ms={}", rulebase->rules.size(),
                rulebase->services.size(), report.timings.read_firewall.count());
+  if (auto ok = checkRulebase(*rulebase, report); !ok) return ok;
 
-  // 2. The AWS truth for the batch's scope, widened to the groups whose rules still name the
-  // scope's addresses (stale_owners.h).
-  step = clock_.steadyNow();
-  std::optional<inventory::Inventory> inventory;
-  for (const auto& [target, asked] : batch) {
-    if (asked.empty()) continue;
-    auto load = [&](const inventory::Scope& scope) -> Result<LoadedInventory> {
-      auto loaded = inventory_.load(target, scope);
-      if (!loaded) {
-        return std::unexpected(
-            loaded.error().withContext("loading the AWS inventory of " + describeTarget(target)));
-      }
-      report.aws_calls += loaded->aws_calls;
-      if (!loaded->calls_summary.empty()) {
-        report.aws_call_summaries.push_back(loaded->calls_summary);
-      }
-      if (loaded->widened) report.widened.push_back(loaded->widened_because);
-      return loaded;
-    };
-    auto loaded = load(asked);
-    if (!loaded) return std::unexpected(loaded.error());
-    const auto widening = staleOwners(loaded->inventory, asked, *rulebase, options_);
-    if (!widening.extra.empty()) {
-      for (const auto& reason : widening.reasons) {
-        spdlog::info("event=scope_widened reason=\"{}\"", reason);
-        report.widened.push_back(reason);
-      }
-      auto scope = asked;
-      scope.merge(widening.extra);
-      loaded = load(scope);
-      if (!loaded) return std::unexpected(loaded.error());
-    }
-    ++report.targets;
-    if (!inventory) {
-      inventory = std::move(loaded->inventory);
-    } else {
-      mergeInventory(*inventory, std::move(loaded->inventory));
-    }
-  }
-  report.timings.load = since(step);
-  report.instances = inventory->instances.size();
-  report.security_groups = inventory->security_groups.size();
-  report.gone = inventory->gone.size();
-  spdlog::info(
-      "event=inventory_loaded targets={} aws_calls={} instances={} groups={} gone={} ms={}",
-      report.targets, report.aws_calls, report.instances, report.security_groups, report.gone,
-      report.timings.load.count());
-
-  // 3. What should exist.
-  auto desired = policy::desiredRules(*inventory, options_);
-  if (!desired) return std::unexpected(desired.error().withContext("computing the desired rules"));
-  report.desired_rules = desired->rules.size();
+  // 2-3. The AWS truth and the desired rules.
+  Loaded loaded;
+  if (auto ok = load(batch, *rulebase, loaded, report); !ok) return ok;
 
   // 4. Flows an administrator's rule already allows get no managed rule.
   step = clock_.steadyNow();
-  policy::FlowSet allowed;
-  const auto flows = policy::flowsToCheck(*desired, *rulebase, options_);
-  report.flows_checked = flows.size();
-  if (!flows.empty()) {
-    auto checked = firewall_.alreadyAllowed(flows);
-    if (!checked) {
-      return std::unexpected(
-          checked.error().withContext("checking which flows the firewall already allows"));
-    }
-    allowed = std::move(checked->allowed);
-    report.policy_match_tests = checked->tests;
-    report.untested_flows = checked->untested;
+  if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
+                           loaded.allowed, report);
+      !ok) {
+    return ok;
   }
-  report.flows_allowed = allowed.size();
   report.timings.check = since(step);
-  if (!flows.empty()) {
+  if (report.flows_checked > 0) {
     spdlog::info("event=already_allowed_check flows={} allowed={} tests={} untested={} ms={}",
                  report.flows_checked, report.flows_allowed, report.policy_match_tests,
                  report.untested_flows, report.timings.check.count());
   }
 
-  // 5. The difference, and (apply mode) one write and one commit.
-  auto plan = policy::plan(std::move(*desired), *rulebase, allowed, options_);
+  // 5. The difference.
+  auto plan = policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
   if (!plan) return std::unexpected(plan.error().withContext("planning"));
   for (const auto& warning : plan->warnings)
     spdlog::warn("event=plan_warning text=\"{}\"", warning);
   spdlog::info("event=planned changes={} add={} edit={} move={} delete={}", plan->changeCount(),
                plan->add_rules.size(), plan->edit_rules.size(), plan->move_rules.size(),
                plan->delete_rules.size());
+  const bool nothing_to_do = plan->empty();
+  report.plan = std::move(*plan);
+  if (mode == Mode::Plan) return {};
 
-  if (mode == Mode::Apply && !plan->empty()) {
-    step = clock_.steadyNow();
-    if (deadline && step + deadline->write_budget > deadline->at) {
-      const auto left = duration_cast<milliseconds>(deadline->at - step);
-      spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}",
-                   left.count(), deadline->write_budget.count(), plan->changeCount());
-      return fail(ErrorCode::Timeout,
-                  fmt::format("not writing {} changes: {} ms left before the deadline, and a "
-                              "write and commit are given {} ms; nothing was written",
-                              plan->changeCount(), std::max<long long>(left.count(), 0),
-                              deadline->write_budget.count()));
+  // 6. Apply mode: hold the firewall when there is something to write or to clean up.
+  bool leftovers = !report.pending.empty();
+  if (nothing_to_do && !leftovers) {
+    // A deletion leaves no mark: changes pending that no mark explains may be a stopped run's.
+    auto unmarked = firewall_.unmarkedChangesPending();
+    if (!unmarked) return std::unexpected(unmarked.error());
+    leftovers = *unmarked;
+  }
+  if (nothing_to_do && !leftovers) return {};
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return ok;
+  }
+  return applyHolding(batch, loaded, report);
+}
+
+Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& report) {
+  const auto step = clock_.steadyNow();
+  auto held = firewall_.hold();
+  if (!held) return std::unexpected(held.error());
+  auto& hold = **held;
+  auto finish = [&](Status status) -> Status {
+    report.hold = hold.report();
+    if (auto released = hold.release(); !released) {
+      spdlog::warn("event=hold_release_failed error=\"{}\"", to_string(released.error()));
     }
-    auto applied = firewall_.apply(*plan);
-    report.timings.apply = since(step);
-    if (!applied) return std::unexpected(applied.error().withContext("applying the plan"));
-    spdlog::info("event=applied write_requests={} multi_config={} commit_job={} commit_ms={}",
-                 applied->write_requests, applied->multi_config,
-                 applied->commit_job ? *applied->commit_job : 0, applied->commit_duration.count());
-    report.applied = std::move(*applied);
+    report.hold = hold.report();
+    report.timings.apply = duration_cast<milliseconds>(clock_.steadyNow() - step);
+    return status;
+  };
+
+  // Holding the firewall: what is in it now is the last run's committed work, plus leftovers of
+  // this administrator that no live run owns any more.
+  auto rulebase = firewall_.readRulebase();
+  if (!rulebase) {
+    return finish(
+        std::unexpected(rulebase.error().withContext("reading the firewall's rulebase again")));
+  }
+  bool revert = !firewall_.pendingChanges().empty();
+  if (!revert && report.pending.empty()) {
+    auto unmarked = firewall_.unmarkedChangesPending();
+    if (!unmarked) return finish(std::unexpected(unmarked.error()));
+    revert = *unmarked;
+  }
+  if (revert) {
+    if (auto reverted = firewall_.revertLeftovers(hold); !reverted) {
+      return finish(std::unexpected(reverted.error().withContext(
+          "reverting uncommitted changes a stopped run left (nothing of this run was written)")));
+    }
+    report.leftovers_reverted = true;
+    rulebase = firewall_.readRulebase();
+    if (!rulebase) {
+      return finish(
+          std::unexpected(rulebase.error().withContext("reading the firewall's rulebase again")));
+    }
+  }
+  if (auto ok = checkRulebase(*rulebase, report); !ok) return finish(ok);
+  if (auto ok = load(batch, *rulebase, loaded, report); !ok) return finish(ok);
+  if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
+                           loaded.allowed, report);
+      !ok) {
+    return finish(ok);
+  }
+  auto plan = policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_);
+  loaded.desired.reset();
+  if (!plan) return finish(std::unexpected(plan.error().withContext("planning")));
+  if (*plan != report.plan) {
+    report.replanned = true;
+    spdlog::info("event=replanned changes={} note=\"the firewall changed while this run waited\"",
+                 plan->changeCount());
   }
   report.plan = std::move(*plan);
-  report.firewall_requests = firewall_.requestCounts();
-  report.timings.total = since(started);
-  return report;
+  if (report.plan.empty()) return finish({});
+
+  // The hold may have been waited for: is there still time to write and commit?
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return finish(ok);
+  }
+  panos::ApplyReport applied;
+  applied.lock_wait = hold.report().waited;
+  auto status = firewall_.apply(report.plan, hold, applied);
+  report.applied = std::move(applied);
+  if (!status) return finish(std::unexpected(status.error().withContext("applying the plan")));
+  spdlog::info("event=applied write_requests={} multi_config={} commit_job={} commit_ms={}",
+               report.applied->write_requests, report.applied->multi_config,
+               report.applied->commit_job ? *report.applied->commit_job : 0,
+               report.applied->commit_duration.count());
+  return finish({});
 }
 
 }  // namespace trailwall::engine

@@ -1,9 +1,16 @@
 #pragma once
 // The job (DESIGN §1, §4): a batch of scopes → the current AWS truth for them → the desired
 // managed rules → the firewall's rulebase → the already-allowed check → a plan → (apply mode)
-// one write and one partial commit. Every step's figures land in the RunReport, so each run can
-// say what it did. I/O goes through InventorySource and panos::Firewall, so the engine is
-// testable without a network.
+// hold the firewall, re-read it, plan again, one write and one partial commit. Every step's
+// figures land in the RunReport, so each run can say what it did, also when it fails. I/O goes
+// through InventorySource and panos::Firewall, so the engine is testable without a network.
+//
+// Overlapping runs (DESIGN §4.7, §4.8): everything up to the plan is read-only, so a dry run
+// never changes the firewall and a real run plans without holding anyone up. Only a real run
+// with something to write (or with this administrator's uncommitted changes to deal with) holds
+// the firewall; holding it, it re-reads the rulebase (another run may have committed since),
+// reverts leftovers of a stopped run, plans again against what it read (reusing the
+// policy-match answers it has), writes, commits and releases the hold.
 
 #include <chrono>
 #include <cstddef>
@@ -38,6 +45,14 @@ struct Timings {
   std::chrono::milliseconds total{0};
 };
 
+// What was and was not done to the firewall, for the report and honest exit codes.
+struct Outcome {
+  bool written = false;         // changes reached the candidate configuration
+  bool committed = false;       // and were committed
+  bool commit_unknown = false;  // whether they were committed could not be learned
+  bool reverted = false;        // this run's uncommitted changes were reverted after a failure
+};
+
 struct RunReport {
   Mode mode = Mode::Plan;
   bool nothing_in_scope = false;  // the batch named nothing: no AWS call, no firewall request
@@ -54,38 +69,71 @@ struct RunReport {
   int policy_match_tests = 0;
   int untested_flows = 0;  // beyond the per-batch bound: treated as not allowed
   policy::Plan plan;
-  std::optional<panos::ApplyReport> applied;  // Apply mode with a non-empty plan
+  std::vector<std::string> warnings;  // about the rulebase (a deny rule shadowing the managed ones)
+  // This administrator's uncommitted changes the first read saw; a dry run leaves them.
+  panos::PendingChanges pending;
+  bool leftovers_reverted = false;            // reverted while holding the firewall
+  std::optional<panos::HoldReport> hold;      // Apply mode when the firewall was held
+  bool replanned = false;                     // planned again after taking the hold
+  std::optional<panos::ApplyReport> applied;  // Apply mode with a non-empty plan (also on failure)
+  Outcome outcome;
   panos::RequestCounts firewall_requests;
   Timings timings;
 };
 
-// When a run must be over: it starts no write (and so no commit) with less than `write_budget`
-// left before `at`. A run stopped there fails with ErrorCode::Timeout having written nothing, so
-// the candidate configuration is untouched (the Lambda runtime's invocation deadline).
+// When a run must be over (the Lambda runtime's invocation deadline): it takes no hold and starts
+// no write (and so no commit) with less than `write_budget` left before `at`. A run stopped there
+// fails with ErrorCode::Timeout having written nothing, so the candidate is untouched.
 struct Deadline {
   std::chrono::steady_clock::time_point at;
-  std::chrono::milliseconds write_budget{0};  // what a write, lock waits and the commit may take
+  std::chrono::milliseconds write_budget{0};  // what the hold, the write and the commit may take
+};
+
+struct EngineOptions {
+  // A configured bottom rule missing from the rulebase is an error before anything is written.
+  // false: the rulebase is not the firewall's (`plan --offline` without --rules).
+  bool require_bottom_rule = true;
 };
 
 class Engine {
  public:
   Engine(policy::Options options, InventorySource& inventory, panos::Firewall& firewall,
-         Clock& clock)
-      : options_(std::move(options)), inventory_(inventory), firewall_(firewall), clock_(clock) {}
+         Clock& clock, EngineOptions engine_options = {})
+      : options_(std::move(options)),
+        engine_options_(engine_options),
+        inventory_(inventory),
+        firewall_(firewall),
+        clock_(clock) {}
 
   // Runs one batch. Errors carry the step that failed ("loading AWS inventory: …",
-  // "committing: …"); a failed commit has been reverted by the firewall.
-  [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode);
-  // The same with a deadline (checked before the write: see Deadline).
-  [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode,
-                                      const std::optional<Deadline>& deadline);
+  // "applying the plan: …"); a failed commit has been reverted by the firewall. When the run
+  // fails, `progress` (if given) receives what the run did up to the failure: its outcome says
+  // what was written, committed and reverted.
+  [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode, RunReport* progress = nullptr);
+
+  // Runs from now on must be over by `deadline` (see Deadline); nullopt: no deadline (default).
+  void setDeadline(std::optional<Deadline> deadline) { deadline_ = deadline; }
 
  private:
+  struct Loaded;
+  [[nodiscard]] Status runInto(const Batch& batch, Mode mode, RunReport& report);
+  [[nodiscard]] Status load(const Batch& batch, const policy::Rulebase& rulebase, Loaded& loaded,
+                            RunReport& report);
+  [[nodiscard]] Status checkRulebase(const policy::Rulebase& rulebase, RunReport& report) const;
+  [[nodiscard]] Status applyHolding(const Batch& batch, Loaded& loaded, RunReport& report);
+
   policy::Options options_;
+  EngineOptions engine_options_;
+  std::optional<Deadline> deadline_;
   InventorySource& inventory_;
   panos::Firewall& firewall_;
   Clock& clock_;
 };
+
+// Rules above the bottom rule that deny or drop all traffic between the managed zones: the
+// managed rules below them would never match. One warning per rule.
+[[nodiscard]] std::vector<std::string> shadowingRules(const policy::Rulebase& rulebase,
+                                                      const policy::Options& options);
 
 // The union of two partial inventories (different accounts or regions): lists concatenated,
 // coverage and gone ids united.

@@ -14,11 +14,19 @@ class OfflineFirewall final : public panos::Firewall {
   explicit OfflineFirewall(policy::Rulebase rulebase) : rulebase_(std::move(rulebase)) {}
 
   [[nodiscard]] Result<policy::Rulebase> readRulebase() override { return rulebase_; }
+  [[nodiscard]] const panos::PendingChanges& pendingChanges() const override { return none_; }
+  [[nodiscard]] Result<bool> unmarkedChangesPending() override { return false; }
   [[nodiscard]] Result<panos::AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& /*flows*/) override {
     return panos::AllowedReport{};
   }
-  [[nodiscard]] Result<panos::ApplyReport> apply(const policy::Plan& /*plan*/) override {
+  [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
+    return fail(ErrorCode::Unsupported,
+                "a rulebase read from a file cannot be written; configure the firewall");
+  }
+  [[nodiscard]] Status revertLeftovers(panos::Hold& /*hold*/) override { return {}; }
+  [[nodiscard]] Status apply(const policy::Plan& /*plan*/, panos::Hold& /*hold*/,
+                             panos::ApplyReport& /*report*/) override {
     return fail(ErrorCode::Unsupported,
                 "a rulebase read from a file cannot be written; configure the firewall");
   }
@@ -26,6 +34,7 @@ class OfflineFirewall final : public panos::Firewall {
 
  private:
   policy::Rulebase rulebase_;
+  panos::PendingChanges none_;
 };
 
 }  // namespace trailwall::engine

@@ -398,19 +398,34 @@ Result<Job> PanOsClient::job(std::int64_t id) {
   return parseJob(*response, id);
 }
 
+PollSchedule PanOsClient::jobPollSchedule() const {
+  return PollSchedule{options_.job_poll_fast, options_.job_poll_fast_for,
+                      options_.job_poll_interval};
+}
+
 Result<Job> PanOsClient::waitForJob(std::int64_t id) {
   const auto start = clock_.steadyNow();
+  const auto schedule = jobPollSchedule();
   for (;;) {
     auto current = job(id);
-    if (!current) {
-      return current;
-    }
-    if (current->done()) {
+    if (current && current->done()) {
       return current;
     }
     const auto waited =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steadyNow() - start);
+    if (!current && current.error().code != ErrorCode::Network &&
+        current.error().code != ErrorCode::Timeout && current.error().code != ErrorCode::Remote &&
+        current.error().code != ErrorCode::Throttled) {
+      return current;  // the device said something definite (no such job, bad key, …)
+    }
     if (waited >= options_.job_timeout) {
+      if (!current) {
+        return std::unexpected(current.error().withContext(
+            "job " + std::to_string(id) + ": no answer after " +
+            std::to_string(waited.count() / 1000) +
+            " s; trailwall stopped waiting (the job may still finish: see the firewall's task "
+            "manager)"));
+      }
       return fail(ErrorCode::Timeout,
                   "job " + std::to_string(id) + " (" + current->type + ") is still " +
                       std::string(to_string(current->status)) + " at " +
@@ -419,8 +434,16 @@ Result<Job> PanOsClient::waitForJob(std::int64_t id) {
                       " s; trailwall stopped waiting (the job may still finish: see the "
                       "firewall's task manager)");
     }
-    clock_.sleepFor(options_.job_poll_interval);
+    clock_.sleepFor(std::min(schedule.next(waited), options_.job_timeout - waited));
   }
+}
+
+Result<std::vector<Job>> PanOsClient::jobs() {
+  auto response = op(showAllJobsCommand());
+  if (!response) {
+    return std::unexpected(response.error());
+  }
+  return parseJobs(*response);
 }
 
 Result<std::vector<Lock>> PanOsClient::locks(const std::string& cmd) {
@@ -445,6 +468,27 @@ Result<std::vector<Lock>> PanOsClient::configLocks() {
 
 Result<std::vector<Lock>> PanOsClient::commitLocks() {
   return locks(showCommitLocksCommand());
+}
+
+Status PanOsClient::addConfigLock(std::string_view comment) {
+  auto cmd = configLockAddCommand(comment);
+  if (!cmd) {
+    return std::unexpected(cmd.error());
+  }
+  auto response = op(*cmd, "shared");
+  if (!response) {
+    return std::unexpected(response.error().withContext("taking a config lock"));
+  }
+  return {};
+}
+
+Status PanOsClient::removeConfigLock() {
+  auto response = op(configLockRemoveCommand(), "shared");
+  if (!response) {
+    return std::unexpected(
+        response.error().withContext("removing " + options_.admin + "'s config lock"));
+  }
+  return {};
 }
 
 Status PanOsClient::revertOwnChanges() {

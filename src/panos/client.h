@@ -20,6 +20,7 @@
 #include "panos/jobs.h"
 #include "panos/locks.h"
 #include "panos/policy_match.h"
+#include "panos/poll_schedule.h"
 #include "panos/response.h"
 
 namespace trailwall::panos {
@@ -29,8 +30,12 @@ struct ClientOptions {
   std::string api_key;   // empty until keygen
   std::string admin;     // administrator whose changes partial commit and revert touch
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
-  // A real device slows down when polled faster than every 2 s (pango); tests set it lower.
+  // Job polling (poll_schedule.h): every job_poll_fast for the first job_poll_fast_for, then
+  // every job_poll_interval. A real device slows down when polled faster than every 2 s for long
+  // (pango); tests set it lower.
   std::chrono::milliseconds job_poll_interval{std::chrono::seconds(2)};
+  std::chrono::milliseconds job_poll_fast{250};
+  std::chrono::milliseconds job_poll_fast_for{std::chrono::seconds(5)};
   std::chrono::milliseconds job_timeout{std::chrono::minutes(10)};
   int read_attempts = 3;  // for read-only requests on transport failures and HTTP 5xx
   std::chrono::milliseconds retry_backoff{std::chrono::seconds(1)};
@@ -95,11 +100,21 @@ class PanOsClient {
   // Partial commit of this administrator's changes (type=commit&action=partial).
   [[nodiscard]] Result<CommitStarted> commitPartial(std::string_view description = {});
   [[nodiscard]] Result<Job> job(std::int64_t id);
-  // Polls until the job is done, every job_poll_interval, for at most job_timeout (Timeout).
+  // Polls until the job is done, on jobPollSchedule() counted from the call, for at most
+  // job_timeout (Timeout). A poll that fails is retried on the schedule until the bound (the job
+  // runs on whatever happens to one answer).
   [[nodiscard]] Result<Job> waitForJob(std::int64_t id);
+  [[nodiscard]] PollSchedule jobPollSchedule() const;
+  // Every job the device lists (<show><jobs><all/>), newest last as the device sends them.
+  [[nodiscard]] Result<std::vector<Job>> jobs();
 
   [[nodiscard]] Result<std::vector<Lock>> configLocks();
   [[nodiscard]] Result<std::vector<Lock>> commitLocks();
+  // This administrator's config lock on the whole device (scope shared) with `comment`, and its
+  // removal (API-NOTES §6.5). Conflict when a lock is held already (this administrator's:
+  // "You already own a config lock", another's: "Config lock is already held by …").
+  [[nodiscard]] Status addConfigLock(std::string_view comment);
+  [[nodiscard]] Status removeConfigLock();
   // Reverts this administrator's uncommitted candidate changes (nobody else's).
   [[nodiscard]] Status revertOwnChanges();
   // <check><pending-changes/>: does the candidate differ from running (anyone's changes)?

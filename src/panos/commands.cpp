@@ -194,6 +194,34 @@ std::string showJobCommand(std::int64_t id) {
   return renderXml(doc.document_element());
 }
 
+std::string showAllJobsCommand() {
+  pugi::xml_document doc;
+  nest(doc, {"show", "jobs", "all"});
+  return renderXml(doc.document_element());
+}
+
+Result<std::string> configLockAddCommand(std::string_view comment) {
+  constexpr std::size_t kMaxLockComment = 256;
+  if (comment.size() > kMaxLockComment) {
+    return fail(ErrorCode::InvalidInput, "config lock comment is longer than 256 characters");
+  }
+  if (auto v = validateXmlText(comment, "config lock comment"); !v) {
+    return std::unexpected(v.error());
+  }
+  pugi::xml_document doc;
+  auto add = nest(doc, {"request", "config-lock", "add"});
+  if (!comment.empty()) {
+    add.append_child("comment").text().set(std::string(comment).c_str());
+  }
+  return renderXml(doc.document_element());
+}
+
+std::string configLockRemoveCommand() {
+  pugi::xml_document doc;
+  nest(doc, {"request", "config-lock", "remove"});
+  return renderXml(doc.document_element());
+}
+
 std::string showConfigLocksCommand(bool with_vsys) {
   pugi::xml_document doc;
   auto locks = nest(doc, {"show", "config-locks"});

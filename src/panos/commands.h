@@ -57,6 +57,14 @@ struct ConfigOp {
 [[nodiscard]] Result<std::string> revertAdminCommand(std::string_view admin);
 
 [[nodiscard]] std::string showJobCommand(std::int64_t id);
+// <show><jobs><all/></jobs></show> (API-NOTES §6.3).
+[[nodiscard]] std::string showAllJobsCommand();
+// <request><config-lock><add><comment>C</comment></add></config-lock></request> and
+// <request><config-lock><remove/></config-lock></request> (API-NOTES §6.5; sent with vsys=shared).
+// The comment is at most 256 characters of XML-safe text (assumption: the device's limit is not
+// documented; trailwall's comments are under 80).
+[[nodiscard]] Result<std::string> configLockAddCommand(std::string_view comment);
+[[nodiscard]] std::string configLockRemoveCommand();
 // <show><config-locks/></show>, or from PAN-OS 9.1 with <vsys>all</vsys> (API-NOTES §6.5).
 [[nodiscard]] std::string showConfigLocksCommand(bool with_vsys);
 [[nodiscard]] std::string showCommitLocksCommand();

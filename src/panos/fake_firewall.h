@@ -1,7 +1,8 @@
 #pragma once
 // A hand-written Firewall for the engine's tests: a rulebase in memory, a rule for which flows
-// are already allowed, and scripted failures. apply() changes the rulebase the way PanOsFirewall
-// changes the device (policy::applyPlan) and counts commits.
+// are already allowed, a hold that can be refused, lost or preceded by another run's change, and
+// scripted failures. apply() changes the rulebase the way PanOsFirewall changes the device
+// (policy::applyPlan) and counts holds, writes and commits.
 
 #include <functional>
 #include <optional>
@@ -25,12 +26,16 @@ class FakeFirewall final : public Firewall {
     return rulebase_;
   }
 
+  [[nodiscard]] const PendingChanges& pendingChanges() const override { return pending_; }
+  [[nodiscard]] Result<bool> unmarkedChangesPending() override { return unmarked_pending_; }
+
   [[nodiscard]] Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override {
     AllowedReport report;
     for (const auto& flow : flows) {
       ++report.tests;
       ++counts_.by_kind["op/test"];
+      tested_.push_back(flow);
       if (allows_ && allows_(flow)) {
         report.allowed.insert(flow);
       }
@@ -39,25 +44,60 @@ class FakeFirewall final : public Firewall {
     return report;
   }
 
-  [[nodiscard]] Result<ApplyReport> apply(const policy::Plan& plan) override {
-    ApplyReport report = plannedCounts(plan);
+  [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override {
+    ++holds_;
+    if (hold_error_) {
+      return std::unexpected(*hold_error_);
+    }
+    if (before_hold_) {
+      auto hook = std::move(before_hold_);
+      before_hold_ = nullptr;
+      hook(*this);  // another run's work, done while this one waited
+    }
+    auto held = std::make_unique<FakeHold>(*this);
+    held_ = true;
+    return std::unique_ptr<Hold>(std::move(held));
+  }
+
+  [[nodiscard]] Status revertLeftovers(Hold& /*hold*/) override {
+    ++leftover_reverts_;
+    pending_ = {};
+    unmarked_pending_ = false;
+    if (leftovers_) {
+      rulebase_ = *leftovers_;  // the candidate without them
+      leftovers_.reset();
+    }
+    return {};
+  }
+
+  [[nodiscard]] Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) override {
+    report = plannedCounts(plan);
     if (plan.empty()) {
-      return report;
+      return {};
+    }
+    if (!held_) {
+      return fail(ErrorCode::Internal, "FakeFirewall: apply without holding the firewall");
     }
     applied_.push_back(plan);
     ++counts_.by_kind["config/multi-config"];
+    report.written = true;
+    report.write_requests = 1;
+    report.multi_config = true;
+    if (auto still = hold.verify(); !still) {
+      return std::unexpected(still.error());
+    }
     ++counts_.by_kind["commit"];
     if (commit_error_) {
       auto error = *commit_error_;
       commit_error_.reset();
+      report.reverted = true;
       return std::unexpected(error);  // the candidate is reverted: the rulebase stays as it was
     }
     rulebase_ = policy::applyPlan(rulebase_, plan);
     ++commits_;
-    report.write_requests = 1;
-    report.multi_config = true;
     report.commit_job = commits_;
-    return report;
+    report.committed = true;
+    return {};
   }
 
   [[nodiscard]] RequestCounts requestCounts() const override { return counts_; }
@@ -67,24 +107,77 @@ class FakeFirewall final : public Firewall {
   void setAllows(std::function<bool(const policy::Flow&)> allows) { allows_ = std::move(allows); }
   void failReads(Error error) { read_error_ = std::move(error); }
   void failNextCommit(Error error) { commit_error_ = std::move(error); }
+  void refuseHold(Error error) { hold_error_ = std::move(error); }
+  void loseHoldBeforeCommit(Error error) { lose_hold_ = std::move(error); }
+  // Runs `hook` once, when the next hold is taken (as if another run committed meanwhile).
+  void beforeHold(std::function<void(FakeFirewall&)> hook) { before_hold_ = std::move(hook); }
+  // Leftover uncommitted changes of this administrator: the candidate is `with` until they are
+  // reverted, then `without`.
+  void setLeftovers(PendingChanges pending, policy::Rulebase with, policy::Rulebase without) {
+    pending_ = std::move(pending);
+    rulebase_ = std::move(with);
+    leftovers_ = std::move(without);
+  }
+  void setUnmarkedPending(bool pending) { unmarked_pending_ = pending; }
 
   // Observations.
   [[nodiscard]] const policy::Rulebase& rulebase() const { return rulebase_; }
   [[nodiscard]] int reads() const { return reads_; }
   [[nodiscard]] int tests() const { return tests_; }
+  [[nodiscard]] const std::vector<policy::Flow>& tested() const { return tested_; }
   [[nodiscard]] int commits() const { return commits_; }
+  [[nodiscard]] int holds() const { return holds_; }
+  [[nodiscard]] int releases() const { return releases_; }
+  [[nodiscard]] bool held() const { return held_; }
+  [[nodiscard]] int leftoverReverts() const { return leftover_reverts_; }
   [[nodiscard]] const std::vector<policy::Plan>& appliedPlans() const { return applied_; }
 
  private:
+  class FakeHold final : public Hold {
+   public:
+    explicit FakeHold(FakeFirewall& firewall) : firewall_(firewall) { report_.run_id = "test"; }
+    ~FakeHold() override { (void)release(); }
+    [[nodiscard]] Status verify() override {
+      if (firewall_.lose_hold_) {
+        return std::unexpected(*firewall_.lose_hold_);
+      }
+      return {};
+    }
+    [[nodiscard]] Status release() override {
+      if (!report_.released) {
+        report_.released = true;
+        firewall_.held_ = false;
+        ++firewall_.releases_;
+      }
+      return {};
+    }
+    [[nodiscard]] const HoldReport& report() const override { return report_; }
+
+   private:
+    FakeFirewall& firewall_;
+    HoldReport report_;
+  };
+
   policy::Rulebase rulebase_;
+  std::optional<policy::Rulebase> leftovers_;
+  PendingChanges pending_;
+  bool unmarked_pending_ = false;
   std::function<bool(const policy::Flow&)> allows_;
+  std::function<void(FakeFirewall&)> before_hold_;
   std::optional<Error> read_error_;
   std::optional<Error> commit_error_;
+  std::optional<Error> hold_error_;
+  std::optional<Error> lose_hold_;
   std::vector<policy::Plan> applied_;
+  std::vector<policy::Flow> tested_;
   RequestCounts counts_;
   int reads_ = 0;
   int tests_ = 0;
   int commits_ = 0;
+  int holds_ = 0;
+  int releases_ = 0;
+  int leftover_reverts_ = 0;
+  bool held_ = false;
 };
 
 }  // namespace trailwall::panos

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
-
+#include <iterator>
 #include <map>
 #include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "panos/xml_util.h"
 #include "policy/naming.h"
@@ -29,18 +32,6 @@ std::optional<ConfigOp> placementOp(const std::string& xpath, const policy::Plac
   return ConfigOp::move(xpath, MoveWhere::Bottom);
 }
 
-// Does any node of the candidate tree carry this administrator's uncommitted-change mark
-// (admin="NAME" dirtyId=… on a get, API-NOTES §3.1)?
-bool touchedBy(const pugi::xml_node& result, std::string_view admin) {
-  if (admin.empty()) {
-    return false;
-  }
-  return static_cast<bool>(result.find_node([&](const pugi::xml_node& node) {
-    const auto attribute = node.attribute("admin");
-    return !attribute.empty() && admin == attribute.value();
-  }));
-}
-
 std::string joinLines(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) {
@@ -60,6 +51,7 @@ std::string seconds(milliseconds duration) {
 
 ApplyReport plannedCounts(const policy::Plan& plan) {
   ApplyReport report;
+  report.changes = static_cast<int>(plan.changeCount());
   report.rules_added = static_cast<int>(plan.add_rules.size());
   report.rules_edited = static_cast<int>(plan.edit_rules.size());
   report.rules_moved = static_cast<int>(plan.move_rules.size());
@@ -163,7 +155,11 @@ bool allowedByUnmanagedRule(const std::vector<MatchedRule>& matches,
                             const policy::Rulebase& rulebase, std::string_view managed_tag) {
   for (const auto& match : matches) {
     const policy::SecurityRule* rule = rulebase.findRule(match.name);
-    if (rule != nullptr && policy::isManagedRule(*rule, managed_tag)) {
+    // A rule the read did not see (committed by another run since) counts as managed when its
+    // name says so: another run's managed rule must not make a flow look allowed.
+    const bool managed = rule != nullptr ? policy::isManagedRule(*rule, managed_tag)
+                                         : policy::managedRuleOwner(match.name).has_value();
+    if (managed) {
       continue;
     }
     const std::string& action =
@@ -179,38 +175,85 @@ Result<PanOsFirewall> PanOsFirewall::create(PanOsClient& client, Clock& clock,
   if (!paths) {
     return fail(ErrorCode::Config, paths.error().message);
   }
+  if (auto ok = validateRunId(options.run_id); !ok) {
+    return std::unexpected(ok.error());
+  }
   options.lock_poll_interval = std::max(options.lock_poll_interval, milliseconds(1));
   options.max_policy_match_tests = std::max(options.max_policy_match_tests, 0);
   return PanOsFirewall(client, clock, std::move(options), std::move(*paths));
+}
+
+Status PanOsFirewall::readShared() {
+  // trailwall never writes /config/shared, so one read per run is enough.
+  policy::Rulebase shared;
+  for (const char* part : {"service", "tag"}) {
+    const std::string xpath = std::string("/config/shared/") + part;
+    auto reply = client_->get(xpath);
+    if (!reply) {
+      return std::unexpected(reply.error().withContext("reading the firewall's shared objects"));
+    }
+    if (!reply->found) {
+      continue;
+    }
+    auto parsed = policy::parseRulebaseXml(renderXml(reply->response.root()));
+    if (!parsed) {
+      return std::unexpected(parsed.error().withContext("reading " + xpath));
+    }
+    // A get of /config/shared/service holds <service> (read as services, or as shared ones
+    // when the device wraps it in <shared>).
+    for (auto* from : {&parsed->services, &parsed->shared_services}) {
+      std::move(from->begin(), from->end(), std::back_inserter(shared.shared_services));
+    }
+    for (auto* from : {&parsed->tags, &parsed->shared_tags}) {
+      std::move(from->begin(), from->end(), std::back_inserter(shared.shared_tags));
+    }
+  }
+  shared_ = std::move(shared);
+  return {};
 }
 
 Result<policy::Rulebase> PanOsFirewall::readRulebase() {
   const std::string where =
       "vsys '" + options_.location.vsys + "' of device '" + options_.location.device + "'";
   auto reply = client_->get(paths_.vsys());
-  if (reply && reply->found && options_.revert_leftovers &&
-      touchedBy(reply->response.result(), client_->admin())) {
-    // A run died between write and commit. Its changes would be committed with ours (or rolled
-    // back by strict multi-config) without the plan knowing: start from a clean candidate.
-    if (auto reverted = client_->revertOwnChanges(); !reverted) {
-      return std::unexpected(reverted.error());
-    }
-    reverted_leftovers_ = true;
-    reply = client_->get(paths_.vsys());
-  }
   if (!reply) {
     return std::unexpected(reply.error().withContext("reading the rulebase of " + where));
   }
   if (!reply->found) {
     return fail(ErrorCode::NotFound, where + " is not in the firewall's candidate configuration");
   }
+  if (!shared_) {
+    if (auto ok = readShared(); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  pending_ = pendingChangesIn(reply->response.result(), client_->admin());
+  if (!pending_.empty()) {
+    spdlog::warn(
+        "event=uncommitted_changes admin={} nodes={} first=\"{}\" note=\"left by a run that "
+        "stopped before its commit, or being written by a run that holds the firewall\"",
+        client_->admin(), pending_.nodes.size(), pending_.nodes.front());
+  }
   auto rulebase =
       policy::parseRulebaseXml(renderXml(reply->response.root()), options_.location.vsys);
   if (!rulebase) {
     return std::unexpected(rulebase.error().withContext("reading the rulebase of " + where));
   }
+  rulebase->shared_services = shared_->shared_services;
+  rulebase->shared_tags = shared_->shared_tags;
   snapshot_ = *rulebase;
   return rulebase;
+}
+
+Result<bool> PanOsFirewall::unmarkedChangesPending() {
+  if (!pending_.empty() || pending_.others) {
+    return false;  // marks are there: whose changes they are is known (or cannot be told)
+  }
+  auto pending = client_->hasPendingChanges();
+  if (!pending) {
+    return std::unexpected(pending.error().withContext("asking whether changes are pending"));
+  }
+  return *pending;
 }
 
 Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Flow>& flows) {
@@ -323,60 +366,233 @@ auto PanOsFirewall::waitOutConflicts(Attempt&& attempt, std::string_view what, m
   }
 }
 
-Error PanOsFirewall::revertAfter(Error error) {
+Error PanOsFirewall::revertAfter(Error error, ApplyReport& report) {
   snapshot_.reset();
   if (auto reverted = client_->revertOwnChanges(); reverted) {
+    report.reverted = true;
     error.message += "; trailwall reverted " + client_->admin() + "'s uncommitted changes";
   } else {
     error.message += "; reverting " + client_->admin() + "'s uncommitted changes failed too (" +
-                     reverted.error().message + ")";
+                     reverted.error().message + "); the next run reverts them";
   }
   return error;
 }
 
-Result<ApplyReport> PanOsFirewall::apply(const policy::Plan& plan) {
-  ApplyReport report = plannedCounts(plan);
-  if (plan.empty()) {
-    return report;
+std::string commitDescription(const FirewallOptions& options, const ApplyReport& counts) {
+  return fmt::format("{} run {}: +{} ~{} -{} rules", options.commit_description, options.run_id,
+                     counts.rules_added, counts.rules_edited, counts.rules_deleted);
+}
+
+bool isRunsCommit(const Job& job, std::string_view admin, std::string_view run_id) {
+  const std::string marker = fmt::format("run {}:", run_id);
+  return job.type == "Commit" && job.user == admin &&
+         job.description.find(marker) != std::string::npos;
+}
+
+PendingChanges pendingChangesIn(const pugi::xml_node& result, std::string_view admin,
+                                std::size_t limit) {
+  PendingChanges pending;
+  std::set<std::string> seen;
+  std::size_t more = 0;
+  for (const auto& node : result.select_nodes("descendant-or-self::*[@admin]")) {
+    const auto element = node.node();
+    if (admin.empty() || admin != element.attribute("admin").value()) {
+      pending.others = true;
+      continue;
+    }
+    // The nearest entry says what was changed; its container says what kind of thing it is.
+    pugi::xml_node entry = element;
+    while (entry && std::string_view(entry.name()) != "entry") entry = entry.parent();
+    std::string what;
+    if (entry) {
+      const std::string_view kind = entry.parent().name();
+      const std::string name = entry.attribute("name").value();
+      if (kind == "rules") {
+        what = "security rule '" + name + "'";
+      } else if (kind == "vsys" || kind == "result") {
+        what = "vsys '" + name + "'";
+      } else if (kind == "service" || kind == "tag" || kind == "address" ||
+                 kind == "service-group" || kind == "address-group") {
+        what = std::string(kind) + " '" + name + "'";
+      } else {
+        what = std::string(kind) + " entry '" + name + "'";
+      }
+    } else {
+      what = std::string("<") + element.name() + ">";
+    }
+    if (!seen.insert(what).second) continue;
+    if (pending.nodes.size() < limit) {
+      pending.nodes.push_back(std::move(what));
+    } else {
+      ++more;
+    }
   }
-  auto ops = planOps(plan, paths_);
-  if (!ops) {
-    return std::unexpected(ops.error());
+  if (more > 0) pending.nodes.push_back(fmt::format("and {} more", more));
+  return pending;
+}
+
+Result<std::unique_ptr<Hold>> PanOsFirewall::hold() {
+  RunLockOptions lock;
+  lock.firewall = options_.name.empty() ? options_.location.device : options_.name;
+  lock.run_id = options_.run_id;
+  lock.wait = options_.lock_wait_timeout;
+  lock.lease = options_.hold_lease;
+  lock.poll = options_.hold_poll;
+  lock.others_poll = options_.lock_poll_interval;
+  auto taken = RunLock::take(*client_, *clock_, std::move(lock));
+  if (!taken) {
+    return std::unexpected(taken.error());
   }
-  auto written =
-      waitOutConflicts([&] { return client_->write(*ops); },
-                       "writing " + std::to_string(ops->size()) + " changes", report.lock_wait);
-  if (!written) {
-    // A refused multi-config changed nothing; changes sent one by one may have been half done.
-    return std::unexpected(client_->writesAllOrNothing() ? written.error()
-                                                         : revertAfter(written.error()));
+  return std::unique_ptr<Hold>(std::move(*taken));
+}
+
+Status PanOsFirewall::waitForOwnCommits() {
+  auto jobs = client_->jobs();
+  if (!jobs) {
+    return std::unexpected(
+        jobs.error().withContext("looking for " + client_->admin() + "'s unfinished commits"));
   }
-  report.multi_config = written->multi_config;
-  report.write_requests = written->requests;
-  if (snapshot_) {
-    snapshot_ = policy::applyPlan(*snapshot_, plan);
+  for (const auto& job : *jobs) {
+    if (job.type != "Commit" || job.user != client_->admin() || job.done()) continue;
+    spdlog::info("event=wait_for_previous_commit job={} description=\"{}\"", job.id,
+                 job.description);
+    auto finished = client_->waitForJob(job.id);
+    if (!finished) {
+      return std::unexpected(finished.error().withContext(
+          fmt::format("waiting for {}'s earlier commit (job {}, \"{}\") before reverting "
+                      "leftovers",
+                      client_->admin(), job.id, job.description)));
+    }
+  }
+  return {};
+}
+
+Status PanOsFirewall::revertLeftovers(Hold& hold) {
+  (void)hold;  // only callable while holding: nobody else's work can be in the candidate
+  if (auto ok = waitForOwnCommits(); !ok) {
+    return ok;
+  }
+  snapshot_.reset();
+  if (auto reverted = client_->revertOwnChanges(); !reverted) {
+    return std::unexpected(reverted.error());
+  }
+  spdlog::warn("event=leftovers_reverted admin={} nodes={}", client_->admin(),
+               pending_.nodes.size());
+  return {};
+}
+
+Result<std::optional<Job>> PanOsFirewall::findRunsCommit() {
+  auto jobs = client_->jobs();
+  if (!jobs) {
+    return std::unexpected(jobs.error());
+  }
+  std::optional<Job> found;
+  for (auto& job : *jobs) {
+    if (isRunsCommit(job, client_->admin(), options_.run_id) && (!found || job.id > found->id)) {
+      found = std::move(job);
+    }
+  }
+  return found;
+}
+
+namespace {
+
+// A commit request refused for one of these reasons was not enqueued: no need to look for it.
+bool certainlyNotEnqueued(ErrorCode code) {
+  return code == ErrorCode::Auth || code == ErrorCode::Denied || code == ErrorCode::InvalidInput ||
+         code == ErrorCode::Unsupported || code == ErrorCode::Config ||
+         code == ErrorCode::Conflict || code == ErrorCode::NotFound;
+}
+
+}  // namespace
+
+Status PanOsFirewall::commit(ApplyReport& report) {
+  const std::string what = "committing " + client_->admin() + "'s changes";
+  const std::string description = commitDescription(options_, report);
+  std::optional<std::int64_t> job_id;
+  for (int attempt = 1; !job_id; ++attempt) {
+    auto started = waitOutConflicts([&] { return client_->commitPartial(description); }, what,
+                                    report.lock_wait);
+    if (started) {
+      if (!started->job_id) {
+        // Nothing to commit right after this run wrote: either a commit of this run is queued
+        // already (an earlier request whose answer was lost, resent by the transport), or the
+        // changes were undone.
+        auto found = findRunsCommit();
+        if (found && *found) {
+          job_id = (*found)->id;
+          report.commit_lookup = fmt::format(
+              "the commit request was answered \"{}\", but job {} of run {} is among the "
+              "firewall's jobs (an earlier request whose answer was lost); followed",
+              started->message, *job_id, options_.run_id);
+          spdlog::warn("event=commit_answer_lost action=followed job={} run={}", *job_id,
+                       options_.run_id);
+          break;
+        }
+        return std::unexpected(Error{
+            ErrorCode::Conflict,
+            fmt::format("{}: the firewall found nothing to commit although run {} had just "
+                        "written {} change(s) (\"{}\"): they were undone before the commit "
+                        "(another run or an administrator reverted {}'s uncommitted changes); "
+                        "nothing was committed",
+                        what, options_.run_id, report.changes, started->message,
+                        client_->admin())});
+      }
+      job_id = started->job_id;
+      break;
+    }
+    if (certainlyNotEnqueued(started.error().code)) {
+      return std::unexpected(revertAfter(started.error().withContext(what), report));
+    }
+    // The answer was lost: the commit may be running. Find it before deciding anything.
+    const std::string lost = started.error().message;
+    auto found = findRunsCommit();
+    if (!found) {
+      report.commit_unknown = true;
+      return std::unexpected(Error{
+          ErrorCode::Network,
+          fmt::format("{}: the answer to the commit request was lost ({}) and the firewall's job "
+                      "list could not be read ({}): whether run {}'s changes are committed is "
+                      "not known; they are not reverted (a commit may be running), the next run "
+                      "finds out",
+                      what, lost, found.error().message, options_.run_id)});
+    }
+    if (*found) {
+      job_id = (*found)->id;
+      report.commit_lookup = fmt::format(
+          "the answer to the commit request was lost ({}); job {} of run {} found "
+          "among the firewall's jobs and followed",
+          lost, *job_id, options_.run_id);
+      spdlog::warn("event=commit_answer_lost action=followed job={} run={}", *job_id,
+                   options_.run_id);
+      break;
+    }
+    if (attempt >= 2) {
+      return std::unexpected(revertAfter(
+          Error{started.error().code,
+                fmt::format("{}: the commit request failed twice and no commit job of run {} is "
+                            "among the firewall's jobs ({}); nothing was committed",
+                            what, options_.run_id, lost)},
+          report));
+    }
+    report.commit_lookup = fmt::format(
+        "the answer to the commit request was lost ({}); no job of run {} among the "
+        "firewall's jobs, so the commit was sent again",
+        lost, options_.run_id);
+    spdlog::warn("event=commit_answer_lost action=resent run={}", options_.run_id);
   }
 
-  std::string description =
-      options_.commit_description + ": +" + std::to_string(report.rules_added) + " ~" +
-      std::to_string(report.rules_edited) + " -" + std::to_string(report.rules_deleted) + " rules";
-  auto started =
-      waitOutConflicts([&] { return client_->commitPartial(description); },
-                       "committing " + client_->admin() + "'s changes", report.lock_wait);
-  if (!started) {
-    return std::unexpected(revertAfter(started.error()));
-  }
-  if (!started->job_id) {
-    return report;  // the writes changed nothing the device counts as a change
-  }
-  report.commit_job = started->job_id;
+  report.commit_job = job_id;
   const auto enqueued = clock_->steadyNow();
-  auto job = client_->waitForJob(*started->job_id);
+  auto job = client_->waitForJob(*job_id);
   report.commit_duration = duration_cast<milliseconds>(clock_->steadyNow() - enqueued);
   if (!job) {
     // Not reverted: the job may still finish and commit these very changes.
-    return std::unexpected(
-        job.error().withContext("committing " + client_->admin() + "'s changes"));
+    report.commit_unknown = true;
+    return std::unexpected(job.error().withContext(
+        fmt::format("{} (job {}): whether it commits is not known; the changes are not reverted, "
+                    "the next run finds out",
+                    what, *job_id)));
   }
   report.commit_details = job->details;
   report.commit_warnings = job->warnings;
@@ -384,9 +600,55 @@ Result<ApplyReport> PanOsFirewall::apply(const policy::Plan& plan) {
     return std::unexpected(
         revertAfter(Error{ErrorCode::Remote, "commit job " + std::to_string(job->id) + " " +
                                                  std::string(to_string(job->result)) + ": " +
-                                                 joinLines(job->details)}));
+                                                 joinLines(job->details)},
+                    report));
   }
-  return report;
+  report.committed = true;
+  return {};
+}
+
+Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) {
+  const auto waited = report.lock_wait;
+  report = plannedCounts(plan);
+  report.lock_wait = waited;
+  if (plan.empty()) {
+    return {};
+  }
+  auto ops = planOps(plan, paths_);
+  if (!ops) {
+    return std::unexpected(ops.error());
+  }
+  const int before = client_->counts().total();
+  auto written =
+      waitOutConflicts([&] { return client_->write(*ops); },
+                       "writing " + std::to_string(ops->size()) + " changes", report.lock_wait);
+  if (!written) {
+    // A multi-config the device refused changed nothing. One whose answer was lost may have been
+    // carried out, and changes sent one by one may have been half done: this run holds the
+    // firewall, so this administrator's uncommitted changes are its own to revert.
+    const auto code = written.error().code;
+    const bool answer_lost = code == ErrorCode::Network || code == ErrorCode::Timeout ||
+                             code == ErrorCode::Remote || code == ErrorCode::Throttled;
+    if (client_->writesAllOrNothing() && !answer_lost) {
+      return std::unexpected(written.error());
+    }
+    report.written = client_->counts().total() > before;
+    return std::unexpected(revertAfter(written.error(), report));
+  }
+  report.written = true;
+  report.multi_config = written->multi_config;
+  report.write_requests = written->requests;
+  if (snapshot_) {
+    snapshot_ = policy::applyPlan(*snapshot_, plan);
+  }
+  // Loss of the hold is seen here, before anything is committed. Not reverted: whoever holds the
+  // firewall now deals with this administrator's uncommitted changes.
+  if (auto still = hold.verify(); !still) {
+    return std::unexpected(still.error().withContext(
+        "before committing (nothing committed; the changes written stay in the candidate for the "
+        "run that holds the firewall to revert)"));
+  }
+  return commit(report);
 }
 
 }  // namespace trailwall::panos

@@ -1,19 +1,26 @@
 #pragma once
-// The firewall as the engine sees it (DESIGN §4): read the rulebase once, ask which flows it
-// already allows, apply a plan with one partial commit. PanOsFirewall does this over the XML API
-// with as few requests as the device allows; FakeFirewall (fake_firewall.h) keeps a rulebase in
-// memory so the engine can be tested without a network.
+// The firewall as the engine sees it (DESIGN §4): read the rulebase (read-only, always), ask
+// which flows it already allows, hold it for this run (hold.h), and apply a plan with one write
+// and one partial commit while holding it. PanOsFirewall does this over the XML API with as few
+// requests as the device allows; FakeFirewall (fake_firewall.h) keeps a rulebase in memory so
+// the engine can be tested without a network.
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <pugixml.hpp>
 
 #include "common/clock.h"
 #include "common/error.h"
 #include "panos/client.h"
 #include "panos/commands.h"
+#include "panos/hold.h"
+#include "panos/poll_schedule.h"
+#include "panos/run_lock.h"
 #include "panos/xpath.h"
 #include "policy/flows.h"
 #include "policy/plan.h"
@@ -28,8 +35,20 @@ struct AllowedReport {
   int untested = 0;         // distinct queries beyond the per-batch bound (treated as not allowed)
 };
 
-// What applying a plan did. `commit_job` is empty when nothing was committed.
+// This administrator's uncommitted changes in the candidate, as the last read saw them (nodes
+// marked admin="…" dirtyId="…", API-NOTES §3.1): left by a run that stopped between write and
+// commit, or being written by a run that holds the firewall now. Deletions carry no mark.
+struct PendingChanges {
+  std::vector<std::string> nodes;  // "security rule 'x'", "service 'y'", "tag 'z'", …
+  bool others = false;             // another administrator has uncommitted changes too
+
+  [[nodiscard]] bool empty() const { return nodes.empty(); }
+};
+
+// What applying a plan did, filled in as it goes, so a failure still says what was and was not
+// done. `commit_job` is empty when no commit job was started (or found).
 struct ApplyReport {
+  int changes = 0;  // configuration changes the plan makes
   int rules_added = 0;
   int rules_edited = 0;
   int rules_moved = 0;
@@ -45,21 +64,39 @@ struct ApplyReport {
   std::vector<std::string> commit_details;       // the job's detail lines
   std::vector<std::string> commit_warnings;
   std::chrono::milliseconds lock_wait{0};  // time spent waiting for other administrators
+  bool written = false;                    // the changes reached the candidate configuration
+  bool committed = false;                  // a commit job finished OK with them
+  bool commit_unknown = false;  // the commit's outcome could not be learned (answer lost)
+  bool reverted = false;        // this run's uncommitted changes were reverted
+  std::string commit_lookup;    // how a lost commit answer was resolved, for the report
 };
 
 class Firewall {
  public:
   virtual ~Firewall() = default;
-  // The vsys' security rules in rulebase order, its service objects and tags.
+  // The vsys' security rules in rulebase order, its service objects and tags, and the shared
+  // ones. Read-only: never changes the candidate, the running configuration or a lock.
   [[nodiscard]] virtual Result<policy::Rulebase> readRulebase() = 0;
+  // This administrator's uncommitted changes the last readRulebase() saw.
+  [[nodiscard]] virtual const PendingChanges& pendingChanges() const = 0;
+  // Whether uncommitted changes nobody's mark accounts for may be this administrator's (a
+  // deletion leaves no mark): asks the device when the last read saw no marks at all. Read-only.
+  [[nodiscard]] virtual Result<bool> unmarkedChangesPending() = 0;
   // Which of `flows` a rule trailwall does not manage already allows (the first matching rule
-  // that is not managed has action allow).
+  // that is not managed has action allow). Read-only.
   [[nodiscard]] virtual Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) = 0;
-  // Writes `plan` and commits this administrator's changes; an empty plan writes nothing.
-  // On a failed commit the administrator's candidate changes are reverted and the error holds
-  // the job's messages.
-  [[nodiscard]] virtual Result<ApplyReport> apply(const policy::Plan& plan) = 0;
+  // Holds the firewall for this run (one writer per firewall, hold.h), waiting a bounded time
+  // for another run. Conflict "firewall X is busy with run R since T" when it cannot.
+  [[nodiscard]] virtual Result<std::unique_ptr<Hold>> hold() = 0;
+  // While holding: waits for this administrator's unfinished commits, then reverts its
+  // uncommitted changes (a stopped run's leftovers).
+  [[nodiscard]] virtual Status revertLeftovers(Hold& hold) = 0;
+  // While holding: writes `plan` and commits this administrator's changes; an empty plan writes
+  // nothing. `report` says what was done, also when an error comes back. On a failed commit the
+  // run's candidate changes are reverted and the error holds the job's messages; a commit that
+  // finds nothing to commit after the write is an error.
+  [[nodiscard]] virtual Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) = 0;
   // Requests sent so far, by kind (see RequestCounts), for the run's report.
   [[nodiscard]] virtual RequestCounts requestCounts() const = 0;
 };
@@ -73,13 +110,17 @@ struct FirewallOptions {
   // Tests in flight at once. The vendor advises at most five concurrent API calls; the CLI
   // sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
   int policy_match_concurrency = 1;
-  // Another administrator's lock (or a running commit) is waited out this long, polling.
+  // Another administrator's lock (or a running commit), and another trailwall run's hold, are
+  // waited out this long; other administrators' locks are polled every lock_poll_interval,
+  // another run's hold on hold_poll.
   std::chrono::milliseconds lock_wait_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds lock_poll_interval{std::chrono::seconds(10)};
-  // Before reading, revert this administrator's leftover uncommitted changes (a run that died
-  // between write and commit), so the plan is made against what the commit will contain.
-  bool revert_leftovers = true;
-  std::string commit_description = "trailwall";
+  PollSchedule hold_poll;
+  // A hold older than this is a crashed run's and is taken over (run_lock.h).
+  std::chrono::milliseconds hold_lease{std::chrono::minutes(16)};
+  std::string name;            // how messages name the firewall (its host)
+  std::string run_id = "run";  // this run, in the hold's lock comment and the commit's
+  std::string commit_description = "trailwall";  // "trailwall run <run-id>: +a ~e -d rules"
 };
 
 // An ApplyReport with the plan's change counts filled in (nothing written yet).
@@ -97,25 +138,41 @@ struct FirewallOptions {
                                                 const FirewallOptions& options);
 
 // Whether a flow is already allowed, from the rules a policy-match returned: managed rules are
-// skipped; the first other rule decides (its action, or the rulebase's when the reply omits it).
+// skipped (a rule `rulebase` lacks is taken as managed when its name has the managed pattern:
+// another run committed it after the read); the first other rule decides (its action, or the
+// rulebase's when the reply omits it).
 [[nodiscard]] bool allowedByUnmanagedRule(const std::vector<MatchedRule>& matches,
                                           const policy::Rulebase& rulebase,
                                           std::string_view managed_tag);
 
+// The description of this run's commit, and how a lost commit answer is recognised among the
+// device's jobs: "<prefix> run <run-id>: +a ~e -d rules".
+[[nodiscard]] std::string commitDescription(const FirewallOptions& options,
+                                            const ApplyReport& counts);
+// Whether `job` is this run's commit: a Commit by `admin` whose description names the run.
+[[nodiscard]] bool isRunsCommit(const Job& job, std::string_view admin, std::string_view run_id);
+
+// This administrator's marked nodes in a get result, described for people (at most `limit`,
+// then "and N more").
+[[nodiscard]] PendingChanges pendingChangesIn(const pugi::xml_node& result, std::string_view admin,
+                                              std::size_t limit = 20);
+
 class PanOsFirewall final : public Firewall {
  public:
-  // Config error when the location cannot be addressed.
+  // Config error when the location cannot be addressed; InvalidInput for a bad run id.
   [[nodiscard]] static Result<PanOsFirewall> create(PanOsClient& client, Clock& clock,
                                                     FirewallOptions options);
 
   [[nodiscard]] Result<policy::Rulebase> readRulebase() override;
+  [[nodiscard]] const PendingChanges& pendingChanges() const override { return pending_; }
+  [[nodiscard]] Result<bool> unmarkedChangesPending() override;
   [[nodiscard]] Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override;
-  [[nodiscard]] Result<ApplyReport> apply(const policy::Plan& plan) override;
+  [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override;
+  [[nodiscard]] Status revertLeftovers(Hold& hold) override;
+  [[nodiscard]] Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) override;
 
   [[nodiscard]] RequestCounts requestCounts() const override { return client_->counts(); }
-  // True when the last read found and reverted this administrator's leftover changes.
-  [[nodiscard]] bool revertedLeftovers() const { return reverted_leftovers_; }
 
  private:
   PanOsFirewall(PanOsClient& client, Clock& clock, FirewallOptions options, ConfigPaths paths)
@@ -125,14 +182,21 @@ class PanOsFirewall final : public Firewall {
   auto waitOutConflicts(Attempt&& attempt, std::string_view what, std::chrono::milliseconds& waited)
       -> decltype(attempt());
   [[nodiscard]] std::string othersLocks();
-  [[nodiscard]] Error revertAfter(Error error);
+  [[nodiscard]] Error revertAfter(Error error, ApplyReport& report);
+  [[nodiscard]] Status readShared();
+  // Commits after the write; fills the commit fields of `report`.
+  [[nodiscard]] Status commit(ApplyReport& report);
+  // The commit request whose answer was lost: this run's job among the device's jobs.
+  [[nodiscard]] Result<std::optional<Job>> findRunsCommit();
+  [[nodiscard]] Status waitForOwnCommits();
 
   PanOsClient* client_;
   Clock* clock_;
   FirewallOptions options_;
   ConfigPaths paths_;
   std::optional<policy::Rulebase> snapshot_;
-  bool reverted_leftovers_ = false;
+  std::optional<policy::Rulebase> shared_;  // shared services and tags, read once per run
+  PendingChanges pending_;
 };
 
 }  // namespace trailwall::panos

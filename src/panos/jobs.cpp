@@ -127,6 +127,14 @@ Result<Job> parseJob(const ApiResponse& response, std::int64_t id) {
   return fail(ErrorCode::NotFound, "the firewall's job list has no job " + std::to_string(id));
 }
 
+std::vector<Job> parseJobs(const ApiResponse& response) {
+  std::vector<Job> jobs;
+  for (const auto& node : response.result().children("job")) {
+    jobs.push_back(readJob(node));
+  }
+  return jobs;
+}
+
 std::string_view to_string(JobStatus status) {
   switch (status) {
     case JobStatus::Pending: return "PEND";

@@ -46,6 +46,9 @@ struct Job {
 // NotFound when the reply lists no such job.
 [[nodiscard]] Result<Job> parseJob(const ApiResponse& response, std::int64_t id);
 
+// Every job of a <show><jobs><all/> reply, in the reply's order.
+[[nodiscard]] std::vector<Job> parseJobs(const ApiResponse& response);
+
 [[nodiscard]] std::string_view to_string(JobStatus status);
 [[nodiscard]] std::string_view to_string(JobResult result);
 

@@ -181,9 +181,9 @@ ErrorCode classifyApiError(std::optional<int> code, const std::vector<std::strin
     return ErrorCode::Auth;
   }
   if (containsAny(messages,
-                  {"lock is already held", "is currently locked", "Configuration is locked",
-                   "holding device wide commit locks", "commit locks", "config locks",
-                   "commit/validate is in progress", "A commit is in progress",
+                  {"lock is already held", "is currently locked", "already own a config lock",
+                   "Configuration is locked", "holding device wide commit locks", "commit locks",
+                   "config locks", "commit/validate is in progress", "A commit is in progress",
                    "install is in progress", "Another sync is in progress"})) {
     return ErrorCode::Conflict;
   }

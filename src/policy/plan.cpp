@@ -95,6 +95,12 @@ class Differ {
       services_.emplace(s.name, &s);
       if (auto key = definitionKey(s)) by_definition_[*key].push_back(&s);
     }
+    // Shared objects can be referenced from the vsys and reused, never edited or deleted; a
+    // vsys object of the same name wins.
+    for (const auto& s : current.shared_services) {
+      if (services_.emplace(s.name, &s).second) shared_names_.insert(s.name);
+      if (auto key = definitionKey(s)) by_definition_[*key].push_back(&s);
+    }
     for (auto& [key, list] : by_definition_) {
       // Ours first, then by name, so the choice is stable.
       std::sort(list.begin(), list.end(), [&](const ServiceObject* a, const ServiceObject* b) {
@@ -152,6 +158,13 @@ class Differ {
       return true;
     }
     if (const auto it = services_.find(spec.name); it != services_.end()) {
+      if (shared_names_.contains(spec.name)) {
+        out_.warnings.push_back(
+            fmt::format("rule '{}' is not written: a shared service '{}' exists with another "
+                        "definition (trailwall never changes shared objects)",
+                        d.rule.name, spec.name));
+        return false;
+      }
       if (!isManagedService(*it->second, options_.managed_tag)) {
         out_.warnings.push_back(
             fmt::format("rule '{}' is not written: service '{}' exists with another definition and "
@@ -243,7 +256,10 @@ class Differ {
     const Tag* tag = current_.findTag(options_.managed_tag);
     const bool writes_tag =
         !out_.add_rules.empty() || !out_.add_services.empty() || !out_.edit_rules.empty();
-    if (writes_tag && tag == nullptr) {
+    const bool shared_tag =
+        std::any_of(current_.shared_tags.begin(), current_.shared_tags.end(),
+                    [&](const Tag& t) { return t.name == options_.managed_tag; });
+    if (writes_tag && tag == nullptr && !shared_tag) {
       out_.add_tag = Tag{options_.managed_tag, "", std::string(kManagedTagComment)};
     }
     if (!tag_used && tag != nullptr && tag->comments == kManagedTagComment) out_.delete_tag = *tag;
@@ -262,6 +278,7 @@ class Differ {
   std::unordered_map<std::string_view, const ServiceObject*> services_;
   std::map<std::string, std::vector<const ServiceObject*>> by_definition_;
   std::unordered_set<std::string> planned_services_;
+  std::unordered_set<std::string> shared_names_;  // services_ entries that are shared objects
   bool bottom_missing_ = false;
   Plan out_;
 };

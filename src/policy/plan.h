@@ -58,6 +58,8 @@ struct Plan {
   [[nodiscard]] bool empty() const;
   // Number of write operations.
   [[nodiscard]] std::size_t changeCount() const;
+
+  friend bool operator==(const Plan&, const Plan&) = default;
 };
 
 // `already_allowed` holds the flows (from flowsToCheck) the firewall already allows through a

@@ -88,13 +88,18 @@ struct ServiceGroup {
 };
 
 // What trailwall reads from one vsys: its security rules in rulebase order, its service objects
-// and service groups (shared ones too) and tags. Groups matter because a service object that
-// is a group member cannot be deleted.
+// and service groups (shared groups too) and tags, and the service objects and tags of
+// /config/shared. Groups matter because a service object that is a group member cannot be
+// deleted. Shared objects are only read: a managed service reuses a shared one of the same
+// definition, a managed name never collides with a shared one, and trailwall never edits or
+// deletes them.
 struct Rulebase {
   std::vector<SecurityRule> rules;
   std::vector<ServiceObject> services;
   std::vector<ServiceGroup> service_groups;
   std::vector<Tag> tags;
+  std::vector<ServiceObject> shared_services;
+  std::vector<Tag> shared_tags;
 
   [[nodiscard]] const SecurityRule* findRule(std::string_view name) const;
   [[nodiscard]] const ServiceObject* findService(std::string_view name) const;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <iterator>
 #include <new>
 #include <sstream>
 
@@ -187,7 +188,19 @@ class Collector {
       for (const auto& e : node.children("entry")) out_.tags.push_back(readTag(e));
       return {};
     }
-    if (name == "shared") return collectChildren(node, {"service", "service-group", "tag"});
+    if (name == "shared") {
+      // Shared services and tags are kept apart (never edited); shared groups still pin members.
+      const auto services = out_.services.size();
+      const auto tags = out_.tags.size();
+      auto ok = collectChildren(node, {"service", "service-group", "tag"});
+      const auto first_service = out_.services.begin() + static_cast<std::ptrdiff_t>(services);
+      std::move(first_service, out_.services.end(), std::back_inserter(out_.shared_services));
+      out_.services.erase(first_service, out_.services.end());
+      const auto first_tag = out_.tags.begin() + static_cast<std::ptrdiff_t>(tags);
+      std::move(first_tag, out_.tags.end(), std::back_inserter(out_.shared_tags));
+      out_.tags.erase(first_tag, out_.tags.end());
+      return ok;
+    }
     if (name == "entry") return collectEntry(node);
     return {};
   }
@@ -487,10 +500,21 @@ Result<std::string> renderTag(const Tag& tag, Render how) {
 
 Result<std::string> renderRulebaseConfig(const Rulebase& rulebase, std::string_view vsys) {
   pugi::xml_document doc;
-  auto vsys_entry =
-      newEntry(newEntry(doc.append_child("config").append_child("devices"), "localhost.localdomain")
-                   .append_child("vsys"),
-               std::string(vsys));
+  auto config = doc.append_child("config");
+  if (!rulebase.shared_services.empty() || !rulebase.shared_tags.empty()) {
+    auto shared = config.append_child("shared");
+    auto shared_services = shared.append_child("service");
+    for (const auto& s : rulebase.shared_services) {
+      if (auto ok = appendService(shared_services, s); !ok) return std::unexpected(ok.error());
+    }
+    auto shared_tags = shared.append_child("tag");
+    for (const auto& t : rulebase.shared_tags) {
+      if (auto ok = appendTag(shared_tags, t); !ok) return std::unexpected(ok.error());
+    }
+  }
+  auto vsys_entry = newEntry(
+      newEntry(config.append_child("devices"), "localhost.localdomain").append_child("vsys"),
+      std::string(vsys));
   auto rules = vsys_entry.append_child("rulebase").append_child("security").append_child("rules");
   for (const auto& rule : rulebase.rules) {
     if (auto ok = appendRule(rules, rule); !ok) return std::unexpected(ok.error());

@@ -183,13 +183,14 @@ BatchResult Runner::run(std::span<const Delivery> deliveries,
       run.error = firewall.error();
     } else {
       engine::Engine engine(policy_, **inventory, **firewall, clock_);
-      std::optional<engine::Deadline> limit;
-      if (deadline) limit = engine::Deadline{*deadline, options_.write_budget};
+      if (deadline) engine.setDeadline(engine::Deadline{*deadline, options_.write_budget});
       run.attempted = true;
-      auto report = engine.run(batch, options_.mode, limit);
+      engine::RunReport progress;
+      auto report = engine.run(batch, options_.mode, &progress);
       if (report) {
         run.report = std::move(*report);
       } else {
+        run.report = std::move(progress);  // what the run did up to the failure
         run.error = report.error();
       }
     }

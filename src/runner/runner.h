@@ -60,12 +60,17 @@ struct Outcome {
 // One firewall's part of the batch: its engine run, or why it did not run or failed.
 struct FirewallRun {
   std::string firewall;
-  bool attempted = false;                   // the engine was started
-  std::optional<engine::RunReport> report;  // the run finished
-  std::optional<Error> error;               // it failed, or was not attempted (deadline)
+  bool attempted = false;  // the engine was started
+  // What the run did: all of it, or (with `error`) up to the failure; its `outcome` says what
+  // was written, committed and reverted. Empty when the run was not attempted.
+  std::optional<engine::RunReport> report;
+  std::optional<Error> error;  // it failed, or was not attempted (deadline, configuration)
 
-  // The changes reached a committed firewall (or nothing needed writing; a dry run planned).
-  [[nodiscard]] bool succeeded() const { return report.has_value() && !error; }
+  // The changes reached a committed firewall (or nothing needed writing; a dry run planned). A
+  // run that failed after its commit went through counts: its changes are committed.
+  [[nodiscard]] bool succeeded() const {
+    return report.has_value() && (!error || report->outcome.committed);
+  }
 };
 
 struct BatchResult {

@@ -115,6 +115,17 @@ class PanOsSim : public PanosSimTest {
     return PanOsFirewall::create(client(), clock_, std::move(options)).value();
   }
   std::string vsys() { return ConfigPaths::forLocation({}).value().vsys(); }
+  // Holds the firewall, applies `plan` and releases, as the engine does.
+  static Result<ApplyReport> applyHeld(PanOsFirewall& fw, const policy::Plan& plan) {
+    auto hold = fw.hold();
+    if (!hold) return std::unexpected(hold.error());
+    ApplyReport report;
+    report.lock_wait = (*hold)->report().waited;
+    auto status = fw.apply(plan, **hold, report);
+    if (auto released = (*hold)->release(); !released) return std::unexpected(released.error());
+    if (!status) return std::unexpected(status.error());
+    return report;
+  }
   // The running configuration's rule names (what the firewall enforces).
   std::vector<std::string> runningRuleNames() {
     return ruleNames(policy::parseRulebaseXml(simulator().runningConfigXml()).value());
@@ -164,7 +175,7 @@ TEST_F(PanOsSim, TlsIsVerified) {
   EXPECT_EQ(reply.error().code, ErrorCode::Network);
 }
 
-TEST_F(PanOsSim, ReadsTheRulebaseInOneConfigRequest) {
+TEST_F(PanOsSim, ReadsTheRulebaseAndSharedObjectsInThreeConfigRequests) {
   auto fw = firewall();
   simulator().resetCounters();
   const auto rulebase = fw.readRulebase();
@@ -174,15 +185,15 @@ TEST_F(PanOsSim, ReadsTheRulebaseInOneConfigRequest) {
                                       "partner-alt-web", "legacy-syslog", "Clean up"}));
   EXPECT_NE(rulebase->findService("tcp-8080"), nullptr);
   EXPECT_NE(rulebase->findTag("admin-rules"), nullptr);
-  EXPECT_EQ(counters().by_type["config"], 1U);
+  EXPECT_EQ(counters().by_type["config"], 3U);  // the vsys, shared services, shared tags
 }
 
 TEST_F(PanOsSim, AppliesAPlanAboveTheBottomRuleAndCommitsOnce) {
   auto fw = firewall();
   ASSERT_TRUE(fw.readRulebase().has_value());
   simulator().resetCounters();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
-                                           managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
+                                                managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_TRUE(report->multi_config);
   EXPECT_TRUE(report->commit_job.has_value());
@@ -202,8 +213,8 @@ TEST_F(PanOsSim, AppliesAPlanAboveTheBottomRuleAndCommitsOnce) {
 
 TEST_F(PanOsSim, ASecondPlanKeepsTheManagedBlockWithoutReorderChurn) {
   auto fw = firewall();
-  ASSERT_TRUE(fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
-                                   managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}))
+  ASSERT_TRUE(applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
+                                        managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}))
                   .has_value());
   const auto before = fw.readRulebase().value();
   policy::Plan second = planAdding({managedRule("sg-0cc-tcp-443", "10.0.2.12")}, false);
@@ -215,7 +226,7 @@ TEST_F(PanOsSim, ASecondPlanKeepsTheManagedBlockWithoutReorderChurn) {
   second.edit_rules.push_back(edit);
   second.delete_rules.push_back(*before.findRule("sg-0aa-tcp-443"));
   simulator().resetCounters();
-  const auto report = fw.apply(second);
+  const auto report = applyHeld(fw, second);
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_EQ(counters().by_action["config/move"], 0U);
   EXPECT_EQ(counters().by_action["config/multi-config"], 1U);
@@ -233,7 +244,7 @@ TEST_F(PanOsSim, ASecondPlanKeepsTheManagedBlockWithoutReorderChurn) {
   }
 }
 
-TEST_F(PanOsSim, ALeftoverOfThisAdministratorIsRevertedBeforeReading) {
+TEST_F(PanOsSim, ALeftoverIsReportedByReadingAndRevertedOnlyByAHolder) {
   const std::string leftover = vsys() + "/rulebase/security/rules/entry[@name='sg-0dd-tcp-22']";
   ASSERT_TRUE(client().change(ConfigOp::set(leftover, "<action>allow</action>")).has_value());
   PanOsClient operator_client(*transport_, clock_, clientOptions("operator"));
@@ -241,10 +252,23 @@ TEST_F(PanOsSim, ALeftoverOfThisAdministratorIsRevertedBeforeReading) {
   ASSERT_TRUE(operator_client.change(ConfigOp::set(draft, "<ip-netmask>10.9.9.9/32</ip-netmask>"))
                   .has_value());
   auto fw = firewall();
+  simulator().resetCounters();
   const auto rulebase = fw.readRulebase();
   ASSERT_TRUE(rulebase.has_value()) << to_string(rulebase.error());
-  EXPECT_TRUE(fw.revertedLeftovers());
-  EXPECT_EQ(rulebase->findRule("sg-0dd-tcp-22"), nullptr);
+  EXPECT_EQ(fw.pendingChanges().nodes, std::vector<std::string>{"security rule 'sg-0dd-tcp-22'"});
+  EXPECT_TRUE(fw.pendingChanges().others);
+  EXPECT_NE(rulebase->findRule("sg-0dd-tcp-22"), nullptr);  // read as it is, not reverted
+  EXPECT_EQ(counters().by_type["op"], 0U);
+  EXPECT_EQ(counters().by_type["config"], 3U);
+
+  auto hold = fw.hold();
+  ASSERT_TRUE(hold.has_value()) << to_string(hold.error());
+  ASSERT_TRUE(fw.revertLeftovers(**hold).has_value());
+  ASSERT_TRUE((*hold)->release().has_value());
+  const auto after = fw.readRulebase();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->findRule("sg-0dd-tcp-22"), nullptr);
+  EXPECT_TRUE(fw.pendingChanges().empty());
   EXPECT_TRUE(client().get(draft).value().found);  // the operator's change stays
 }
 
@@ -255,7 +279,7 @@ TEST_F(PanOsSim, PartialCommitLeavesAnotherAdministratorsChangeUncommitted) {
                   .has_value());
   auto fw = firewall();
   ASSERT_TRUE(fw.readRulebase().has_value());
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_TRUE(client()
                   .show(vsys() + "/rulebase/security/rules/entry[@name='sg-0aa-tcp-443']")
@@ -275,7 +299,7 @@ TEST_F(PanOsSim, AFailedCommitIsRevertedAndReportsTheJobMessages) {
   setFaults(faults);
   const auto running_before = runningRuleNames();
   auto fw = firewall();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_FALSE(report.has_value());
   EXPECT_EQ(report.error().code, ErrorCode::Remote);
   EXPECT_NE(report.error().message.find("FAIL"), std::string::npos) << report.error().message;
@@ -296,10 +320,10 @@ TEST_F(PanOsSim, WaitsForAnotherAdministratorsConfigLockThenWrites) {
     if (++sleeps == 2) setFaults({});  // the operator releases the lock after 20 s
   });
   auto fw = firewall();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_EQ(report->lock_wait, std::chrono::seconds(20));
-  EXPECT_EQ(counters().by_action["config/multi-config"], 3U);
+  EXPECT_EQ(counters().by_action["config/multi-config"], 1U);
   EXPECT_EQ(counters().commits_ok, 1U);
 }
 
@@ -308,11 +332,14 @@ TEST_F(PanOsSim, GivesUpOnALockAfterTheBoundAndNeverRemovesIt) {
   faults.config_lock_holder = "operator";
   setFaults(faults);
   auto fw = firewall();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_FALSE(report.has_value());
   EXPECT_EQ(report.error().code, ErrorCode::Conflict);
-  EXPECT_NE(report.error().message.find("operator"), std::string::npos) << report.error().message;
-  EXPECT_EQ(counters().by_action["config/multi-config"], 4U);  // at 0, 10, 20 and 30 s
+  EXPECT_NE(report.error().message.find("config lock held by operator"), std::string::npos)
+      << report.error().message;
+  EXPECT_NE(report.error().message.find("trailwall never removes another administrator's lock"),
+            std::string::npos);
+  EXPECT_EQ(counters().by_action["config/multi-config"], 0U);
   EXPECT_EQ(counters().commits_enqueued, 0U);
   const auto locks = client().configLocks();
   ASSERT_TRUE(locks.has_value()) << to_string(locks.error());
@@ -329,7 +356,7 @@ TEST_F(PanOsSim, WaitsForAnotherAdministratorsCommitLock) {
   setFaults(faults);
   clock_.onSleep([&] { setFaults({}); });
   auto fw = firewall();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_EQ(report->lock_wait, std::chrono::seconds(10));
   EXPECT_EQ(counters().commits_ok, 1U);
@@ -345,8 +372,8 @@ TEST_F(PanOsSim, FallsBackToSingleRequestsWhenMultiConfigIsRefused) {
   faults.api_errors.push_back(refused);
   setFaults(faults);
   auto fw = firewall();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
-                                           managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
+                                                managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   EXPECT_FALSE(report->multi_config);
   EXPECT_EQ(counters().by_action["config/set"], 3U);
@@ -366,11 +393,11 @@ TEST_F(PanOsSim, AHundredRuleChangesCostAtMostFiveConfigRequestsAndOneCommit) {
   }
   simulator().resetCounters();
   ASSERT_TRUE(fw.readRulebase().has_value());
-  const auto report = fw.apply(planAdding(rules));
+  const auto report = applyHeld(fw, planAdding(rules));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
   const auto c = counters();
   EXPECT_LE(c.by_type.at("config"), 5U);
-  EXPECT_EQ(c.by_type.at("config"), 2U);  // one get, one multi-config
+  EXPECT_EQ(c.by_type.at("config"), 4U);  // the vsys and shared gets, one multi-config
   EXPECT_EQ(c.commits_enqueued, 1U);
   EXPECT_EQ(c.by_type.at("commit"), 1U);
   const auto names = runningRuleNames();
@@ -384,7 +411,7 @@ TEST_F(PanOsSim, HostileDescriptionsTravelIntactAndAddressNothingElse) {
   auto fw = firewall();
   auto rule = managedRule("sg-0aa-tcp-443", "10.0.2.10");
   rule.description = "group \"web\" <prod> & 'ops' ]]> ] /config/x[@name='y']";
-  ASSERT_TRUE(fw.apply(planAdding({rule})).has_value());
+  ASSERT_TRUE(applyHeld(fw, planAdding({rule})).has_value());
   const auto read = fw.readRulebase().value();
   EXPECT_EQ(read.findRule("sg-0aa-tcp-443")->description, rule.description);
   EXPECT_EQ(read.rules.size(), 6U);
@@ -406,7 +433,7 @@ class PolicyMatchShapes : public PanOsSim, public ::testing::WithParamInterface<
 TEST_P(PolicyMatchShapes, AlreadyAllowedReadsEveryReplyShape) {
   auto fw = firewall();
   // A managed rule allowing 10.0.2.10 must not count; the administrator's web rule does.
-  ASSERT_TRUE(fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")})).has_value());
+  ASSERT_TRUE(applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")})).has_value());
   panossim::Faults faults;
   faults.policy_match_format = GetParam();
   setFaults(faults);
@@ -423,24 +450,30 @@ TEST_P(PolicyMatchShapes, AlreadyAllowedReadsEveryReplyShape) {
 INSTANTIATE_TEST_SUITE_P(Shapes, PolicyMatchShapes,
                          ::testing::Values("structured", "text", "msg-line"));
 
-class SlowCommits : public PanOsSim {
+class HalfSecondCommits : public PanOsSim {
  protected:
   void configure(panossim::ServerOptions& options) override {
-    options.simulator.commit_duration = std::chrono::milliseconds(300);
+    options.simulator.commit_duration = std::chrono::milliseconds(500);
   }
 };
 
-TEST_F(SlowCommits, PollsTheJobUntilItFinishes) {
+// Issue 11: with the device-friendly 2 s interval configured, a commit that takes 0.5 s is
+// noticed within 0.3 s of its end (the early polls), in real time against panos-sim.
+TEST_F(HalfSecondCommits, IsNoticedWithinAFewTenthsOfASecond) {
   SystemClock real;
   auto options = clientOptions();
-  options.job_poll_interval = std::chrono::milliseconds(50);
+  options.job_poll_interval = std::chrono::seconds(2);
   PanOsClient client(*transport_, real, options);
   auto fw = PanOsFirewall::create(client, real, {}).value();
-  const auto report = fw.apply(planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10")}));
   ASSERT_TRUE(report.has_value()) << to_string(report.error());
-  EXPECT_GE(report->commit_duration, std::chrono::milliseconds(250));
-  EXPECT_GE(client.counts().of("op/show"), 3);
-  EXPECT_EQ(report->commit_details.empty(), false);
+  EXPECT_GE(report->commit_duration, std::chrono::milliseconds(450));
+  EXPECT_LE(report->commit_duration, std::chrono::milliseconds(800))
+      << "a 0.5 s commit noticed " << report->commit_duration.count() - 500 << " ms late";
+  EXPECT_FALSE(report->commit_details.empty());
+  std::printf("0.5 s commit noticed after %lld ms (%lld ms after its end)\n",
+              static_cast<long long>(report->commit_duration.count()),
+              static_cast<long long>(report->commit_duration.count() - 500));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input.h"
+#include "cli/output.h"
 #include "cli/run_report.h"
 #include "cli/runtime.h"
 
@@ -116,6 +117,99 @@ TEST(RunReport, JsonCarriesTheSameFigures) {
   EXPECT_EQ(j["firewall_requests"]["commits"], 1);
   EXPECT_EQ(j["firewall_requests"]["total"], 6);
   EXPECT_FALSE(j.contains("events"));
+}
+
+TEST(RunReport, AFailedRunIsOneJsonObjectSayingWhatWasAndWasNotDone) {
+  auto report = appliedReport();
+  report.applied->changes = 2;
+  report.applied->written = true;
+  report.applied->reverted = true;
+  report.outcome = engine::Outcome{
+      .written = true, .committed = false, .commit_unknown = false, .reverted = true};
+  const Error error{ErrorCode::Remote, "applying the plan: commit job 42 FAIL: bad rule"};
+  const auto j = nlohmann::json::parse(runReportJson(report, nullptr, &error));
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["error"]["kind"], "remote");
+  EXPECT_EQ(j["error"]["message"], "applying the plan: commit job 42 FAIL: bad rule");
+  EXPECT_EQ(j["outcome"]["written"], true);
+  EXPECT_EQ(j["outcome"]["committed"], false);
+  EXPECT_EQ(j["outcome"]["reverted"], true);
+  EXPECT_EQ(j["outcome"]["not_done"], "2 change(s) written and reverted; nothing committed");
+  EXPECT_EQ(j["plan"]["add_rules"][0]["name"], "sg-0123456789abcdef0-tcp-443");
+  // A success says so too.
+  const auto ok = nlohmann::json::parse(runReportJson(appliedReport(), nullptr));
+  EXPECT_EQ(ok["ok"], true);
+  EXPECT_TRUE(ok["error"].is_null());
+}
+
+TEST(RunReport, OutcomeTextNamesWhatWasNotDone) {
+  engine::RunReport report;
+  report.mode = engine::Mode::Apply;
+  EXPECT_EQ(outcomeText(report), "nothing was written to the firewall");
+  policy::SecurityRule rule;
+  rule.name = "sg-0123456789abcdef0-tcp-443";
+  report.plan.add_rules.push_back(rule);
+  EXPECT_EQ(outcomeText(report),
+            "nothing was written to the firewall (1 planned change(s) not made)");
+  report.applied = panos::ApplyReport{};
+  report.applied->changes = 1;
+  report.applied->commit_job = 7;
+  report.outcome.written = true;
+  report.outcome.commit_unknown = true;
+  EXPECT_EQ(outcomeText(report),
+            "1 change(s) written; whether they were committed (job 7) is not known (the next run "
+            "finds out); not reverted");
+  report.outcome.commit_unknown = false;
+  EXPECT_EQ(outcomeText(report),
+            "1 change(s) written but not committed; they stay in the candidate until the run "
+            "that holds the firewall reverts them");
+  report.outcome.committed = true;
+  EXPECT_EQ(outcomeText(report), "1 change(s) written and committed");
+  report.mode = engine::Mode::Plan;
+  EXPECT_EQ(outcomeText(report), "nothing was written (dry run)");
+}
+
+TEST(RunReport, ADryRunReportsLeftoversAndTheHoldIsReported) {
+  engine::RunReport report;
+  report.mode = engine::Mode::Plan;
+  report.pending.nodes = {"security rule 'sg-0123456789abcdef0-tcp-443'"};
+  report.warnings = {"rule 'block' (deny) above the bottom rule 'Clean up' matches all traffic"};
+  const auto text = runReportText(report, nullptr, false);
+  EXPECT_NE(text.find("uncommitted changes of trailwall's administrator in the candidate: "
+                      "security rule 'sg-0123456789abcdef0-tcp-443'"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("this dry run leaves them"), std::string::npos) << text;
+  EXPECT_NE(text.find("warning: rule 'block' (deny) above the bottom rule"), std::string::npos);
+  const auto j = nlohmann::json::parse(runReportJson(report, nullptr));
+  EXPECT_EQ(j["pending_changes"]["nodes"][0], "security rule 'sg-0123456789abcdef0-tcp-443'");
+  EXPECT_EQ(j["pending_changes"]["left"], true);
+  EXPECT_EQ(j["warnings"].size(), 1U);
+
+  auto applied = appliedReport();
+  applied.hold = panos::HoldReport{};
+  applied.hold->run_id = "tw-1";
+  applied.hold->waited = std::chrono::milliseconds(1500);
+  applied.hold->waited_for = {"run tw-0 since 2026-05-01T10:00:00Z"};
+  applied.leftovers_reverted = true;
+  const auto held = runReportText(applied, nullptr, false);
+  EXPECT_NE(held.find("firewall held by run tw-1 after waiting 1.5 s for run tw-0 since "
+                      "2026-05-01T10:00:00Z"),
+            std::string::npos)
+      << held;
+  EXPECT_NE(held.find("reverted uncommitted changes of trailwall's administrator left by a "
+                      "stopped run"),
+            std::string::npos);
+}
+
+TEST(FailureJson, IsOneObjectWithTheErrorAndNothingDone) {
+  const auto j =
+      nlohmann::json::parse(failureJson(Error{ErrorCode::Config, "firewall.admin is not set"}));
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["error"]["kind"], "config");
+  EXPECT_EQ(j["error"]["message"], "firewall.admin is not set");
+  EXPECT_EQ(j["outcome"]["written"], false);
+  EXPECT_EQ(j["outcome"]["not_done"], "nothing was written to the firewall");
 }
 
 TEST(RunReport, EventsAreCountedByReason) {

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -52,6 +53,10 @@ policy::Rulebase rulebaseWithBottomRule(const policy::Options& options) {
   bottom.action = "deny";
   rulebase.rules = {admin, bottom};
   return rulebase;
+}
+
+policy::Rulebase firewallRulebaseWithBottom(const policy::Options& options) {
+  return rulebaseWithBottomRule(options);
 }
 
 Batch everything() {
@@ -169,6 +174,250 @@ TEST_F(EngineTest, AStoppedInstanceLosesItsDestinations) {
   for (const auto& rule : firewall_.rulebase().rules) {
     EXPECT_FALSE(rule.hasTag(options_.managed_tag)) << rule.name << " should have been removed";
   }
+}
+
+TEST_F(EngineTest, ARealRunHoldsTheFirewallOnlyToWriteAndReleasesIt) {
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(firewall_.holds(), 1);
+  EXPECT_EQ(firewall_.releases(), 1);
+  EXPECT_FALSE(firewall_.held());
+  EXPECT_EQ(firewall_.reads(), 2);  // once to plan, once more holding the firewall
+  EXPECT_TRUE(report->outcome.written);
+  EXPECT_TRUE(report->outcome.committed);
+  ASSERT_TRUE(report->hold.has_value());
+  EXPECT_TRUE(report->hold->released);
+  // Nothing left to do: no hold at all.
+  const auto again = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(firewall_.holds(), 1);
+  EXPECT_FALSE(again->hold.has_value());
+}
+
+TEST_F(EngineTest, TheRulebaseIsReadAgainOnceHeldAndThePlanMadeAgainstIt) {
+  // Another run with the same events commits the same rules while this one waits for the hold.
+  firewall_.beforeHold([&](panos::FakeFirewall& fw) {
+    panos::FakeFirewall other(fw.rulebase());
+    Engine engine(options_, source_, other, clock_);
+    ASSERT_TRUE(engine.run(everything(), Mode::Apply).has_value());
+    fw.setRulebase(other.rulebase());
+  });
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_TRUE(report->replanned);
+  EXPECT_TRUE(report->plan.empty());
+  EXPECT_FALSE(report->applied.has_value());
+  EXPECT_TRUE(firewall_.appliedPlans().empty());  // no duplicate write, no commit
+  EXPECT_FALSE(report->outcome.written);
+}
+
+TEST_F(EngineTest, ThePolicyMatchAnswersAreReusedWhenPlanningAgain) {
+  firewall_.beforeHold([](panos::FakeFirewall&) {});
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  std::set<policy::Flow> distinct(firewall_.tested().begin(), firewall_.tested().end());
+  EXPECT_GT(firewall_.tests(), 0);
+  EXPECT_EQ(distinct.size(), firewall_.tested().size());  // no flow asked about twice
+}
+
+TEST_F(EngineTest, ABusyFirewallFailsWithNothingWritten) {
+  firewall_.refuseHold(Error{ErrorCode::Conflict,
+                             "firewall fw.example is busy with run tw-other since "
+                             "2026-05-01T10:00:00Z; waited 300 s"});
+  RunReport progress;
+  const auto report = engine_.run(everything(), Mode::Apply, &progress);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(report.error().message,
+            "firewall fw.example is busy with run tw-other since 2026-05-01T10:00:00Z; waited "
+            "300 s");
+  EXPECT_FALSE(progress.plan.empty());  // what would have been done
+  EXPECT_FALSE(progress.outcome.written);
+  EXPECT_FALSE(progress.outcome.committed);
+  EXPECT_TRUE(firewall_.appliedPlans().empty());
+}
+
+TEST_F(EngineTest, LosingTheHoldBeforeTheCommitIsAnErrorNotASuccess) {
+  firewall_.loseHoldBeforeCommit(
+      Error{ErrorCode::Conflict, "run tw-me lost its hold on firewall fw.example"});
+  RunReport progress;
+  const auto report = engine_.run(everything(), Mode::Apply, &progress);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().message.find("lost its hold"), std::string::npos);
+  EXPECT_TRUE(progress.outcome.written);
+  EXPECT_FALSE(progress.outcome.committed);
+  EXPECT_EQ(firewall_.commits(), 0);
+  EXPECT_EQ(firewall_.releases(), 1);
+}
+
+TEST_F(EngineTest, AFailedCommitSaysItWasWrittenAndReverted) {
+  firewall_.failNextCommit(Error{ErrorCode::Remote, "commit job 7 FAIL: bad"});
+  RunReport progress;
+  ASSERT_FALSE(engine_.run(everything(), Mode::Apply, &progress).has_value());
+  EXPECT_TRUE(progress.outcome.written);
+  EXPECT_TRUE(progress.outcome.reverted);
+  EXPECT_FALSE(progress.outcome.committed);
+  EXPECT_FALSE(firewall_.held());
+}
+
+// A stopped run's leftover: a managed rule for a port the truth does not have, uncommitted.
+panos::PendingChanges leftoverMark() {
+  panos::PendingChanges pending;
+  pending.nodes = {"security rule 'sg-0a1b2c3d4e5f60718-tcp-9999'"};
+  return pending;
+}
+
+policy::Rulebase withLeftover(policy::Rulebase rulebase) {
+  auto rule = rulebase.rules.front();
+  rule.name = "sg-0a1b2c3d4e5f60718-tcp-9999";
+  rule.tag = {"trailwall"};
+  rulebase.rules.insert(rulebase.rules.begin() + 1, rule);
+  return rulebase;
+}
+
+TEST_F(EngineTest, ADryRunReportsLeftoversAndLeavesThem) {
+  const auto clean = firewall_.rulebase();
+  firewall_.setLeftovers(leftoverMark(), withLeftover(clean), clean);
+  const auto report = engine_.run(everything(), Mode::Plan);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->pending.nodes,
+            std::vector<std::string>{"security rule 'sg-0a1b2c3d4e5f60718-tcp-9999'"});
+  EXPECT_EQ(firewall_.leftoverReverts(), 0);
+  EXPECT_EQ(firewall_.holds(), 0);
+  EXPECT_TRUE(firewall_.appliedPlans().empty());
+}
+
+TEST_F(EngineTest, ARealRunRevertsLeftoversOnlyOnceItHoldsTheFirewall) {
+  const auto clean = firewall_.rulebase();
+  firewall_.setLeftovers(leftoverMark(), withLeftover(clean), clean);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(firewall_.leftoverReverts(), 1);
+  EXPECT_TRUE(report->leftovers_reverted);
+  // The plan that was written is the one against the clean candidate: nothing deletes the
+  // reverted leftover.
+  ASSERT_EQ(firewall_.appliedPlans().size(), 1U);
+  EXPECT_TRUE(firewall_.appliedPlans()[0].delete_rules.empty());
+  EXPECT_EQ(firewall_.rulebase().findRule("sg-0a1b2c3d4e5f60718-tcp-9999"), nullptr);
+}
+
+TEST_F(EngineTest, LeftoversAreDealtWithEvenWhenThereIsNothingElseToDo) {
+  ASSERT_TRUE(engine_.run(everything(), Mode::Apply).has_value());
+  const auto clean = firewall_.rulebase();
+  firewall_.setLeftovers(leftoverMark(), withLeftover(clean), clean);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(firewall_.leftoverReverts(), 1);
+  EXPECT_EQ(firewall_.rulebase(), clean);
+}
+
+TEST_F(EngineTest, UnmarkedPendingChangesOfADeletionAreRevertedToo) {
+  ASSERT_TRUE(engine_.run(everything(), Mode::Apply).has_value());
+  firewall_.setUnmarkedPending(true);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(firewall_.holds(), 2);
+  EXPECT_EQ(firewall_.leftoverReverts(), 1);
+}
+
+TEST_F(EngineTest, AMissingBottomRuleIsAnErrorBeforeAnythingIsWritten) {
+  auto rulebase = firewall_.rulebase();
+  std::erase_if(rulebase.rules,
+                [&](const policy::SecurityRule& r) { return r.name == options_.bottom_rule; });
+  firewall_.setRulebase(rulebase);
+  for (const auto mode : {Mode::Plan, Mode::Apply}) {
+    const auto report = engine_.run(everything(), mode);
+    ASSERT_FALSE(report.has_value());
+    EXPECT_EQ(report.error().code, ErrorCode::Config);
+    EXPECT_EQ(report.error().message,
+              "the bottom rule 'deny-all' (policy.bottom_rule) is not in the firewall's rulebase: "
+              "managed rules go directly above it, so nothing was written; create the rule or "
+              "correct the setting");
+  }
+  EXPECT_EQ(firewall_.holds(), 0);
+  EXPECT_TRUE(firewall_.appliedPlans().empty());
+  // A stand-in rulebase (planning with no firewall at all) is not held to it.
+  Engine offline(options_, source_, firewall_, clock_, EngineOptions{.require_bottom_rule = false});
+  EXPECT_TRUE(offline.run(everything(), Mode::Plan).has_value());
+}
+
+TEST_F(EngineTest, ADenyAllAboveTheBottomRuleIsReported) {
+  auto rulebase = firewall_.rulebase();
+  policy::SecurityRule block = rulebase.rules.back();  // the bottom rule's deny-all
+  block.name = "block-everything";
+  block.action = "drop";
+  block.from = {"untrust"};
+  block.service = {"application-default"};
+  policy::SecurityRule narrow = block;
+  narrow.name = "block-one-source";
+  narrow.source = {"198.51.100.7"};
+  policy::SecurityRule other_zone = block;
+  other_zone.name = "block-dmz";
+  other_zone.from = {"dmz"};
+  policy::SecurityRule disabled = block;
+  disabled.name = "old-block";
+  disabled.disabled = true;
+  rulebase.rules.insert(rulebase.rules.begin(), {block, narrow, other_zone, disabled});
+  firewall_.setRulebase(rulebase);
+  const auto report = engine_.run(everything(), Mode::Plan);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->warnings,
+            std::vector<std::string>{
+                "rule 'block-everything' (drop) above the bottom rule 'deny-all' matches all "
+                "traffic from zone untrust to zone trust: the managed rules below it would never "
+                "match"});
+  // The bottom rule itself (a deny-all below the managed block) is not a warning.
+  EXPECT_TRUE(shadowingRules(firewallRulebaseWithBottom(options_), options_).empty());
+}
+
+TEST_F(EngineTest, AManagedServiceIsNeverADuplicateOfASharedOne) {
+  auto rulebase = firewall_.rulebase();
+  policy::ServiceObject shared;
+  shared.name = "ports-8000-8099";
+  shared.protocol = "tcp";
+  shared.port = "8000-8099";
+  rulebase.shared_services.push_back(shared);
+  policy::Tag tag;
+  tag.name = options_.managed_tag;
+  rulebase.shared_tags.push_back(tag);
+  firewall_.setRulebase(rulebase);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  for (const auto& service : report->plan.add_services) {
+    EXPECT_NE(service.port, "8000-8099") << service.name;
+  }
+  EXPECT_FALSE(report->plan.add_tag.has_value());  // the shared tag serves
+  bool uses_shared = false;
+  for (const auto& rule : firewall_.rulebase().rules) {
+    uses_shared = uses_shared || rule.service == policy::Members{"ports-8000-8099"};
+  }
+  EXPECT_TRUE(uses_shared);
+  EXPECT_EQ(firewall_.rulebase().shared_services.size(), 1U);
+}
+
+TEST_F(EngineTest, AManagedNameNeverCollidesWithASharedObject) {
+  auto rulebase = firewall_.rulebase();
+  policy::ServiceObject shared;
+  shared.name = "tw-tcp-8000-8099";  // the name trailwall would give, another definition
+  shared.protocol = "udp";
+  shared.port = "8000-8099";
+  shared.tag = {options_.managed_tag};
+  rulebase.shared_services.push_back(shared);
+  firewall_.setRulebase(rulebase);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  for (const auto& service : report->plan.add_services) {
+    EXPECT_NE(service.name, "tw-tcp-8000-8099");
+  }
+  bool warned = false;
+  for (const auto& warning : report->plan.warnings) {
+    warned =
+        warned || warning.find(
+                      "a shared service 'tw-tcp-8000-8099' exists with another "
+                      "definition (trailwall never changes shared objects)") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+  EXPECT_TRUE(report->plan.delete_services.empty());  // never deletes the shared one
 }
 
 // Loads like the EC2 loader does: the truth, complete only for what the scope names (instances

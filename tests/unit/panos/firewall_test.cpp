@@ -6,6 +6,7 @@
 
 #include "form.h"
 #include "http/fake_transport.h"
+#include "lock_device.h"
 #include "panos/fake_firewall.h"
 #include "policy/rulebase_xml.h"
 #include "reference.h"
@@ -169,20 +170,28 @@ TEST(AllowedByUnmanagedRule, IgnoresManagedRulesAndTrustsTheFirstOther) {
   EXPECT_TRUE(
       allowedByUnmanagedRule({{"allow-web", 1, ""}}, rulebase, "trailwall"));  // older text shape
   EXPECT_FALSE(allowedByUnmanagedRule({{"unknown", 1, ""}}, rulebase, "trailwall"));
+  // Another run's managed rule, committed after this run read the rulebase, allows nothing.
+  EXPECT_FALSE(allowedByUnmanagedRule(
+      {{"sg-0fedcba987654321f-tcp-8443", 2, "allow"}, {"Clean up", 3, "deny"}}, rulebase,
+      "trailwall"));
   EXPECT_FALSE(allowedByUnmanagedRule({}, rulebase, "trailwall"));
   // With another managed tag, the same rule is the administrator's.
   EXPECT_TRUE(allowedByUnmanagedRule({{managed, 2, "allow"}}, rulebase, "other-tag"));
 }
 
-// A device scripted per request kind; records every request's form fields.
+// A device scripted per request kind; records every request's form fields. Config locks follow
+// LockDevice; shared objects are absent unless scripted.
 class ScriptedDevice {
  public:
   std::string get_body = dataFile("get-vsys1.xml");
   std::vector<std::string> get_bodies;  // consumed first when not empty
+  std::string shared_services = referenceFile("config-get-not-found-code7.xml");
+  std::string shared_tags = referenceFile("config-get-not-found-code7.xml");
   std::vector<std::string> multi_config = {referenceFile("multi-config-success-docs.xml")};
   std::vector<std::string> commits = {enqueued(2)};
   std::vector<std::string> jobs = {referenceFile("job-commit-act-pend-progress75.xml"),
                                    referenceFile("job-commit-fin-ok.xml")};
+  std::string all_jobs = "<response status=\"success\"><result></result></response>";
 
   static std::string enqueued(int job) {
     const auto id = std::to_string(job);
@@ -190,9 +199,9 @@ class ScriptedDevice {
            "with jobid " +
            id + "</line></msg><job>" + id + "</job></result></response>";
   }
-  std::string config_locks = referenceFile("op-show-config-locks-none.xml");
   std::string commit_locks = referenceFile("op-show-commit-locks-none.xml");
   std::string policy_match = referenceFile("op-security-policy-match-rules-entry-fixture.xml");
+  testing::LockDevice locks;
   std::vector<std::map<std::string, std::string>> seen;
 
   Result<http::Response> operator()(const http::Request& request) {
@@ -202,6 +211,8 @@ class ScriptedDevice {
     const auto& action = fields["action"];
     const auto& cmd = fields["cmd"];
     if (type == "config" && action == "get") {
+      if (fields["xpath"] == "/config/shared/service") return ok(shared_services);
+      if (fields["xpath"] == "/config/shared/tag") return ok(shared_tags);
       if (!get_bodies.empty()) {
         auto body = get_bodies.front();
         get_bodies.erase(get_bodies.begin());
@@ -212,10 +223,14 @@ class ScriptedDevice {
     if (type == "config" && action == "multi-config") return ok(next(multi_config));
     if (type == "config") return ok(referenceFile("config-set-success-code20.xml"));
     if (type == "commit") return ok(next(commits));
+    if (cmd == "<show><jobs><all/></jobs></show>") return ok(all_jobs);
     if (cmd.starts_with("<show><jobs>")) return ok(next(jobs));
-    if (cmd.starts_with("<show><config-locks")) return ok(config_locks);
+    if (auto reply = locks.handle(fields, "trailwall")) return *reply;
     if (cmd.starts_with("<show><commit-locks")) return ok(commit_locks);
     if (cmd.starts_with("<revert>")) return ok(referenceFile("op-revert-config-ok.xml"));
+    if (cmd.starts_with("<check><pending-changes")) {
+      return ok("<response status=\"success\"><result>no</result></response>");
+    }
     if (cmd.starts_with("<test>")) return ok(policy_match);
     return http::Response{200, {}, "<response status='error' code='1'/>"};
   }
@@ -229,6 +244,20 @@ class ScriptedDevice {
       const auto c = f.find("cmd");
       if (action_or_cmd_prefix.empty() || (a != f.end() && a->second == action_or_cmd_prefix) ||
           (c != f.end() && c->second.starts_with(action_or_cmd_prefix))) {
+        ++n;
+      }
+    }
+    return n;
+  }
+  // The requests that change the candidate, the running configuration or a lock.
+  int changing() const {
+    int n = 0;
+    for (const auto& f : seen) {
+      const auto& type = f.at("type");
+      const auto action = f.count("action") != 0U ? f.at("action") : "";
+      const auto cmd = f.count("cmd") != 0U ? f.at("cmd") : "";
+      if ((type == "config" && action != "get" && action != "show") || type == "commit" ||
+          cmd.starts_with("<request>") || cmd.starts_with("<revert>")) {
         ++n;
       }
     }
@@ -254,23 +283,26 @@ class FirewallTest : public ::testing::Test {
   PanOsFirewall firewall(FirewallOptions options = {}) {
     options.lock_wait_timeout = std::chrono::seconds(60);
     options.lock_poll_interval = std::chrono::seconds(10);
+    options.name = "fw.example";
+    options.run_id = "tw-run1";
     return PanOsFirewall::create(client_, clock_, std::move(options)).value();
   }
-  static ClientOptions clientOptions() {
-    ClientOptions o;
-    o.base_url = "https://fw.example";
-    o.api_key = "k";
-    o.admin = "trailwall";
-    return o;
+  // Holds the firewall, applies `plan` and releases, as the engine does.
+  Status applyHeld(PanOsFirewall& fw, const policy::Plan& plan, ApplyReport& report) {
+    auto hold = fw.hold();
+    if (!hold) return std::unexpected(hold.error());
+    auto status = fw.apply(plan, **hold, report);
+    EXPECT_TRUE((*hold)->release().has_value());
+    return status;
   }
 
   ScriptedDevice device_;
   http::FakeTransport transport_;
   FakeClock clock_;
-  PanOsClient client_{transport_, clock_, clientOptions()};
+  PanOsClient client_{transport_, clock_, testing::deviceClientOptions()};
 };
 
-TEST_F(FirewallTest, ReadsTheRulebaseInOneRequest) {
+TEST_F(FirewallTest, ReadsTheRulebaseAndTheSharedObjects) {
   auto fw = firewall();
   const auto rulebase = fw.readRulebase();
   ASSERT_TRUE(rulebase.has_value()) << to_string(rulebase.error());
@@ -279,12 +311,36 @@ TEST_F(FirewallTest, ReadsTheRulebaseInOneRequest) {
   EXPECT_EQ(rulebase->rules[2].name, "Clean up");
   EXPECT_EQ(rulebase->services.size(), 2U);
   EXPECT_EQ(rulebase->tags.at(0).name, "trailwall");
-  EXPECT_EQ(device_.seen.size(), 1U);
+  ASSERT_EQ(device_.seen.size(), 3U);
   EXPECT_EQ(device_.seen[0]["xpath"], paths().vsys());
-  EXPECT_FALSE(fw.revertedLeftovers());
+  EXPECT_EQ(device_.seen[1]["xpath"], "/config/shared/service");
+  EXPECT_EQ(device_.seen[2]["xpath"], "/config/shared/tag");
+  EXPECT_TRUE(fw.pendingChanges().empty());
+  // Shared objects are read once per run.
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  EXPECT_EQ(device_.seen.size(), 4U);
 }
 
-TEST_F(FirewallTest, RevertsItsOwnLeftoversBeforeReading) {
+TEST_F(FirewallTest, SharedServicesAndTagsAreKeptApart) {
+  device_.shared_services =
+      "<response status=\"success\" code=\"19\"><result total-count=\"1\" count=\"1\"><service>"
+      "<entry name=\"https-8443\"><protocol><tcp><port>8443</port></tcp></protocol></entry>"
+      "</service></result></response>";
+  device_.shared_tags =
+      "<response status=\"success\" code=\"19\"><result total-count=\"1\" count=\"1\"><tag>"
+      "<entry name=\"trailwall\"><color>color3</color></entry></tag></result></response>";
+  auto fw = firewall();
+  const auto rulebase = fw.readRulebase();
+  ASSERT_TRUE(rulebase.has_value()) << to_string(rulebase.error());
+  ASSERT_EQ(rulebase->shared_services.size(), 1U);
+  EXPECT_EQ(rulebase->shared_services[0].name, "https-8443");
+  EXPECT_EQ(rulebase->shared_services[0].port, "8443");
+  ASSERT_EQ(rulebase->shared_tags.size(), 1U);
+  EXPECT_EQ(rulebase->shared_tags[0].name, "trailwall");
+  EXPECT_EQ(rulebase->services.size(), 2U);  // the vsys' own, unchanged
+}
+
+TEST_F(FirewallTest, ReadingIsReadOnlyAndReportsThisAdministratorsLeftovers) {
   std::string dirty = device_.get_body;
   const std::string rule = "<entry name=\"allow-web\"";
   dirty.replace(
@@ -293,9 +349,12 @@ TEST_F(FirewallTest, RevertsItsOwnLeftoversBeforeReading) {
   device_.get_bodies = {dirty};
   auto fw = firewall();
   ASSERT_TRUE(fw.readRulebase().has_value());
-  EXPECT_TRUE(fw.revertedLeftovers());
-  EXPECT_EQ(device_.count("config", "get"), 2);
-  EXPECT_EQ(device_.count("op", "<revert>"), 1);
+  EXPECT_EQ(fw.pendingChanges().nodes, std::vector<std::string>{"security rule 'allow-web'"});
+  EXPECT_FALSE(fw.pendingChanges().others);
+  EXPECT_EQ(device_.changing(), 0);
+  EXPECT_EQ(device_.count("op"), 0);
+  EXPECT_EQ(fw.unmarkedChangesPending().value(), false);  // the marks explain it
+  EXPECT_EQ(device_.count("op"), 0);
 }
 
 TEST_F(FirewallTest, AnotherAdministratorsUncommittedChangeIsLeftAlone) {
@@ -306,73 +365,313 @@ TEST_F(FirewallTest, AnotherAdministratorsUncommittedChangeIsLeftAlone) {
   device_.get_bodies = {dirty};
   auto fw = firewall();
   ASSERT_TRUE(fw.readRulebase().has_value());
-  EXPECT_FALSE(fw.revertedLeftovers());
+  EXPECT_TRUE(fw.pendingChanges().empty());
+  EXPECT_TRUE(fw.pendingChanges().others);
   EXPECT_EQ(device_.count("op"), 0);
 }
 
-TEST_F(FirewallTest, AppliesAPlanWithOneWriteAndOnePartialCommit) {
+TEST(PendingChangesIn, NamesTheChangedThingsOnceEach) {
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(
+      "<result><entry name='vsys1'><rulebase><security><rules admin='tw' dirtyId='1'>"
+      "<entry name='r1' admin='tw' dirtyId='1'><description admin='tw'>x</description></entry>"
+      "<entry name='r2'><to admin='bob'/></entry></rules></security></rulebase>"
+      "<service><entry name='tw-tcp-8443' admin='tw'/></service></entry></result>"));
+  const auto pending = pendingChangesIn(doc.document_element(), "tw");
+  EXPECT_EQ(pending.nodes, (std::vector<std::string>{"vsys 'vsys1'", "security rule 'r1'",
+                                                     "service 'tw-tcp-8443'"}));
+  EXPECT_TRUE(pending.others);
+  EXPECT_EQ(pendingChangesIn(doc.document_element(), "tw", 1).nodes,
+            (std::vector<std::string>{"vsys 'vsys1'", "and 2 more"}));
+}
+
+TEST_F(FirewallTest, AppliesAPlanWithOneWriteAndOnePartialCommitWhileHolding) {
   auto fw = firewall();
   ASSERT_TRUE(fw.readRulebase().has_value());
-  const auto report = fw.apply(fullPlan());
-  ASSERT_TRUE(report.has_value()) << to_string(report.error());
-  EXPECT_TRUE(report->multi_config);
-  EXPECT_EQ(report->write_requests, 1);
-  EXPECT_EQ(report->rules_added, 2);
-  EXPECT_EQ(report->commit_job, 2);
-  EXPECT_EQ(report->commit_details,
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_TRUE(report.multi_config);
+  EXPECT_EQ(report.write_requests, 1);
+  EXPECT_EQ(report.rules_added, 2);
+  EXPECT_EQ(report.commit_job, 2);
+  EXPECT_TRUE(report.written);
+  EXPECT_TRUE(report.committed);
+  EXPECT_FALSE(report.reverted);
+  EXPECT_EQ(report.commit_details,
             std::vector<std::string>{"Configuration committed successfully"});
-  EXPECT_EQ(report->commit_duration, std::chrono::seconds(2));
-  EXPECT_EQ(device_.count("config"), 2);  // get + multi-config
-  EXPECT_EQ(fw.requestCounts().config(), 2);
+  EXPECT_EQ(device_.count("config"), 4);  // 3 gets + multi-config
+  EXPECT_EQ(fw.requestCounts().config(), 4);
   EXPECT_EQ(fw.requestCounts().commits(), 1);
-  EXPECT_EQ(device_.count("commit"), 1);
   EXPECT_EQ(device_.count("config", "multi-config"), 1);
-  const auto& commit = device_.seen[2];
+  std::map<std::string, std::string> commit;
+  for (const auto& f : device_.seen) {
+    if (f.at("type") == "commit") commit = f;
+    if (f.count("action") != 0U && f.at("action") == "multi-config") {
+      EXPECT_EQ(f.at("strict-transactional"), "yes");
+    }
+  }
   EXPECT_EQ(commit.at("action"), "partial");
+  EXPECT_NE(commit.at("cmd").find("<description>trailwall run tw-run1: +2 ~1 -1 rules"
+                                  "</description>"),
+            std::string::npos)
+      << commit.at("cmd");
   EXPECT_NE(commit.at("cmd").find("<partial><admin><member>trailwall</member></admin></partial>"),
             std::string::npos);
-  EXPECT_EQ(device_.seen[1].at("strict-transactional"), "yes");
+  // Held from before the write to after the commit: lock, write, check, commit, release.
+  EXPECT_EQ(device_.locks.adds, 1);
+  EXPECT_EQ(device_.locks.removes, 1);
+  EXPECT_TRUE(device_.locks.locks.empty());
 }
 
 TEST_F(FirewallTest, AnEmptyPlanWritesAndCommitsNothing) {
   auto fw = firewall();
-  const auto report = fw.apply(policy::Plan{});
-  ASSERT_TRUE(report.has_value());
-  EXPECT_FALSE(report->commit_job.has_value());
-  EXPECT_TRUE(device_.seen.empty());
+  auto hold = fw.hold();
+  ASSERT_TRUE(hold.has_value());
+  const auto before = device_.seen.size();
+  ApplyReport report;
+  ASSERT_TRUE(fw.apply(policy::Plan{}, **hold, report).has_value());
+  EXPECT_FALSE(report.commit_job.has_value());
+  EXPECT_FALSE(report.written);
+  EXPECT_EQ(device_.seen.size(), before);
+}
+
+TEST_F(FirewallTest, ACommitThatFindsNothingToCommitAfterTheWriteIsAnError) {
+  device_.commits = {referenceFile("commit-no-changes-docs.xml")};
+  auto fw = firewall();
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(status.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(status.error().message,
+            "committing trailwall's changes: the firewall found nothing to commit although run "
+            "tw-run1 had just written 9 change(s) (\"There are no changes to commit.\"): they "
+            "were undone before the commit (another run or an administrator reverted "
+            "trailwall's uncommitted changes); nothing was committed");
+  EXPECT_TRUE(report.written);
+  EXPECT_FALSE(report.committed);
+}
+
+TEST_F(FirewallTest, LosingTheHoldBeforeTheCommitCommitsNothingAndRevertsNothing) {
+  auto fw = firewall();
+  auto hold = fw.hold();
+  ASSERT_TRUE(hold.has_value());
+  // Another run took the hold over (as it would a crashed run's) while this one wrote.
+  device_.locks.locks["trailwall"] = "trailwall run tw-other since 2026-05-01T10:00:00Z";
+  ApplyReport report;
+  const auto status = fw.apply(fullPlan(), **hold, report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(status.error().code, ErrorCode::Conflict);
+  EXPECT_NE(status.error().message.find("before committing (nothing committed; the changes "
+                                        "written stay in the candidate for the run that holds "
+                                        "the firewall to revert): run tw-run1 lost its hold"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_TRUE(report.written);
+  EXPECT_FALSE(report.committed);
+  EXPECT_FALSE(report.reverted);
+  EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_EQ(device_.count("op", "<revert>"), 0);
+  ASSERT_TRUE((*hold)->release().has_value());
+  EXPECT_EQ(device_.locks.locks.size(), 1U);  // the other run's lock stays
+}
+
+std::string jobsList(const std::string& jobs) {
+  return "<response status=\"success\"><result>" + jobs + "</result></response>";
+}
+
+std::string commitJob(int id, const std::string& user, const std::string& description,
+                      const std::string& status = "ACT") {
+  return "<job><tenq>2026/05/01 10:00:01</tenq><id>" + std::to_string(id) + "</id><user>" + user +
+         "</user><type>Commit</type><status>" + status + "</status><result>" +
+         (status == "FIN" ? "OK" : "PEND") + "</result><description>" + description +
+         "</description><progress>" + (status == "FIN" ? "100" : "10") + "</progress></job>";
+}
+
+TEST_F(FirewallTest, ALostCommitAnswerIsLookedUpAmongTheJobsAndFollowed) {
+  auto fw = firewall();
+  bool dropped = false;
+  transport_.setHandler([&](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.at("type") == "commit" && !dropped) {
+      dropped = true;
+      device_.seen.push_back(fields);
+      return fail(ErrorCode::Network, "connection reset by peer after sending the request");
+    }
+    return device_(r);
+  });
+  device_.all_jobs =
+      jobsList(commitJob(6, "trailwall", "trailwall run tw-other: +1 ~0 -0 rules", "FIN") +
+               commitJob(7, "bob", "trailwall run tw-run1: +2 ~1 -1 rules") +
+               commitJob(8, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules"));
+  device_.jobs = {
+      jobsList(commitJob(8, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules", "FIN"))};
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.commit_job, 8);
+  EXPECT_TRUE(report.committed);
+  EXPECT_EQ(device_.count("commit"), 1);  // not sent again
+  EXPECT_NE(report.commit_lookup.find("job 8 of run tw-run1 found among the firewall's jobs and "
+                                      "followed"),
+            std::string::npos)
+      << report.commit_lookup;
+}
+
+TEST_F(FirewallTest, NothingToCommitBecauseThisRunsCommitIsQueuedIsFollowed) {
+  // The transport resent a commit whose answer was lost: the resend finds the changes taken by
+  // the first request's job.
+  device_.commits = {referenceFile("commit-no-changes-docs.xml")};
+  device_.all_jobs = jobsList(commitJob(9, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules"));
+  device_.jobs = {
+      jobsList(commitJob(9, "trailwall", "trailwall run tw-run1: +2 ~1 -1 rules", "FIN"))};
+  auto fw = firewall();
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.commit_job, 9);
+  EXPECT_TRUE(report.committed);
+  EXPECT_NE(report.commit_lookup.find("but job 9 of run tw-run1 is among the firewall's jobs"),
+            std::string::npos)
+      << report.commit_lookup;
+}
+
+TEST_F(FirewallTest, ALostCommitWithNoJobIsSentAgain) {
+  auto fw = firewall();
+  int commits = 0;
+  transport_.setHandler([&](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.at("type") == "commit" && commits++ == 0) {
+      device_.seen.push_back(fields);
+      return fail(ErrorCode::Network, "connection refused");
+    }
+    return device_(r);
+  });
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(device_.count("commit"), 2);
+  EXPECT_TRUE(report.committed);
+  EXPECT_NE(report.commit_lookup.find("no job of run tw-run1 among the firewall's jobs, so the "
+                                      "commit was sent again"),
+            std::string::npos);
+}
+
+TEST_F(FirewallTest, ALostCommitWithUnreadableJobsIsUnknownAndNotReverted) {
+  auto fw = firewall();
+  bool down = false;
+  transport_.setHandler([&](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.at("type") == "commit") down = true;
+    if (down &&
+        (fields.at("type") == "commit" || fields.at("cmd") == "<show><jobs><all/></jobs></show>")) {
+      device_.seen.push_back(fields);
+      return fail(ErrorCode::Network, "connection timed out");
+    }
+    return device_(r);
+  });
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find(
+                "the answer to the commit request was lost (firewall request commit to "
+                "https://fw.example/api/: connection timed out) and the firewall's job list could "
+                "not be read"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_NE(status.error().message.find("whether run tw-run1's changes are committed is not "
+                                        "known; they are not reverted"),
+            std::string::npos);
+  EXPECT_TRUE(report.commit_unknown);
+  EXPECT_FALSE(report.reverted);
+  EXPECT_EQ(device_.count("op", "<revert>"), 0);
+}
+
+TEST_F(FirewallTest, LeftoversAreRevertedOnlyAfterThisAdministratorsCommitsFinish) {
+  device_.all_jobs = jobsList(commitJob(5, "trailwall", "trailwall run tw-gone: +1 ~0 -0 rules") +
+                              commitJob(4, "bob", "bob's work"));
+  const std::string gone = "trailwall run tw-gone: +1 ~0 -0 rules";
+  device_.jobs = {jobsList(commitJob(5, "trailwall", gone)),
+                  jobsList(commitJob(5, "trailwall", gone, "FIN"))};
+  auto fw = firewall();
+  auto hold = fw.hold();
+  ASSERT_TRUE(hold.has_value());
+  const auto reverted = fw.revertLeftovers(**hold);
+  ASSERT_TRUE(reverted.has_value()) << to_string(reverted.error());
+  std::vector<std::string> order;
+  for (const auto& f : device_.seen) {
+    if (f.count("cmd") != 0U && !f.at("cmd").starts_with("<show><config-locks") &&
+        !f.at("cmd").starts_with("<request>")) {
+      order.push_back(f.at("cmd"));
+    }
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "<show><jobs><all/></jobs></show>", "<show><jobs><id>5</id></jobs></show>",
+                       "<show><jobs><id>5</id></jobs></show>",
+                       "<revert><config><partial><admin><member>trailwall</member></admin>"
+                       "</partial></config></revert>"}));
 }
 
 TEST_F(FirewallTest, AFailedCommitRevertsThisAdministratorsChangesAndReportsTheJob) {
   device_.commits = {ScriptedDevice::enqueued(8)};
   device_.jobs = {referenceFile("job-validate-fin-fail.xml")};
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_FALSE(report.has_value());
-  EXPECT_EQ(report.error().code, ErrorCode::Remote);
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(status.error().code, ErrorCode::Remote);
   EXPECT_NE(
-      report.error().message.find("commit job 8 FAIL: Validation Error: | address -> address-3"),
+      status.error().message.find("commit job 8 FAIL: Validation Error: | address -> address-3"),
       std::string::npos)
-      << report.error().message;
-  EXPECT_NE(report.error().message.find("reverted trailwall's uncommitted changes"),
+      << status.error().message;
+  EXPECT_NE(status.error().message.find("reverted trailwall's uncommitted changes"),
             std::string::npos);
   EXPECT_EQ(device_.count("op", "<revert><config><partial><admin><member>trailwall</member>"), 1);
+  EXPECT_TRUE(report.written);
+  EXPECT_TRUE(report.reverted);
+  EXPECT_FALSE(report.committed);
 }
 
 TEST_F(FirewallTest, AFailedMultiConfigChangedNothingAndSaysWhy) {
   device_.multi_config = {referenceFile("multi-config-error-13-pango.xml")};
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_FALSE(report.has_value());
-  EXPECT_EQ(report.error().code, ErrorCode::InvalidInput);
-  EXPECT_NE(report.error().message.find("test-new unexpected here"), std::string::npos);
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(status.error().code, ErrorCode::InvalidInput);
+  EXPECT_NE(status.error().message.find("test-new unexpected here"), std::string::npos);
   EXPECT_EQ(device_.count("commit"), 0);
   EXPECT_EQ(device_.count("op", "<revert>"), 0);  // all or nothing: there is nothing to revert
+  EXPECT_FALSE(report.written);
+}
+
+TEST_F(FirewallTest, AWriteWhoseAnswerWasLostIsRevertedNotCommitted) {
+  auto fw = firewall();
+  transport_.setHandler([this](const http::Request& r) -> Result<http::Response> {
+    const auto fields = formFields(r.body);
+    if (fields.count("action") != 0U && fields.at("action") == "multi-config") {
+      device_.seen.push_back(fields);  // the device may have carried it out
+      return fail(ErrorCode::Network, "connection reset by peer");
+    }
+    return device_(r);
+  });
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find("reverted trailwall's uncommitted changes"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(device_.count("op", "<revert>"), 1);
+  EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_TRUE(report.reverted);
+  EXPECT_FALSE(report.committed);
 }
 
 TEST_F(FirewallTest, AFailedSingleRequestRevertsWhatWasWritten) {
   device_.multi_config = {"<response status='error' code='1'/>"};
   auto fw = firewall();
-  ASSERT_TRUE(fw.apply(fullPlan()).has_value());  // the device refused multi-config once
+  ApplyReport first;
+  ASSERT_TRUE(applyHeld(fw, fullPlan(), first).has_value());  // the device refused multi-config
   transport_.setHandler([this](const http::Request& r) -> Result<http::Response> {
     const auto fields = formFields(r.body);
     if (fields.count("action") != 0U && fields.at("action") == "move") {
@@ -381,71 +680,72 @@ TEST_F(FirewallTest, AFailedSingleRequestRevertsWhatWasWritten) {
     }
     return device_(r);
   });
-  const auto report = fw.apply(fullPlan());
-  ASSERT_FALSE(report.has_value());
-  EXPECT_NE(report.error().message.find("reverted trailwall's uncommitted changes"),
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find("reverted trailwall's uncommitted changes"),
             std::string::npos)
-      << report.error().message;
+      << status.error().message;
   EXPECT_EQ(device_.count("op", "<revert>"), 1);
+  EXPECT_TRUE(report.written);
+  EXPECT_TRUE(report.reverted);
 }
 
 TEST_F(FirewallTest, FallsBackToOneRequestPerChange) {
   device_.multi_config = {"<response status='error' code='1'/>"};
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_TRUE(report.has_value()) << to_string(report.error());
-  EXPECT_FALSE(report->multi_config);
-  EXPECT_EQ(report->write_requests, 12);  // the refused multi-config + 11 changes
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_FALSE(report.multi_config);
+  EXPECT_EQ(report.write_requests, 12);  // the refused multi-config + 11 changes
   EXPECT_EQ(device_.count("config", "set"), 4);
   EXPECT_EQ(device_.count("config", "move"), 3);
   EXPECT_EQ(device_.count("commit"), 1);
 }
 
-TEST_F(FirewallTest, WaitsForAnotherAdministratorsConfigLock) {
+TEST_F(FirewallTest, WaitsForAnotherAdministratorsWriteLock) {
   const std::string locked =
       "<response status=\"error\"><msg><line>Configuration is locked by "
       "bob</line></msg></response>";
   device_.multi_config = {locked, locked, referenceFile("multi-config-success-docs.xml")};
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_TRUE(report.has_value()) << to_string(report.error());
-  EXPECT_EQ(report->lock_wait, std::chrono::seconds(20));
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.lock_wait, std::chrono::seconds(20));
   EXPECT_EQ(device_.count("config", "multi-config"), 3);
   for (const auto& fields : device_.seen) {
     const auto cmd = fields.find("cmd");
-    EXPECT_TRUE(cmd == fields.end() || cmd->second.find("remove") == std::string::npos);
+    EXPECT_TRUE(cmd == fields.end() || cmd->second.find("<admin>bob") == std::string::npos);
   }
 }
 
-TEST_F(FirewallTest, GivesUpOnALockAfterTheBoundAndNamesItsHolder) {
-  device_.multi_config = {
-      "<response status=\"error\"><msg><line>Configuration is locked by "
-      "bob</line></msg></response>"};
-  device_.config_locks =
-      "<response status=\"success\"><result><config-locks><entry name=\"bob\"><type>shared</type>"
-      "<name>shared</name><created>2026/11/27 10:00:00</created><comment>maintenance</comment>"
-      "</entry></config-locks></result></response>";
+TEST_F(FirewallTest, GivesUpOnAnotherAdministratorsConfigLockAfterTheBoundAndNamesIt) {
+  device_.locks.locks["bob"] = "maintenance";
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_FALSE(report.has_value());
-  EXPECT_EQ(report.error().code, ErrorCode::Conflict);
-  EXPECT_NE(report.error().message.find("config lock held by bob (scope shared, since 2026/11/27 "
-                                        "10:00:00, comment: maintenance)"),
+  const auto hold = fw.hold();
+  ASSERT_FALSE(hold.has_value());
+  EXPECT_EQ(hold.error().code, ErrorCode::Conflict);
+  EXPECT_NE(hold.error().message.find("config lock held by bob (scope shared, since 2026/05/01 "
+                                      "10:00:00, comment: maintenance)"),
             std::string::npos)
-      << report.error().message;
-  EXPECT_NE(report.error().message.find("never removes another administrator's lock"),
+      << hold.error().message;
+  EXPECT_NE(hold.error().message.find("never removes another administrator's lock"),
             std::string::npos);
-  EXPECT_EQ(device_.count("config", "multi-config"), 7);  // at 0, 10, …, 60 s
-  EXPECT_EQ(device_.count("commit"), 0);
+  EXPECT_EQ(device_.count("op", "<show><config-locks"), 7);  // at 0, 10, …, 60 s
+  EXPECT_EQ(device_.locks.removes, 0);
+  EXPECT_EQ(device_.changing(), 0);
 }
 
 TEST_F(FirewallTest, WaitsForAnotherAdministratorsCommitLock) {
   device_.commits = {referenceFile("commit-error-14-commit-locks-held.xml"),
                      ScriptedDevice::enqueued(2)};
   auto fw = firewall();
-  const auto report = fw.apply(fullPlan());
-  ASSERT_TRUE(report.has_value()) << to_string(report.error());
-  EXPECT_EQ(report->lock_wait, std::chrono::seconds(10));
+  ApplyReport report;
+  const auto status = applyHeld(fw, fullPlan(), report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.lock_wait, std::chrono::seconds(10));
   EXPECT_EQ(device_.count("commit"), 2);
 }
 
@@ -476,8 +776,9 @@ TEST_F(FirewallTest, AlreadyAllowedTestsEachDistinctFlowOnce) {
   EXPECT_EQ(report->tests, 2);
   EXPECT_EQ(report->allowed.size(), 3U);
   EXPECT_EQ(device_.count("op", "<test><security-policy-match>"), 2);
-  EXPECT_EQ(device_.count("config", "get"), 1);  // the rulebase, to know which rules are managed
-  const auto& cmd = device_.seen[1].at("cmd");
+  // The rulebase (and the shared objects), to know which rules are managed.
+  EXPECT_EQ(device_.count("config", "get"), 3);
+  const auto& cmd = device_.seen[3].at("cmd");
   EXPECT_NE(
       cmd.find("<source>0.0.0.1</source><destination>10.0.1.5</destination><protocol>6</protocol>"
                "<destination-port>443</destination-port><application>ssl</application>"
@@ -550,19 +851,24 @@ TEST(FakeFirewall, AppliesPlansInMemoryAndCountsCommits) {
   policy::Plan plan;
   plan.placement = {policy::Placement::Where::Before, "Clean up"};
   plan.add_rules.push_back(managedRule("sg-01-tcp-22", "10.0.1.5"));
-  ASSERT_TRUE(fake.apply(plan).has_value());
+  auto hold = fake.hold();
+  ASSERT_TRUE(hold.has_value());
+  ApplyReport report;
+  ASSERT_TRUE(fake.apply(plan, **hold, report).has_value());
   EXPECT_EQ(fake.commits(), 1);
   const auto& rules = fake.rulebase().rules;
   ASSERT_EQ(rules.size(), 4U);
   EXPECT_EQ(rules[2].name, "sg-01-tcp-22");
   EXPECT_EQ(rules[3].name, "Clean up");
-  ASSERT_TRUE(fake.apply(policy::Plan{}).has_value());
+  ASSERT_TRUE(fake.apply(policy::Plan{}, **hold, report).has_value());
   EXPECT_EQ(fake.commits(), 1);
   EXPECT_EQ(fake.requestCounts().commits(), 1);
   fake.failNextCommit(Error{ErrorCode::Remote, "commit job 9 FAIL"});
   plan.add_rules[0].name = "sg-02-tcp-22";
-  EXPECT_FALSE(fake.apply(plan).has_value());
+  EXPECT_FALSE(fake.apply(plan, **hold, report).has_value());
   EXPECT_EQ(fake.rulebase().rules.size(), 4U);
+  hold->reset();
+  EXPECT_EQ(fake.releases(), 1);
 }
 
 }  // namespace

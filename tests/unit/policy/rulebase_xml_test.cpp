@@ -48,10 +48,11 @@ TEST(RulebaseXml, ReadsAFullConfigurationExport) {
   EXPECT_EQ(bottom.action, "deny");
   EXPECT_EQ(bottom.log_start, false);
   EXPECT_EQ(bottom.log_end, true);
-  ASSERT_EQ(rb->services.size(), 2U);  // shared first, then the vsys'
-  EXPECT_EQ(rb->services[0].name, "svc-https-alt");
-  EXPECT_EQ(rb->services[1].port, "8000-8099");
-  EXPECT_EQ(rb->services[1].extra_xml.size(), 1U);
+  ASSERT_EQ(rb->shared_services.size(), 1U);  // /config/shared, kept apart: never edited
+  EXPECT_EQ(rb->shared_services[0].name, "svc-https-alt");
+  ASSERT_EQ(rb->services.size(), 1U);
+  EXPECT_EQ(rb->services[0].port, "8000-8099");
+  EXPECT_EQ(rb->services[0].extra_xml.size(), 1U);
   ASSERT_EQ(rb->tags.size(), 1U);
   EXPECT_EQ(rb->tags[0].comments, "operations team");
 }

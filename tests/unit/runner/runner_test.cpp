@@ -73,7 +73,7 @@ TEST_F(RunnerTest, ABatchOfDeliveriesIsOneRunAndOneCommit) {
   const auto result = runner.run(batch);
   EXPECT_EQ(result.count(Status::Done), 3U);
   EXPECT_EQ(firewall_.commits(), 1);
-  EXPECT_EQ(firewall_.reads(), 1);
+  EXPECT_EQ(firewall_.holds(), 1);  // one writer: held once, read again holding it
   ASSERT_EQ(inventory_.asked().size(), 1U);
   EXPECT_EQ(
       inventory_.asked()[0].second.instance_ids,
@@ -280,6 +280,27 @@ TEST_F(RunnerTest, ADeadlineTooCloseForTheCommitWritesNothing) {
   EXPECT_EQ(firewall_.rulebase(), before);
   ASSERT_EQ(result.runs.size(), 1U);
   EXPECT_EQ(result.runs[0].error->code, ErrorCode::Timeout);
+}
+
+TEST_F(RunnerTest, ATooLongWaitForTheFirewallWritesNothingAndReleasesIt) {
+  RunnerOptions options;
+  options.write_budget = 30s;
+  auto runner = makeRunner(options);
+  // Another run holds the firewall for 15 s: 40 s left before, 25 s once it is ours.
+  firewall_.beforeHold([this](panos::FakeFirewall&) { clock_.advance(15s); });
+  const auto batch = deliveries(
+      {{"m1", test::eventBridge(test::instanceRecord("StartInstances", test::kInstance))}});
+  const auto result = runner.run(batch, clock_.steadyNow() + 40s);
+  EXPECT_EQ(result.outcomes[0].status, Status::Retry);
+  EXPECT_TRUE(result.outcomes[0].reason.ends_with(
+      " changes: 25000 ms left before the deadline, and a write and commit are given 30000 ms; "
+      "nothing was written"))
+      << result.outcomes[0].reason;
+  EXPECT_EQ(firewall_.holds(), 1);
+  EXPECT_EQ(firewall_.releases(), 1);
+  EXPECT_TRUE(firewall_.appliedPlans().empty());
+  ASSERT_EQ(result.runs.size(), 1U);
+  EXPECT_FALSE(result.runs[0].report->outcome.written);
 }
 
 TEST_F(RunnerTest, ADeadlineFarEnoughAwayCommits) {

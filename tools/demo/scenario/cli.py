@@ -27,9 +27,11 @@ class Run:
                 f"--- stdout ---\n{self.stdout}--- stderr ---\n{self.stderr}")
 
 
-def write_config(path, servers, gateway_instance_id, job_poll_seconds=0.1, **policy):
-    """A configuration file for the servers; `policy` overrides [policy] keys. The simulator's
-    commits take milliseconds, so its jobs are polled faster than a real device's."""
+def write_config(path, servers, gateway_instance_id, job_poll_seconds=0.1, firewall=None,
+                 **policy):
+    """A configuration file for the servers; `policy` overrides [policy] keys and `firewall`
+    (a dict) adds [firewall] keys. The simulator's commits take milliseconds, so its jobs are
+    polled faster than a real device's."""
     settings = {"untrust_zone": "untrust", "trust_zone": "trust", "bottom_rule": BOTTOM_RULE,
                 "profile_group": PROFILE_GROUP}
     settings.update(policy)
@@ -42,9 +44,11 @@ def write_config(path, servers, gateway_instance_id, job_poll_seconds=0.1, **pol
     lines += ["", "[gateway]", f'instance_id = "{gateway_instance_id}"',
               "", "[firewall]", f'host = "{servers.sim.host}"',
               f'api_key = {{ env = "{API_KEY_VARIABLE}" }}',
-              f'ca_bundle = "{servers.sim.ca_bundle}"', "tls_verify = true", 'admin = "admin"',
-              f"job_poll_seconds = {job_poll_seconds}",
-              "", "[aws]", f'accounts = ["{ACCOUNT}"]', f'regions = ["{REGION}"]', ""]
+              f'ca_bundle = "{servers.sim.ca_bundle}"', "tls_verify = true", 'admin = "admin"']
+    firewall = dict({"job_poll_seconds": job_poll_seconds}, **(firewall or {}))
+    lines += [f"{k} = {value(v) if isinstance(v, (bool, str)) else v}"
+              for k, v in firewall.items()]
+    lines += ["", "[aws]", f'accounts = ["{ACCOUNT}"]', f'regions = ["{REGION}"]', ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
     return path

@@ -33,9 +33,10 @@ class Scenario:
         self._files = itertools.count(1)
         self._bucket = None
 
-    def reconfigure(self, **policy):
-        """Rewrites the configuration with other [policy] keys."""
-        cli.write_config(self.config_path, self.servers, self.topology.firewall, **policy)
+    def reconfigure(self, firewall=None, **policy):
+        """Rewrites the configuration with other [policy] keys (and [firewall] keys)."""
+        cli.write_config(self.config_path, self.servers, self.topology.firewall,
+                         firewall=firewall, **policy)
 
     # Delivery: the shapes CloudTrail's records reach trailwall in.
     def log_file(self, *records):
