@@ -1,18 +1,36 @@
 # Every dependency is a Debian package installed by scripts/setup.sh; no downloads here.
+#
+# trailwall's executables carry the libraries they use, so a run loads few shared objects (cold
+# start, issue 11) and the Lambda package needs little beside glibc: OpenSSL, zlib, libdeflate and
+# pugixml are linked from their static archives, and fmt, spdlog and toml++ are used header-only
+# (link fmt::fmt-header-only and spdlog::spdlog_header_only). Debian ships no static simdjson, so
+# libsimdjson stays shared. The imported targets below are re-pointed so link lines keep the
+# packages' own target names.
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
-find_package(CURL REQUIRED)
+set(OPENSSL_USE_STATIC_LIBS TRUE)
 find_package(OpenSSL REQUIRED)
+set(ZLIB_USE_STATIC_LIBS TRUE)
 find_package(ZLIB REQUIRED)
 find_package(pugixml REQUIRED)
+set_target_properties(pugixml::pugixml PROPERTIES INTERFACE_LINK_LIBRARIES pugixml::static)
 find_package(simdjson REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
+set_target_properties(spdlog::spdlog_header_only PROPERTIES
+  INTERFACE_LINK_LIBRARIES "Threads::Threads;fmt::fmt-header-only")
 pkg_check_modules(tomlplusplus REQUIRED IMPORTED_TARGET tomlplusplus)
+set_target_properties(PkgConfig::tomlplusplus PROPERTIES
+  INTERFACE_COMPILE_OPTIONS "" INTERFACE_COMPILE_DEFINITIONS "TOML_HEADER_ONLY=1"
+  INTERFACE_LINK_LIBRARIES "" INTERFACE_LINK_OPTIONS "" INTERFACE_LINK_DIRECTORIES "")
 pkg_check_modules(cpphttplib REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(libdeflate REQUIRED IMPORTED_TARGET libdeflate)
+find_library(TRAILWALL_LIBDEFLATE_STATIC NAMES libdeflate.a REQUIRED)
+set_target_properties(PkgConfig::libdeflate PROPERTIES
+  INTERFACE_LINK_LIBRARIES "${TRAILWALL_LIBDEFLATE_STATIC}" INTERFACE_LINK_OPTIONS ""
+  INTERFACE_LINK_DIRECTORIES "")
 if(TRAILWALL_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

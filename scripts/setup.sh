@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang clang-format clang-tidy clang-16 libclang-rt-16-dev
-  libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev
+  libssl-dev zlib1g-dev libdeflate-dev
   libpugixml-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -9,7 +9,6 @@
 #include "aws/environment.h"
 #include "aws/shared_config.h"
 #include "aws/timestamps.h"
-#include "http/curl_transport.h"
 #include "http/text.h"
 #include "http/transport.h"
 #include "http/url.h"

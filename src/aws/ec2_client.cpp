@@ -76,13 +76,13 @@ Result<http::Response> Ec2Client::post(const char* action, Params params) {
     std::lock_guard lock(mutex_);
     ++calls_[action];
   }
-  return client_.send(
-      http::Request{"POST",
-                    "/",
-                    {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                    http::formEncode(params),
-                    {}},
-      action);
+  http::Request request{"POST",
+                        "/",
+                        {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                        http::formEncode(params),
+                        {}};
+  request.idempotent = true;  // every call here is a Describe or Get: safe to send again
+  return client_.send(std::move(request), action);
 }
 
 template <class Page, class Parse, class Append>

@@ -1,7 +1,5 @@
 #include "cli/runtime.h"
 
-#include "cli/ca_bundle.h"
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -99,13 +97,12 @@ const std::string& Runtime::runId() {
 
 Result<aws::AwsSession*> Runtime::aws() {
   if (aws_) return aws_.get();
-  http::CurlOptions options;
+  http::TransportOptions options;
   options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
-  // AWS_CA_BUNDLE as the AWS SDKs and CLI read it, else SSL_CERT_FILE, else the distribution's.
-  auto ca_bundle = findCaBundle(env_.get("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", env_, fileExists);
-  if (!ca_bundle) return std::unexpected(ca_bundle.error());
-  options.ca_bundle = std::move(*ca_bundle);
-  aws_transport_ = std::make_unique<http::CurlTransport>(options);
+  // AWS_CA_BUNDLE as the AWS SDKs and CLI read it, else OpenSSL's SSL_CERT_FILE.
+  options.ca_bundle = env_.get("AWS_CA_BUNDLE");
+  if (!options.ca_bundle) options.ca_bundle = env_.get("SSL_CERT_FILE");
+  aws_transport_ = std::make_unique<http::SocketTransport>(options);
   // The environment or profile names the region; --region only fills in when they do not.
   auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
   if (!session && aws_region_) {
@@ -129,22 +126,20 @@ Result<engine::InventorySource*> Runtime::awsInventory() {
   return inventory_.get();
 }
 
-Result<http::CurlTransport*> Runtime::firewallTransport() {
+http::SocketTransport& Runtime::firewallTransport() {
   if (!firewall_transport_) {
-    http::CurlOptions options;
+    http::TransportOptions options;
     options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
     options.total_timeout = std::chrono::seconds(120);
-    if (config_.firewall.tls_verify) {
-      std::optional<std::string> configured;
-      if (!config_.firewall.ca_bundle.empty()) configured = config_.firewall.ca_bundle;
-      auto ca_bundle = findCaBundle(configured, "firewall.ca_bundle", env_, fileExists);
-      if (!ca_bundle) return std::unexpected(ca_bundle.error());
-      options.ca_bundle = std::move(*ca_bundle);
+    if (!config_.firewall.ca_bundle.empty()) {
+      options.ca_bundle = config_.firewall.ca_bundle;
+    } else {
+      options.ca_bundle = env_.get("SSL_CERT_FILE");
     }
     options.insecure_skip_tls_verify = !config_.firewall.tls_verify;  // warned about in create()
-    firewall_transport_ = std::make_unique<http::CurlTransport>(options);
+    firewall_transport_ = std::make_unique<http::SocketTransport>(options);
   }
-  return firewall_transport_.get();
+  return *firewall_transport_;
 }
 
 Result<aws::S3Client*> Runtime::s3() {
@@ -172,9 +167,7 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
   options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
   options.multi_config = config_.firewall.multi_config;
-  auto transport = firewallTransport();
-  if (!transport) return std::unexpected(transport.error());
-  return std::make_unique<panos::PanOsClient>(**transport, clock_, std::move(options));
+  return std::make_unique<panos::PanOsClient>(firewallTransport(), clock_, std::move(options));
 }
 
 Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::string_view what) {

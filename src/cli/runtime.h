@@ -15,7 +15,7 @@
 #include "common/error.h"
 #include "config/config.h"
 #include "engine/aws_inventory_source.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
 
@@ -60,8 +60,7 @@ class Runtime {
   Runtime() = default;
   [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
                                                   std::string_view what);
-  // NotFound when TLS is verified and no CA bundle can be found (cli/ca_bundle.h).
-  [[nodiscard]] Result<http::CurlTransport*> firewallTransport();
+  [[nodiscard]] http::SocketTransport& firewallTransport();
 
   config::Config config_;
   std::string config_source_;
@@ -70,11 +69,11 @@ class Runtime {
   aws::SystemRandom random_;
   std::optional<std::string> aws_region_;
   std::string run_id_;
-  std::unique_ptr<http::CurlTransport> aws_transport_;
+  std::unique_ptr<http::SocketTransport> aws_transport_;
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<engine::AwsInventorySource> inventory_;
   std::unique_ptr<aws::S3Client> s3_;
-  std::unique_ptr<http::CurlTransport> firewall_transport_;
+  std::unique_ptr<http::SocketTransport> firewall_transport_;
   std::unique_ptr<panos::PanOsClient> panos_;
   std::unique_ptr<panos::PanOsFirewall> firewall_;
 };

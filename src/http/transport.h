@@ -1,5 +1,5 @@
 #pragma once
-// The one HTTP interface shared by the AWS and PAN-OS clients. Production: CurlTransport;
+// The one HTTP interface shared by the AWS and PAN-OS clients. Production: SocketTransport;
 // tests: FakeTransport (scripted responses, recorded requests). A transport reports only
 // transport failures (connect, TLS, timeout) as errors; any HTTP status is a response.
 
@@ -26,6 +26,10 @@ struct Request {
   Headers headers;
   std::string body;
   std::optional<std::chrono::milliseconds> timeout;  // total; the transport's default if unset
+  // Whether sending it twice does no harm, so a transport may send it again when a kept-alive
+  // connection dies before any answer. Unset: by method (GET, HEAD, PUT, DELETE, OPTIONS are;
+  // POST is not). AWS read calls and PAN-OS reads set it; PAN-OS writes and commits never do.
+  std::optional<bool> idempotent{};
 
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
     return findHeader(headers, name);

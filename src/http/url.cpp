@@ -116,6 +116,10 @@ Result<Url> parseUrl(std::string_view text) {
   return url;
 }
 
+std::string redactedUrl(std::string_view url) {
+  return std::string(url.substr(0, url.find_first_of("?#")));
+}
+
 std::string percentEncode(std::string_view text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -28,6 +28,9 @@ struct Url {
 // Errors: InvalidInput when the scheme is not http/https, the host is empty or the port bad.
 [[nodiscard]] Result<Url> parseUrl(std::string_view url);
 
+// The URL without its query and fragment, for error messages (a query may carry a signature).
+[[nodiscard]] std::string redactedUrl(std::string_view url);
+
 // Percent-encodes every byte outside the unreserved set; '/' too unless keep_slash.
 [[nodiscard]] std::string percentEncode(std::string_view text, bool keep_slash = false);
 // Decodes %XX escapes (invalid escapes are kept as written); '+' stays '+'.

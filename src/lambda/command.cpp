@@ -18,7 +18,7 @@
 #include "cli/output.h"
 #include "cli/runtime.h"
 #include "cloudtrail/decoder.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "lambda/handler.h"
 #include "lambda/log.h"
 #include "lambda/loop.h"
@@ -63,12 +63,11 @@ int runLambda(const cli::CommandContext& ctx, const LambdaOptions& options) {
         "AWS_LAMBDA_RUNTIME_API is not set: `trailwall lambda` is the runtime of an AWS Lambda "
         "function (provided.al2023) and runs where Lambda or its emulator sets that variable"});
   }
-  // The Runtime API is on loopback: no proxy, no total timeout on /next.
-  http::CurlOptions api_options;
+  // The Runtime API is on loopback: no proxy (the transport reads no environment).
+  http::TransportOptions api_options;
   api_options.connect_timeout = std::chrono::seconds(1);
-  api_options.total_timeout = std::chrono::milliseconds(0);
   api_options.user_agent = "trailwall-lambda";
-  http::CurlTransport api_transport(api_options);
+  http::SocketTransport api_transport(api_options);
   HttpRuntimeApi api(api_transport, *address);
 
   const auto init_failed = [&api](const char* type, const Error& error) {

@@ -11,6 +11,9 @@ namespace trailwall::lambda {
 namespace {
 
 constexpr std::chrono::seconds kPostTimeout{30};
+// GET /next waits for the next event for as long as it takes (the sandbox may be frozen for
+// hours in between): no total timeout, in practice.
+constexpr std::chrono::hours kNextTimeout{24 * 365};
 
 Error statusError(std::string_view what, const http::Response& response) {
   std::string body = response.body.substr(0, 300);
@@ -78,7 +81,7 @@ Result<Invocation> HttpRuntimeApi::next() {
   http::Request request;
   request.method = "GET";
   request.url = base_ + "/runtime/invocation/next";
-  request.timeout = std::chrono::milliseconds(0);  // none: the sandbox is frozen in between
+  request.timeout = kNextTimeout;
   auto response = transport_.send(request);
   if (!response) return std::unexpected(response.error().withContext("Runtime API next"));
   if (response->status != 200) return std::unexpected(statusError("next", *response));

@@ -53,8 +53,8 @@ class RuntimeApi {
 
 class HttpRuntimeApi final : public RuntimeApi {
  public:
-  // `address` is $AWS_LAMBDA_RUNTIME_API: host:port, no scheme. The transport must put no total
-  // timeout on requests that ask for none and must not use a proxy.
+  // `address` is $AWS_LAMBDA_RUNTIME_API: host:port, no scheme. The transport must not use a
+  // proxy (the API is on loopback).
   HttpRuntimeApi(http::HttpTransport& transport, const std::string& address);
 
   [[nodiscard]] Result<Invocation> next() override;

@@ -139,6 +139,9 @@ Result<PanOsClient::Reply> PanOsClient::send(const FormParams& params, const std
   }
   request.body = http::formEncode(params);
   request.timeout = options_.request_timeout;
+  // Reads may be sent again by the transport when a kept-alive connection dies unanswered;
+  // writes, commits and keygen never are.
+  request.idempotent = retry == Retry::Yes;
 
   const int attempts = retry == Retry::Yes ? options_.read_attempts : 1;
   Error last{ErrorCode::Network, "no attempt made"};

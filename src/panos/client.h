@@ -120,7 +120,7 @@ class PanOsClient {
   // <check><pending-changes/>: does the candidate differ from running (anyone's changes)?
   [[nodiscard]] Result<bool> hasPendingChanges();
 
-  // Read-only; several threads may call it at once on a thread-safe transport (CurlTransport).
+  // Read-only; several threads may call it at once on a thread-safe transport (SocketTransport).
   [[nodiscard]] Result<std::vector<MatchedRule>> testSecurityPolicyMatch(
       const PolicyMatchQuery& query, std::string_view vsys = {});
 

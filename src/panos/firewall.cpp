@@ -305,9 +305,18 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
       answers[q] = client_->testSecurityPolicyMatch(queries[q], vsys);
     }
   };
-  const auto workers = std::clamp<std::size_t>(
-      static_cast<std::size_t>(std::max(1, options_.policy_match_concurrency)), 1,
-      std::max<std::size_t>(queries.size(), 1));
+  // The first test runs alone, on the connection the rulebase read left open. More workers, each
+  // opening its own kept-alive connection (a TLS handshake), join only when that test took
+  // longer than a handshake costs: on a device that answers at once, one connection is fastest.
+  constexpr auto kSlowAnswer = std::chrono::milliseconds(5);
+  const auto first_started = clock_->steadyNow();
+  if (!queries.empty()) answers[next++] = client_->testSecurityPolicyMatch(queries[0], vsys);
+  const bool slow = clock_->steadyNow() - first_started >= kSlowAnswer;
+  const auto workers =
+      !slow ? std::size_t{1}
+            : std::clamp<std::size_t>(
+                  static_cast<std::size_t>(std::max(1, options_.policy_match_concurrency)), 1,
+                  std::max<std::size_t>(queries.size(), 1));
   std::vector<std::jthread> threads;
   for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();

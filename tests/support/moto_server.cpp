@@ -19,7 +19,7 @@
 #include "aws/retry.h"
 #include "aws/service_client.h"
 #include "common/clock.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "http/url.h"
 
 namespace trailwall::test {
@@ -199,7 +199,7 @@ void MotoServer::stop() {
 Status MotoServer::waitUntilReady(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   constexpr std::string_view kRunning = "Running on http://127.0.0.1:";
-  http::CurlTransport transport;
+  http::SocketTransport transport;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -231,7 +231,7 @@ Status MotoServer::waitUntilReady(std::chrono::seconds timeout) {
 }
 
 Status MotoServer::bootstrapIam() {
-  http::CurlTransport transport;
+  http::SocketTransport transport;
   // While moto does not check auth, any signature passes; these keys are never used again.
   aws::StaticCredentialsProvider bootstrap(
       aws::Credentials{"AKIDBOOTSTRAP", "bootstrap", "", {}, "bootstrap"});
@@ -281,7 +281,7 @@ Status MotoServer::bootstrapIam() {
 }
 
 Status MotoServer::reset() {
-  http::CurlTransport transport;
+  http::SocketTransport transport;
   auto r = transport.send(http::Request{"POST", endpoint_ + "/moto-api/reset", {}, "", 30s});
   if (!r || r->status != 200) {
     return fail(ErrorCode::Remote, "moto reset failed");

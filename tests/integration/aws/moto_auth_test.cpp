@@ -4,7 +4,7 @@
 
 #include "aws/ec2_client.h"
 #include "aws/sts_client.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "support/moto_server.h"
 
 namespace trailwall::aws {
@@ -20,7 +20,7 @@ class MotoAuth : public ::testing::Test {
   }
 
   static inline test::SuiteMoto moto_;
-  http::CurlTransport transport_;
+  http::SocketTransport transport_;
   SystemClock clock_;
   SystemRandom random_;
 };

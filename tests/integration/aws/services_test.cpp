@@ -11,7 +11,7 @@
 #include "aws/session.h"
 #include "aws/sqs_client.h"
 #include "aws/sts_client.h"
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "http/url.h"
 #include "support/moto_server.h"
 
@@ -61,7 +61,7 @@ class MotoServices : public ::testing::Test {
 
   static inline test::SuiteMoto moto_;
   std::unique_ptr<StaticCredentialsProvider> admin_;
-  http::CurlTransport transport_;
+  http::SocketTransport transport_;
   SystemClock clock_;
   SystemRandom random_;
 };

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <functional>
 
-#include "http/curl_transport.h"
+#include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
 #include "policy/naming.h"
@@ -84,9 +84,9 @@ class PanOsSim : public PanosSimTest {
     ca_file_ = std::filesystem::temp_directory_path() /
                ("panos-sim-ca-" + std::to_string(sim().port()) + ".pem");
     std::ofstream(ca_file_) << sim().certificatePem();
-    http::CurlOptions curl;
-    curl.ca_bundle = ca_file_.string();  // verified TLS against the simulator's certificate
-    transport_ = std::make_unique<http::CurlTransport>(curl);
+    http::TransportOptions options;
+    options.ca_bundle = ca_file_.string();  // verified TLS against the simulator's certificate
+    transport_ = std::make_unique<http::SocketTransport>(options);
   }
   void TearDown() override {
     // Close the kept-alive connections first, so the server stops without waiting them out.
@@ -135,7 +135,7 @@ class PanOsSim : public PanosSimTest {
   }
 
   std::filesystem::path ca_file_;
-  std::unique_ptr<http::CurlTransport> transport_;
+  std::unique_ptr<http::SocketTransport> transport_;
   SleepHookClock clock_;
   std::unique_ptr<PanOsClient> client_;
 };
@@ -168,7 +168,7 @@ TEST_F(PanOsSim, AWrongKeyIsAnAuthError) {
 }
 
 TEST_F(PanOsSim, TlsIsVerified) {
-  http::CurlTransport system_store;  // does not trust the simulator's self-signed certificate
+  http::SocketTransport system_store;  // does not trust the simulator's self-signed certificate
   PanOsClient client(system_store, clock_, clientOptions());
   const auto reply = client.get(vsys());
   ASSERT_FALSE(reply.has_value());
