@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     registerInventoryCommand(app, ctx);
     registerRunCommands(app, ctx);
     registerKeygenCommand(app, ctx);
+    registerServeCommand(app, ctx);
 
     try {
       app.parse(argc, argv);
