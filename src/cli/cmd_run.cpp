@@ -18,11 +18,12 @@
 #include "cli/output.h"
 #include "cli/run_report.h"
 #include "cli/runtime.h"
-#include "cloudtrail/decoder.h"
 #include "engine/engine.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
 #include "policy/rulebase_xml.h"
+#include "runner/runner.h"
+#include "runner/s3_log_reader.h"
 
 namespace trailwall::cli {
 namespace {
@@ -82,14 +83,15 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   if (!rt) return reportError(rt.error());
   const auto& cfg = (*rt)->config();
 
-  cloudtrail::DecodeOptions decode_options;
-  decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
-  decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
-  decode_options.keep_ignored = ctx.global.verbose;
-  cloudtrail::Decoder decoder(std::move(decode_options));
-  cloudtrail::Decoded decoded;
+  // Each input is one delivery of the runner (runner/runner.h): decoded on its own, the log
+  // files it names fetched, one scoped run and one commit for all of them.
+  runner::RunnerOptions run_options;
+  run_options.decode.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
+  run_options.decode.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
+  run_options.decode.keep_ignored = ctx.global.verbose;
+  run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
+  std::vector<runner::Delivery> deliveries;
   bool input_failed = false;
-
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
     if (!bytes) {
@@ -97,40 +99,33 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
       input_failed = true;
       continue;
     }
-    decoder.decode(bytes->bytes, bytes->source, decoded);
+    deliveries.push_back(runner::Delivery{input, std::move(bytes->bytes), bytes->source});
   }
-  // Notifications name CloudTrail log files in S3: fetch and decode each once.
-  for (std::size_t next = 0; next < decoded.objects.size(); ++next) {
-    const auto object = decoded.objects[next];
-    auto bytes = readS3Object(**rt, object.bucket, object.key);
-    if (!bytes) {
-      reportError(bytes.error().withContext(object.source));
-      input_failed = true;
-      continue;
-    }
-    decoder.decode(bytes->bytes, bytes->source, decoded);
+  runner::S3LogReader logs([&rt] { return (*rt)->s3(); });
+  runner::Runner runner(
+      std::move(run_options), cfg.policy, [&rt] { return (*rt)->awsInventory(); },
+      [&rt]() -> Result<panos::Firewall*> {
+        auto firewall = (*rt)->firewall();
+        if (!firewall) return std::unexpected(firewall.error());
+        return *firewall;
+      },
+      logs, (*rt)->clock());
+  const auto result = runner.run(deliveries);
+  for (const auto& outcome : result.outcomes) {
+    for (const auto& error : outcome.errors) reportError(error);
   }
-  for (const auto& error : decoded.errors) reportError(error);
-  input_failed = input_failed || !decoded.errors.empty();
-
-  engine::Batch batch;  // one scope per account and region: one commit for all of it
-  for (const auto& change : decoded.changes) {
-    batch[engine::Target{change.account, change.region}].merge(change.scope);
-    spdlog::info("event=change name={} time={} account={} region={} id={} source=\"{}\"",
-                 change.event_name, change.event_time, change.account, change.region,
-                 change.event_id, change.source);
+  if (!result.runs.empty() && result.runs.front().error) {
+    return reportError(*result.runs.front().error);
   }
-  engine::InventorySource* source = nullptr;
-  if (!batch.empty()) {
-    auto aws = (*rt)->awsInventory();
-    if (!aws) return reportError(aws.error());
-    source = *aws;
-  }
-  engine::StaticInventorySource none{inventory::Inventory{}};
-  const int code = execute(ctx, **rt, source != nullptr ? *source : none, batch,
-                           options.dry_run ? engine::Mode::Plan : engine::Mode::Apply, &decoded);
-  if (code == kExitError) return code;
-  return input_failed ? kExitError : code;
+  engine::RunReport nothing;  // no run: nothing was in scope
+  nothing.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
+  nothing.nothing_in_scope = true;
+  const auto& report = result.runs.empty() ? nothing : *result.runs.front().report;
+  printOut(ctx.global.output == OutputFormat::Json
+               ? runReportJson(report, &result.decoded)
+               : runReportText(report, &result.decoded, ctx.global.verbose));
+  if (input_failed || !result.allDone()) return kExitError;
+  return options.dry_run && !report.plan.empty() ? kExitChangesPending : kExitOk;
 }
 
 struct ReconcileOptions {

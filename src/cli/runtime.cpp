@@ -1,5 +1,7 @@
 #include "cli/runtime.h"
 
+#include "cli/ca_bundle.h"
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -87,7 +89,10 @@ Result<aws::AwsSession*> Runtime::aws() {
   if (aws_) return aws_.get();
   http::CurlOptions options;
   options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
-  options.ca_bundle = env_.get("AWS_CA_BUNDLE");  // as the AWS SDKs and CLI read it
+  // AWS_CA_BUNDLE as the AWS SDKs and CLI read it, else SSL_CERT_FILE, else the distribution's.
+  auto ca_bundle = findCaBundle(env_.get("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", env_, fileExists);
+  if (!ca_bundle) return std::unexpected(ca_bundle.error());
+  options.ca_bundle = std::move(*ca_bundle);
   aws_transport_ = std::make_unique<http::CurlTransport>(options);
   // The environment or profile names the region; --region only fills in when they do not.
   auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
@@ -112,16 +117,22 @@ Result<engine::InventorySource*> Runtime::awsInventory() {
   return inventory_.get();
 }
 
-http::CurlTransport& Runtime::firewallTransport() {
+Result<http::CurlTransport*> Runtime::firewallTransport() {
   if (!firewall_transport_) {
     http::CurlOptions options;
     options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
     options.total_timeout = std::chrono::seconds(120);
-    if (!config_.firewall.ca_bundle.empty()) options.ca_bundle = config_.firewall.ca_bundle;
+    if (config_.firewall.tls_verify) {
+      std::optional<std::string> configured;
+      if (!config_.firewall.ca_bundle.empty()) configured = config_.firewall.ca_bundle;
+      auto ca_bundle = findCaBundle(configured, "firewall.ca_bundle", env_, fileExists);
+      if (!ca_bundle) return std::unexpected(ca_bundle.error());
+      options.ca_bundle = std::move(*ca_bundle);
+    }
     options.insecure_skip_tls_verify = !config_.firewall.tls_verify;  // warned about in create()
     firewall_transport_ = std::make_unique<http::CurlTransport>(options);
   }
-  return *firewall_transport_;
+  return firewall_transport_.get();
 }
 
 Result<aws::S3Client*> Runtime::s3() {
@@ -147,7 +158,9 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   options.job_poll_interval = secondsToMs(config_.firewall.job_poll_seconds);
   options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
   options.multi_config = config_.firewall.multi_config;
-  return std::make_unique<panos::PanOsClient>(firewallTransport(), clock_, std::move(options));
+  auto transport = firewallTransport();
+  if (!transport) return std::unexpected(transport.error());
+  return std::make_unique<panos::PanOsClient>(**transport, clock_, std::move(options));
 }
 
 Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::string_view what) {

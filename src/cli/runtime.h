@@ -55,7 +55,8 @@ class Runtime {
   Runtime() = default;
   [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
                                                   std::string_view what);
-  [[nodiscard]] http::CurlTransport& firewallTransport();
+  // NotFound when TLS is verified and no CA bundle can be found (cli/ca_bundle.h).
+  [[nodiscard]] Result<http::CurlTransport*> firewallTransport();
 
   config::Config config_;
   std::string config_source_;

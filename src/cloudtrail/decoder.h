@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "cloudtrail/change.h"
 #include "cloudtrail/padded_bytes.h"
@@ -42,5 +43,9 @@ class Decoder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The EC2 event names trailwall acts on (DESIGN §2), sorted: what an EventBridge rule for
+// trailwall must match (`trailwall event-pattern`, deploy/template.yaml).
+[[nodiscard]] std::vector<std::string_view> handledEventNames();
 
 }  // namespace trailwall::cloudtrail

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 
@@ -63,6 +64,11 @@ void mergeInventory(inventory::Inventory& into, inventory::Inventory&& from) {
 }
 
 Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
+  return run(batch, mode, std::nullopt);
+}
+
+Result<RunReport> Engine::run(const Batch& batch, Mode mode,
+                              const std::optional<Deadline>& deadline) {
   RunReport report;
   report.mode = mode;
   const auto started = clock_.steadyNow();
@@ -176,6 +182,16 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode) {
 
   if (mode == Mode::Apply && !plan->empty()) {
     step = clock_.steadyNow();
+    if (deadline && step + deadline->write_budget > deadline->at) {
+      const auto left = duration_cast<milliseconds>(deadline->at - step);
+      spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}",
+                   left.count(), deadline->write_budget.count(), plan->changeCount());
+      return fail(ErrorCode::Timeout,
+                  fmt::format("not writing {} changes: {} ms left before the deadline, and a "
+                              "write and commit are given {} ms; nothing was written",
+                              plan->changeCount(), std::max<long long>(left.count(), 0),
+                              deadline->write_budget.count()));
+    }
     auto applied = firewall_.apply(*plan);
     report.timings.apply = since(step);
     if (!applied) return std::unexpected(applied.error().withContext("applying the plan"));

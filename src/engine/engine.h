@@ -59,6 +59,14 @@ struct RunReport {
   Timings timings;
 };
 
+// When a run must be over: it starts no write (and so no commit) with less than `write_budget`
+// left before `at`. A run stopped there fails with ErrorCode::Timeout having written nothing, so
+// the candidate configuration is untouched (the Lambda runtime's invocation deadline).
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds write_budget{0};  // what a write, lock waits and the commit may take
+};
+
 class Engine {
  public:
   Engine(policy::Options options, InventorySource& inventory, panos::Firewall& firewall,
@@ -68,6 +76,9 @@ class Engine {
   // Runs one batch. Errors carry the step that failed ("loading AWS inventory: …",
   // "committing: …"); a failed commit has been reverted by the firewall.
   [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode);
+  // The same with a deadline (checked before the write: see Deadline).
+  [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode,
+                                      const std::optional<Deadline>& deadline);
 
  private:
   policy::Options options_;
