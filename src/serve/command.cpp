@@ -12,12 +12,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
-#include "cli/input.h"
 #include "cli/output.h"
 #include "cli/runtime.h"
+#include "runner/s3_log_reader.h"
 #include "serve/daemon.h"
-#include "serve/engine_runner.h"
 #include "serve/http_server.h"
+#include "serve/serve_runner.h"
 #include "serve/signals.h"
 
 namespace trailwall::cli {
@@ -77,18 +77,13 @@ int serveCommand(const CommandContext& ctx, const ServeOptions& flags) {
   if (!firewall) return reportError(firewall.error());
 
   const auto& all = (*rt)->config();
-  cloudtrail::DecodeOptions decode;
-  decode.filter.accounts.insert(all.aws.accounts.begin(), all.aws.accounts.end());
-  decode.filter.regions.insert(all.aws.regions.begin(), all.aws.regions.end());
+  runner::RunnerOptions run_options;
+  run_options.decode.filter.accounts.insert(all.aws.accounts.begin(), all.aws.accounts.end());
+  run_options.decode.filter.regions.insert(all.aws.regions.begin(), all.aws.regions.end());
   Runtime& runtime = **rt;
-  serve::EngineRunner runner(
-      all.policy, std::move(decode), **inventory, **firewall,
-      [&runtime](const cloudtrail::LogObject& object) -> Result<cloudtrail::PaddedBytes> {
-        auto input = readS3Object(runtime, object.bucket, object.key);
-        if (!input) return std::unexpected(input.error());
-        return std::move(input->bytes);
-      },
-      runtime.clock());
+  runner::S3LogReader logs([&runtime] { return runtime.s3(); });
+  serve::ServeRunner runner(std::move(run_options), all.policy, **inventory, **firewall, logs,
+                            runtime.clock());
 
   serve::SqsQueue queue((*session)->sqs(), cfg.queue_url);
   serve::Monitor monitor(cfg.queue_url, runtime.clock().now(),

@@ -1,10 +1,9 @@
-#include "serve/engine_runner.h"
+#include "serve/serve_runner.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "policy/naming.h"
-#include "policy/plan.h"
+#include "serve/health.h"
 #include "serve/monitor.h"
 
 namespace trailwall::serve {
@@ -13,14 +12,17 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
+// The id of the synthetic delivery that makes a run a full reconcile.
+constexpr std::string_view kReconcileId = "trailwall-serve-reconcile";
+
 // Why a run failed, as the metrics name it.
 struct Failure {
   std::string step;  // read, check, apply, aws, stopping
-  std::string code;  // ErrorCode name
+  std::string code;  // errorLabel()
 };
 
 // The engine's firewall, watched: keeps the rulebase it read and the plan it was asked to
-// apply, notes which step failed, and writes nothing once the daemon is stopping.
+// apply, notes the step that failed, and writes nothing once the daemon is stopping.
 class WatchedFirewall final : public panos::Firewall {
  public:
   WatchedFirewall(panos::Firewall& inner, std::stop_token stop, std::optional<Failure>& failure)
@@ -79,9 +81,8 @@ class WatchedInventory final : public engine::InventorySource {
   [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
                                                      const inventory::Scope& scope) override {
     auto loaded = inner_.load(target, scope);
-    if (!loaded && !failure_) {
+    if (!loaded && !failure_)
       failure_ = Failure{"aws", std::string(errorLabel(loaded.error().code))};
-    }
     return loaded;
   }
 
@@ -100,16 +101,22 @@ std::map<std::string, int> countsSince(const panos::RequestCounts& before,
   return delta;
 }
 
-// One delivery, decoded on its own.
-struct Decoding {
-  cloudtrail::Decoded decoded;
-  bool fetch_failed = false;
+// An EventBridge Scheduled Event, as a schedule would deliver it: the runner's full reconcile.
+std::string reconcileEvent(SystemTime now) {
+  return fmt::format(
+      R"({{"version":"0","id":"{}","detail-type":"Scheduled Event","source":"aws.events",)"
+      R"("account":"","region":"","time":"{}","resources":[],"detail":{{}}}})",
+      kReconcileId, isoTime(now));
+}
 
-  [[nodiscard]] bool unreadable() const {
-    return !decoded.errors.empty() && decoded.changes.empty() && decoded.objects.empty() &&
-           decoded.ignoredTotal() == 0;
+Outcome outcomeOf(runner::Status status) {
+  switch (status) {
+    case runner::Status::Done: return Outcome::Done;
+    case runner::Status::Retry: return Outcome::Retry;
+    case runner::Status::Unreadable: return Outcome::Unreadable;
   }
-};
+  return Outcome::Retry;
+}
 
 }  // namespace
 
@@ -136,8 +143,20 @@ std::vector<ManagedRule> managedRules(const policy::Rulebase& rulebase,
   return rules;
 }
 
-RunResult EngineRunner::run(const std::vector<Delivery>& deliveries, RunKind kind,
-                            std::stop_token stop) {
+ServeRunner::ServeRunner(runner::RunnerOptions options, policy::Options policy,
+                         engine::InventorySource& inventory, panos::Firewall& firewall,
+                         runner::LogReader& logs, Clock& clock)
+    : managed_tag_(policy.managed_tag),
+      inventory_(inventory),
+      firewall_(firewall),
+      clock_(clock),
+      runner_(
+          std::move(options), std::move(policy),
+          [this]() -> Result<engine::InventorySource*> { return current_inventory_; },
+          [this]() -> Result<panos::Firewall*> { return current_firewall_; }, logs, clock) {}
+
+RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind,
+                           std::stop_token stop) {
   RunResult result;
   RunSummary& summary = result.summary;
   summary.kind = kind;
@@ -145,89 +164,77 @@ RunResult EngineRunner::run(const std::vector<Delivery>& deliveries, RunKind kin
   summary.deliveries = deliveries.size();
   const auto started = clock_.steadyNow();
 
-  // Each delivery on its own, so each gets its own outcome.
-  std::vector<Decoding> decodings(deliveries.size());
-  engine::Batch batch;
-  for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    auto& d = decodings[i];
-    decoder_.decode(std::string_view(deliveries[i].body), deliveries[i].id, d.decoded);
-    for (std::size_t next = 0; next < d.decoded.objects.size(); ++next) {
-      const auto object = d.decoded.objects[next];
-      auto bytes = read_object_(object);
-      if (!bytes) {
-        d.fetch_failed = true;
-        spdlog::error("event=log_file_unreadable message={} bucket={} key=\"{}\" error=\"{}\"",
-                      deliveries[i].id, object.bucket, object.key, to_string(bytes.error()));
-        continue;
-      }
-      decoder_.decode(*bytes, fmt::format("s3://{}/{}", object.bucket, object.key), d.decoded);
-    }
-    for (const auto& error : d.decoded.errors) {
-      spdlog::error("event=bad_input message={} error=\"{}\"", deliveries[i].id, to_string(error));
-    }
-    for (const auto& change : d.decoded.changes) {
-      ++summary.events[change.event_name];
-      batch[engine::Target{change.account, change.region}].merge(change.scope);
-      spdlog::info("event=change message={} name={} time={} account={} region={} id={}",
-                   deliveries[i].id, change.event_name, change.event_time, change.account,
-                   change.region, change.event_id);
-    }
-    for (std::size_t r = 0; r < cloudtrail::kIgnoreReasonCount; ++r) {
-      if (const auto n = d.decoded.ignored_count[r]; n > 0) {
-        summary.ignored[std::string(to_string(static_cast<cloudtrail::IgnoreReason>(r)))] +=
-            static_cast<int>(n);
-      }
-    }
+  if (stop.stop_requested()) {  // not started: nothing read, nothing written
+    summary.error = "trailwall is stopping: the run was not started";
+    summary.error_step = "stopping";
+    summary.error_code = errorLabel(ErrorCode::Conflict);
+    result.outcomes.assign(deliveries.size(), Outcome::Retry);
+    return result;
   }
-  if (kind == RunKind::Full) batch[engine::Target{}].everything = true;
+
+  std::vector<runner::Delivery> batch;
+  batch.reserve(deliveries.size() + 1);
+  for (const auto& d : deliveries) {
+    batch.push_back({d.id, cloudtrail::PaddedBytes(d.body), fmt::format("sqs message {}", d.id)});
+  }
+  if (kind == RunKind::Full) {
+    batch.push_back({std::string(kReconcileId),
+                     cloudtrail::PaddedBytes(reconcileEvent(summary.started)),
+                     "the periodic reconcile"});
+  }
 
   std::optional<Failure> failure;
   WatchedFirewall firewall(firewall_, stop, failure);
   WatchedInventory inventory(inventory_, failure);
+  current_firewall_ = &firewall;
+  current_inventory_ = &inventory;
   const auto counts_before = firewall_.requestCounts();
-  Result<engine::RunReport> report = fail(ErrorCode::Conflict, "");
-  if (stop.stop_requested()) {
-    failure = Failure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
-    report = fail(ErrorCode::Conflict,
-                  "trailwall is stopping: the run was not started, the messages will be "
-                  "delivered again");
-  } else {
-    engine::Engine engine(options_, inventory, firewall, clock_);
-    report = engine.run(batch, engine::Mode::Apply);
+  auto batch_result = runner_.run(batch);
+  current_firewall_ = nullptr;
+  current_inventory_ = nullptr;
+
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    result.outcomes.push_back(i < batch_result.outcomes.size()
+                                  ? outcomeOf(batch_result.outcomes[i].status)
+                                  : Outcome::Retry);
+  }
+  for (const auto& change : batch_result.decoded.changes) {
+    if (change.event_id == kReconcileId) continue;  // the synthetic schedule is not an event
+    ++summary.events[change.event_name];
+  }
+  for (std::size_t r = 0; r < cloudtrail::kIgnoreReasonCount; ++r) {
+    if (const auto n = batch_result.decoded.ignored_count[r]; n > 0) {
+      summary.ignored[std::string(to_string(static_cast<cloudtrail::IgnoreReason>(r)))] +=
+          static_cast<int>(n);
+    }
   }
 
-  summary.ok = report.has_value();
+  summary.ok = true;
+  summary.nothing_to_do = batch_result.runs.empty();
+  for (const auto& run : batch_result.runs) {
+    if (run.report) {
+      summary.aws_calls += run.report->aws_calls;
+      summary.nothing_to_do = run.report->nothing_in_scope || run.report->plan.empty();
+      if (run.report->applied) {
+        summary.commit_job = run.report->applied->commit_job;
+        summary.commit_duration = run.report->applied->commit_duration;
+      }
+    }
+    if (run.succeeded()) continue;
+    summary.ok = false;
+    const Error error = run.error.value_or(Error{ErrorCode::Internal, "the run left no report"});
+    summary.error = error.message;
+    summary.error_step = failure ? failure->step : std::string("plan");
+    summary.error_code = failure ? failure->code : std::string(errorLabel(error.code));
+  }
   summary.firewall_requests = countsSince(counts_before, firewall_.requestCounts());
   summary.commit_attempted = firewall.attempted;
   if (firewall.planned) summary.changes = planLines(*firewall.planned);
-  if (report) {
-    summary.nothing_to_do = report->nothing_in_scope || report->plan.empty();
-    summary.aws_calls = report->aws_calls;
-    if (report->applied) {
-      summary.commit_job = report->applied->commit_job;
-      summary.commit_duration = report->applied->commit_duration;
-    }
-  } else {
-    summary.error = report.error().message;
-    summary.error_code = failure ? failure->code : std::string(errorLabel(report.error().code));
-    summary.error_step = failure ? failure->step : std::string("plan");
-  }
   if (firewall.read) {
-    const bool committed = report && report->applied && firewall.planned;
+    const bool committed = summary.ok && summary.commit_job && firewall.planned;
     summary.managed_rules = managedRules(
         committed ? policy::applyPlan(*firewall.read, *firewall.planned) : *firewall.read,
-        options_.managed_tag);
-  }
-
-  result.outcomes.reserve(deliveries.size());
-  for (const auto& d : decodings) {
-    if (d.unreadable()) {
-      result.outcomes.push_back(Outcome::Unreadable);
-    } else if (d.fetch_failed || !summary.ok) {
-      result.outcomes.push_back(Outcome::Retry);
-    } else {
-      result.outcomes.push_back(Outcome::Done);
-    }
+        managed_tag_);
   }
   summary.duration = duration_cast<milliseconds>(clock_.steadyNow() - started);
   return result;
