@@ -39,25 +39,6 @@ struct LambdaOptions {
 constexpr double kDefaultCommitBudgetSeconds = 60;
 constexpr const char* kCommitBudgetVariable = "TRAILWALL_LAMBDA_COMMIT_BUDGET_SECONDS";
 
-// The request id on log lines and the X-Ray trace id in the environment, per invocation.
-class ProcessInvocationScope final : public InvocationScope {
- public:
-  explicit ProcessInvocationScope(std::shared_ptr<LambdaLogSink> sink) : sink_(std::move(sink)) {}
-  void enter(const Invocation& invocation) override {
-    sink_->setRequestId(invocation.request_id);
-    // Lambda does not set it for provided runtimes; SDKs and the X-Ray daemon read it.
-    if (invocation.trace_id.empty()) {
-      ::unsetenv("_X_AMZN_TRACE_ID");
-    } else {
-      ::setenv("_X_AMZN_TRACE_ID", invocation.trace_id.c_str(), 1);
-    }
-  }
-  void leave() override { sink_->setRequestId({}); }
-
- private:
-  std::shared_ptr<LambdaLogSink> sink_;
-};
-
 Result<double> commitBudget(const LambdaOptions& options, const aws::Environment& env) {
   if (options.commit_budget_seconds > 0) return options.commit_budget_seconds;
   const auto text = env.get(kCommitBudgetVariable);

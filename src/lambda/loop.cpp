@@ -1,5 +1,7 @@
 #include "lambda/loop.h"
 
+#include <cstdlib>
+
 #include <spdlog/spdlog.h>
 
 #include "runner/log_text.h"
@@ -16,6 +18,19 @@ struct Entered {
 };
 
 }  // namespace
+
+void ProcessInvocationScope::enter(const Invocation& invocation) {
+  sink_->setRequestId(invocation.request_id);
+  if (invocation.trace_id.empty()) {
+    ::unsetenv("_X_AMZN_TRACE_ID");
+  } else {
+    ::setenv("_X_AMZN_TRACE_ID", invocation.trace_id.c_str(), 1);
+  }
+}
+
+void ProcessInvocationScope::leave() {
+  sink_->setRequestId({});
+}
 
 Step step(RuntimeApi& api, const InvocationHandler& handler, InvocationScope& scope) {
   auto invocation = api.next();

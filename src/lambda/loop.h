@@ -5,8 +5,10 @@
 // any time, so nothing here waits on a clock.
 
 #include <functional>
+#include <memory>
 
 #include "lambda/handler.h"
+#include "lambda/log.h"
 #include "lambda/runtime_api.h"
 
 namespace trailwall::lambda {
@@ -18,6 +20,19 @@ class InvocationScope {
   virtual ~InvocationScope() = default;
   virtual void enter(const Invocation& invocation) = 0;
   virtual void leave() = 0;
+};
+
+// The production scope: the request id on every log line of the invocation (LambdaLogSink) and
+// _X_AMZN_TRACE_ID from Lambda-Runtime-Trace-Id (Lambda does not set it for provided runtimes;
+// AWS SDKs and the X-Ray daemon read it), removed when the header is absent.
+class ProcessInvocationScope final : public InvocationScope {
+ public:
+  explicit ProcessInvocationScope(std::shared_ptr<LambdaLogSink> sink) : sink_(std::move(sink)) {}
+  void enter(const Invocation& invocation) override;
+  void leave() override;
+
+ private:
+  std::shared_ptr<LambdaLogSink> sink_;
 };
 
 enum class Step {

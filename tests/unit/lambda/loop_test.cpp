@@ -1,9 +1,12 @@
 #include "lambda/loop.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <variant>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace trailwall::lambda {
 namespace {
@@ -139,6 +142,53 @@ TEST(Loop, AFailedPostStopsTheLoop) {
   const InvocationHandler handler = [](const Invocation&) { return Reply{std::nullopt, "{}"}; };
   EXPECT_EQ(step(api, handler, scope), Step::Stop);
   EXPECT_EQ(scope.events.back(), "leave");
+}
+
+}  // namespace
+}  // namespace trailwall::lambda
+
+namespace trailwall::lambda {
+namespace {
+
+std::string readAll(std::FILE* file) {
+  std::rewind(file);
+  std::string text;
+  char buffer[4096];
+  while (const auto n = std::fread(buffer, 1, sizeof buffer, file)) text.append(buffer, n);
+  return text;
+}
+
+TEST(ProcessScope, EveryLineOfAnInvocationCarriesItsRequestIdAndTheTraceIdIsSet) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  auto sink = std::make_shared<LambdaLogSink>(LogFormat::Json, out);
+  spdlog::logger logger("scope-test", sink);
+  ProcessInvocationScope scope(sink);
+
+  Invocation invocation;
+  invocation.request_id = "r-1";
+  invocation.trace_id = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Sampled=1";
+  scope.enter(invocation);
+  logger.info("event=inside");
+  EXPECT_STREQ(std::getenv("_X_AMZN_TRACE_ID"),
+               "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Sampled=1");
+  scope.leave();
+  logger.info("event=outside");
+  invocation.trace_id.clear();
+  scope.enter(invocation);
+  EXPECT_EQ(std::getenv("_X_AMZN_TRACE_ID"), nullptr);  // no header: no stale trace id
+  scope.leave();
+
+  const auto text = readAll(out);
+  std::fclose(out);
+  const auto newline = text.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  const auto first = nlohmann::json::parse(text.substr(0, newline));
+  const auto second = nlohmann::json::parse(text.substr(newline + 1));
+  EXPECT_EQ(first["requestId"], "r-1");
+  EXPECT_EQ(first["event"], "inside");
+  EXPECT_FALSE(second.contains("requestId"));
+  EXPECT_EQ(second["event"], "outside");
 }
 
 }  // namespace
