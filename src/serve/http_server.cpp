@@ -67,6 +67,7 @@ Status StatusServer::start(const ListenAddress& address) {
   httplib::Server& srv = http->server;
   srv.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   srv.set_payload_max_length(1024);  // nothing is uploaded here
+  srv.set_tcp_nodelay(true);         // small answers: no Nagle + delayed-ACK stall per request
   srv.set_read_timeout(5, 0);
   srv.set_write_timeout(5, 0);
   srv.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});

@@ -77,8 +77,8 @@ def parse_prometheus(text):
             while pos < len(label_text):
                 lm = _LABEL.match(label_text, pos)
                 assert lm, f"line {n}: bad labels: {line!r}"
-                labels[lm.group(1)] = re.sub(r'\\(.)', lambda e: {"n": "\n"}.get(e.group(1), e.group(1)),
-                                             lm.group(2))
+                labels[lm.group(1)] = re.sub(
+                    r'\\(.)', lambda e: {"n": "\n"}.get(e.group(1), e.group(1)), lm.group(2))
                 pos = lm.end()
         family = next((f for f in (name, re.sub(r'_(bucket|sum|count)$', '', name)) if f in types),
                       None)
@@ -164,8 +164,9 @@ class ServeCase(E2eCase):
                                     Attributes=fifo_attributes)["QueueUrl"]
         dlq_arn = self.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
-        attributes = dict(fifo_attributes, VisibilityTimeout=str(visibility), RedrivePolicy=json.dumps(
-            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}))
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
+        attributes = dict(fifo_attributes, VisibilityTimeout=str(visibility),
+                          RedrivePolicy=redrive)
         self.queue_url = self.sqs.create_queue(QueueName="trailwall-events" + suffix,
                                                Attributes=attributes)["QueueUrl"]
         self.fifo = fifo
@@ -190,7 +191,8 @@ class ServeCase(E2eCase):
         """The record as EventBridge delivers it to SQS; the message id."""
         body = json.dumps(cloudtrail.eventbridge_event(record))
         extra = {"MessageGroupId": "firewall-1"} if self.fifo else {}
-        return self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body, **extra)["MessageId"]
+        sent = self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body, **extra)
+        return sent["MessageId"]
 
     def in_queue(self):
         """Messages the queue still holds: (visible, in flight)."""
@@ -198,7 +200,8 @@ class ServeCase(E2eCase):
             QueueUrl=self.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
-        return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"])
+        return (int(a["ApproximateNumberOfMessages"]),
+                int(a["ApproximateNumberOfMessagesNotVisible"]))
 
     def assertExitedCleanly(self, code, seconds, bound):
         self.assertEqual(code, 0, self.daemon.log())
