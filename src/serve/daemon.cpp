@@ -16,6 +16,11 @@ using std::chrono::seconds;
 
 constexpr auto kMinVisibility = seconds(5);
 
+// SQS batch calls take ten entries at a time.
+std::size_t batchRequests(std::size_t handles) {
+  return (handles + aws::SqsClient::kMaxBatch - 1) / aws::SqsClient::kMaxBatch;
+}
+
 std::string describe(const std::vector<QueueRefusal>& refused) {
   std::vector<std::string> parts;
   for (const auto& r : refused) parts.push_back(r.reason);
@@ -98,7 +103,8 @@ void Daemon::changeVisibility(const VisibilityAction& action) {
   if (action.receipt_handles.empty()) return;
   const bool give_back = action.timeout == seconds(0);
   auto refused = queue_.setVisibility(action.receipt_handles, action.timeout);
-  monitor_.queueCall("ChangeMessageVisibilityBatch", refused ? nullptr : &refused.error());
+  monitor_.queueCall("ChangeMessageVisibilityBatch", refused ? nullptr : &refused.error(),
+                     batchRequests(action.receipt_handles.size()));
   if (!refused) {
     spdlog::warn("event=visibility_failed messages={} timeout_s={} error=\"{}\"",
                  action.receipt_handles.size(), action.timeout.count(), to_string(refused.error()));
@@ -117,7 +123,8 @@ void Daemon::changeVisibility(const VisibilityAction& action) {
 void Daemon::remove(const std::vector<std::string>& receipt_handles) {
   if (receipt_handles.empty()) return;
   auto refused = queue_.remove(receipt_handles);
-  monitor_.queueCall("DeleteMessageBatch", refused ? nullptr : &refused.error());
+  monitor_.queueCall("DeleteMessageBatch", refused ? nullptr : &refused.error(),
+                     batchRequests(receipt_handles.size()));
   if (!refused) {
     // Not deleted: they come back after their visibility timeout and are handled again, which
     // changes nothing (events only name what to look at).

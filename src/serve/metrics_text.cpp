@@ -100,9 +100,10 @@ std::string renderMetrics(const Snapshot& s, bool healthy) {
   w.family("trailwall_messages_received_total", "counter", "SQS messages received.");
   w.sample({}, d(s.messages_received));
   w.family("trailwall_messages_total", "counter",
-           "Received messages by what became of them: deleted (their changes are committed or "
-           "nothing needed doing), retry (left for redelivery), unreadable (left for the redrive "
-           "policy), held_for_order (behind a failed message of the same FIFO group).");
+           "Received messages by what their run decided: deleted (their changes are committed or "
+           "nothing needed doing; the delete requests and their refusals are counted apart), "
+           "retry (left for redelivery), unreadable (left for the redrive policy), "
+           "held_for_order (behind a failed message of the same FIFO group).");
   for (const char* fate : {"deleted", "retry", "unreadable", "held_for_order"}) {
     w.sample({{"outcome", fate}}, d(valueOr0(s.messages, fate)));
   }

@@ -57,9 +57,9 @@ void Monitor::setQueue(bool fifo) {
   state_.fifo = fifo;
 }
 
-void Monitor::queueCall(std::string_view operation, const Error* error) {
+void Monitor::queueCall(std::string_view operation, const Error* error, std::size_t requests) {
   const std::lock_guard lock(mutex_);
-  ++state_.aws_requests[std::string(operation)];
+  state_.aws_requests[std::string(operation)] += requests;
   if (error != nullptr) {
     ++state_.aws_errors[{std::string(operation), std::string(errorLabel(error->code))}];
   }

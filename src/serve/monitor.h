@@ -82,8 +82,9 @@ class Monitor {
   Monitor(std::string queue_url, SystemTime started, std::size_t keep_runs);
 
   void setQueue(bool fifo);
-  // One SQS request the daemon made itself (operation name), and its error if it failed.
-  void queueCall(std::string_view operation, const Error* error);
+  // SQS requests the daemon made itself (a batch call over N handles is ceil(N / 10) requests),
+  // and the error that ended the call if it failed.
+  void queueCall(std::string_view operation, const Error* error, std::size_t requests = 1);
   // Entries of a batch call SQS refused.
   void queueRefused(std::string_view operation, std::size_t count);
   void received(std::size_t count, SystemTime at);

@@ -77,6 +77,24 @@ TEST_F(DaemonTest, MessagesBecomeOneRunPerWindowAndAreDeletedAfterIt) {
   EXPECT_EQ(snapshot.messages.at("deleted"), 4u);
 }
 
+TEST_F(DaemonTest, SqsRequestsAreCountedTenEntriesToABatchCall) {
+  for (int i = 0; i < 25; ++i) {
+    std::string id = "m";  // (not "m" + to_string(i): a g++ 12 -O3 stringop false positive)
+    id += std::to_string(i);
+    queue_.send(id, "body");
+  }
+  stopAfterRuns(1);
+  auto served = serve();
+  ASSERT_TRUE(served) << to_string(served.error());
+  ASSERT_EQ(runner_.calls.size(), 1u);
+  EXPECT_EQ(runner_.calls[0].ids.size(), 25u);
+  EXPECT_TRUE(queue_.remaining().empty());
+  const auto snapshot = monitor_.snapshot(clock_.now());
+  EXPECT_EQ(snapshot.aws_requests.at("DeleteMessageBatch"), 3u) << "25 handles: 10 + 10 + 5";
+  EXPECT_EQ(snapshot.aws_requests.at("GetQueueAttributes"), 1u);
+  EXPECT_GE(snapshot.aws_requests.at("ReceiveMessage"), 3u) << "at most 10 per receive";
+}
+
 TEST_F(DaemonTest, AFailedRunLeavesItsMessagesUndeleted) {
   queue_.send("m1", "one");
   queue_.send("m2", "two");
