@@ -107,7 +107,7 @@ def round_(args):
             start_ms = (time.perf_counter() - started) * 1000
             url = re.search(r"(http://127\.0\.0\.1:\d+)", line).group(1)
 
-            deadline = time.monotonic() + 600
+            deadline = time.monotonic() + max(600, 3 * args.window + 300)
             while True:  # every message settled as deleted, and the queue empty
                 m = metrics(url)
                 attributes = sqs.get_queue_attributes(
@@ -118,7 +118,7 @@ def round_(args):
                         and left == 0:
                     break
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the burst was not handled within 10 minutes")
+                    raise RuntimeError("the burst was not handled in time")
                 time.sleep(0.05)
             burst_s = time.perf_counter() - started
             m = metrics(url)  # after the deletes

@@ -4,6 +4,8 @@
 // half-done. No thread, no sleep: jobs take time on the FakeClock.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "serve/daemon.h"
 #include "unit/serve/fakes.h"
 
@@ -265,6 +267,34 @@ TEST(DaemonSettings, VisibilityAndPollWaitFollowTheQueueAndTheShutdownBound) {
   s = settingsFor(options, info);
   EXPECT_EQ(s.visibility, 120s);
   EXPECT_EQ(s.max_poll_wait, 20s);
+}
+
+}  // namespace
+}  // namespace trailwall::serve
+
+namespace trailwall::serve {
+namespace {
+
+// The production executor, with a real worker thread: a job's completion comes back to the
+// waiting thread; wake() and a past deadline end a wait at once. Nothing here sleeps.
+TEST(ThreadExecutor, HandsCompletionsBackAndWakesOnRequest) {
+  ThreadExecutor executor;
+  std::vector<std::thread::id> ran_on;
+  executor.submit([&ran_on]() -> Completion {
+    ran_on.push_back(std::this_thread::get_id());
+    return [&ran_on] { ran_on.push_back(std::this_thread::get_id()); };
+  });
+  std::vector<Completion> done;
+  while (done.empty()) done = executor.waitUntil(std::nullopt);
+  ASSERT_EQ(done.size(), 1u);
+  done.front()();
+  ASSERT_EQ(ran_on.size(), 2u);
+  EXPECT_NE(ran_on[0], std::this_thread::get_id()) << "the job ran on the worker";
+  EXPECT_EQ(ran_on[1], std::this_thread::get_id()) << "its completion on the waiting thread";
+
+  executor.wake();
+  EXPECT_TRUE(executor.waitUntil(std::nullopt).empty()) << "a wake ends an unbounded wait";
+  EXPECT_TRUE(executor.waitUntil(std::chrono::steady_clock::now()).empty());
 }
 
 }  // namespace
