@@ -81,6 +81,12 @@ std::size_t BatchResult::count(Status status) const {
       std::ranges::count_if(outcomes, [status](const Outcome& o) { return o.status == status; }));
 }
 
+Delivery reconcileDelivery(std::string id) {
+  constexpr std::string_view kScheduledEvent =
+      R"({"version":"0","detail-type":"Scheduled Event","source":"aws.events","detail":{}})";
+  return Delivery{std::move(id), cloudtrail::PaddedBytes(kScheduledEvent), {}};
+}
+
 void mergeDecoded(cloudtrail::Decoded& into, cloudtrail::Decoded&& from) {
   append(into.changes, std::move(from.changes));
   append(into.objects, std::move(from.objects));

@@ -103,6 +103,7 @@ struct RunnerOptions {
   std::chrono::milliseconds write_budget{std::chrono::seconds(60)};
 };
 
+// Not thread-safe (its decoder keeps buffers between batches): one Runner per thread.
 class Runner {
  public:
   Runner(RunnerOptions options, policy::Options policy, InventoryProvider inventory,
@@ -126,6 +127,11 @@ class Runner {
   Clock& clock_;
   cloudtrail::Decoder decoder_;
 };
+
+// A delivery that asks for a full reconcile of the configuration's default account and region
+// (what `trailwall reconcile` does): an EventBridge Scheduled Event without account or region.
+// For callers with their own schedule (the daemon); `id` names it in outcomes and logs.
+[[nodiscard]] Delivery reconcileDelivery(std::string id);
 
 // Appends `from` (one delivery's decoding) to `into` (the batch's).
 void mergeDecoded(cloudtrail::Decoded& into, cloudtrail::Decoded&& from);

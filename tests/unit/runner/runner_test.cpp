@@ -235,6 +235,19 @@ TEST_F(RunnerTest, AScheduledEventIsAFullReconcile) {
   EXPECT_EQ(result.outcomes[0].reason, "committed (job 1)");
 }
 
+TEST_F(RunnerTest, AReconcileDeliveryIsAFullReconcileOfTheDefaultAccountAndRegion) {
+  auto runner = makeRunner();
+  std::vector<Delivery> batch;
+  batch.push_back(reconcileDelivery("schedule"));
+  const auto result = runner.run(batch);
+  ASSERT_EQ(inventory_.asked().size(), 1U);
+  EXPECT_EQ(inventory_.asked()[0].first, engine::Target{});
+  EXPECT_TRUE(inventory_.asked()[0].second.everything);
+  EXPECT_EQ(result.outcomes[0].id, "schedule");
+  EXPECT_EQ(result.outcomes[0].status, Status::Done);
+  EXPECT_EQ(result.outcomes[0].reason, "committed (job 1)");
+}
+
 TEST_F(RunnerTest, ADeadlineThatHasPassedStartsNoRun) {
   auto runner = makeRunner();
   const auto batch = deliveries(
