@@ -89,6 +89,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   run_options.decode.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   run_options.decode.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   run_options.decode.keep_ignored = ctx.global.verbose;
+  run_options.decode.max_input_size = inputLimits(cfg).max_size;
   run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
   std::vector<runner::Delivery> deliveries;
   bool input_failed = false;
@@ -153,10 +154,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     offline = policy::Rulebase{};
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportError(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportError(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportError(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
     return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline));
   }

@@ -302,7 +302,7 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config"};
-constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles"};
+constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles", "max_input_mib"};
 constexpr std::string_view kServeKeys[] = {"queue_url",
                                            "listen",
                                            "batch_window_seconds",
@@ -334,7 +334,8 @@ ValueKind kindOf(std::string_view key) {
                                          "lock_wait_seconds",
                                          "lock_poll_seconds",
                                          "max_policy_match_tests",
-                                         "policy_match_concurrency"};
+                                         "policy_match_concurrency",
+                                         "max_input_mib"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
@@ -578,6 +579,11 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);
+  if (aws != nullptr && aws->get("max_input_mib") != nullptr) {
+    if (auto n = r.integer(*aws, "aws", "max_input_mib", 1, 1 << 20)) {
+      c.aws.max_input_mib = static_cast<std::size_t>(*n);
+    }
+  }
   if (aws != nullptr) {
     if (const auto* roles_node = aws->get("roles")) {
       const auto* roles = roles_node->as_table();

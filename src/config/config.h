@@ -61,6 +61,7 @@ struct AwsConfig {
   std::set<std::string> regions;
   // Account id → role ARN read through STS AssumeRole (cross-account Describe calls).
   std::map<std::string, std::string> roles;
+  std::size_t max_input_mib = 2048;  // largest event input (plain, stdin or inflated gzip), MiB
 
   [[nodiscard]] bool accepts(std::string_view account, std::string_view region) const;
 

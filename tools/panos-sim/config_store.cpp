@@ -631,9 +631,15 @@ OpResult ConfigStore::apply(const ConfigOp& op, const std::string& admin, const 
 }
 
 std::vector<OpResult> ConfigStore::applyAll(const std::vector<ConfigOp>& ops,
-                                            const std::string& admin, const std::string& time) {
+                                            const std::string& admin, const std::string& time,
+                                            bool replace_own_changes) {
   pugi::xml_document scratch;
-  scratch.reset(candidate_);
+  std::vector<JournalEntry> kept;
+  if (replace_own_changes) {
+    kept = replayWithout({admin}, scratch);
+  } else {
+    scratch.reset(candidate_);
+  }
   std::vector<OpResult> results;
   std::vector<JournalEntry> added;
   std::uint64_t id = next_dirty_id_;
@@ -649,19 +655,13 @@ std::vector<OpResult> ConfigStore::applyAll(const std::vector<ConfigOp>& ops,
   }
   candidate_.reset(scratch);
   next_dirty_id_ = id;
+  if (replace_own_changes) {
+    journal_ = std::move(kept);
+  }
   for (JournalEntry& e : added) {
     journal_.push_back(std::move(e));
   }
   return results;
-}
-
-bool ConfigStore::hasChangesBy(const std::set<std::string>& admins) const {
-  for (const JournalEntry& e : journal_) {
-    if (admins.contains(e.admin)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 Result<std::unique_ptr<pugi::xml_document>> ConfigStore::prepareCommit(
@@ -701,22 +701,25 @@ void ConfigStore::finishCommit(std::unique_ptr<pugi::xml_document> running,
   }
 }
 
+std::vector<JournalEntry> ConfigStore::replayWithout(const std::set<std::string>& admins,
+                                                     pugi::xml_document& doc) const {
+  doc.reset(running_);
+  std::vector<JournalEntry> kept;
+  for (const JournalEntry& e : journal_) {
+    if (!admins.contains(e.admin) && applyConfigOp(doc, e.op, nullptr).ok) {
+      kept.push_back(e);
+    }
+  }
+  return kept;
+}
+
 void ConfigStore::revert(const std::set<std::string>& admins) {
-  candidate_.reset(running_);
   if (admins.empty()) {
+    candidate_.reset(running_);
     journal_.clear();
     return;
   }
-  std::vector<JournalEntry> kept;
-  for (JournalEntry& e : journal_) {
-    if (admins.contains(e.admin)) {
-      continue;
-    }
-    if (applyConfigOp(candidate_, e.op, nullptr).ok) {
-      kept.push_back(std::move(e));
-    }
-  }
-  journal_ = std::move(kept);
+  journal_ = replayWithout(admins, candidate_);
 }
 
 namespace {

@@ -71,11 +71,12 @@ class ConfigStore {
   OpResult apply(const ConfigOp& op, const std::string& admin, const std::string& time);
   // All or nothing: every op applied to a copy of the candidate; the copy replaces the
   // candidate only when all succeed. One result per op, stopping after the first failure.
+  // With `replace_own_changes` the copy starts without `admin`'s uncommitted changes
+  // (multi-config strict-transactional), which are dropped only when all ops succeed.
   std::vector<OpResult> applyAll(const std::vector<ConfigOp>& ops, const std::string& admin,
-                                 const std::string& time);
+                                 const std::string& time, bool replace_own_changes = false);
 
   [[nodiscard]] bool hasChanges() const { return !journal_.empty(); }
-  [[nodiscard]] bool hasChangesBy(const std::set<std::string>& admins) const;
   [[nodiscard]] std::uint64_t lastDirtyId() const { return next_dirty_id_ - 1; }
 
   // The configuration a commit would make running: the candidate (all admins) or running plus
@@ -95,6 +96,11 @@ class ConfigStore {
   void appendAnnotatedCopy(pugi::xml_node dest, const pugi::xml_node& source) const;
 
  private:
+  // `doc` = running plus the journal entries of administrators not in `admins`; returns those
+  // entries (an entry that no longer applies is left out).
+  std::vector<JournalEntry> replayWithout(const std::set<std::string>& admins,
+                                          pugi::xml_document& doc) const;
+
   pugi::xml_document running_;
   pugi::xml_document candidate_;
   std::vector<JournalEntry> journal_;

@@ -2,6 +2,7 @@
 // log, for tests and benchmarks that talk to a panos-sim binary over HTTP.
 #include <charconv>
 #include <exception>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -40,7 +41,49 @@ nlohmann::json toJson(const Counters& c) {
            {{"latency", c.faults_latency},
             {"http_error", c.faults_http_error},
             {"dropped", c.faults_dropped},
-            {"api_error", c.faults_api_error}}}};
+            {"api_error", c.faults_api_error},
+            {"hung", c.faults_hung},
+            {"slow", c.faults_slow}}}};
+}
+
+nlohmann::json rulesToJson(const std::vector<RequestRule>& rules, bool with_latency) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RequestRule& r : rules) {
+    nlohmann::json j = {{"type", r.type},
+                        {"action", r.action},
+                        {"xpath_contains", r.xpath_contains},
+                        {"remaining", r.remaining}};
+    if (with_latency) {
+      j["latency_ms"] = r.latency.count();
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Result<std::vector<RequestRule>> rulesFromJson(const nlohmann::json& j, const char* name,
+                                               bool with_latency) {
+  std::vector<RequestRule> out;
+  const nlohmann::json list = j.value(name, nlohmann::json::array());
+  if (!list.is_array()) {
+    return fail(ErrorCode::InvalidInput, std::string(name) + " must be a list");
+  }
+  for (const nlohmann::json& e : list) {
+    RequestRule r;
+    r.type = e.value("type", "");
+    r.action = e.value("action", "");
+    r.xpath_contains = e.value("xpath_contains", "");
+    r.remaining = e.value("remaining", -1);
+    if (with_latency) {
+      const long long ms = e.value("latency_ms", 0LL);
+      if (ms < 0 || ms > 600000) {
+        return fail(ErrorCode::InvalidInput, std::string(name) + ": latency_ms must be 0-600000");
+      }
+      r.latency = std::chrono::milliseconds(ms);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 nlohmann::json faultsToJson(const Faults& f) {
@@ -63,7 +106,12 @@ nlohmann::json faultsToJson(const Faults& f) {
           {"fail_commits", f.fail_commits},
           {"config_lock_holder", f.config_lock_holder},
           {"commit_lock_holder", f.commit_lock_holder},
-          {"policy_match_format", f.policy_match_format}};
+          {"policy_match_format", f.policy_match_format},
+          {"drops", rulesToJson(f.drops, false)},
+          {"hangs", rulesToJson(f.hangs, false)},
+          {"slow", rulesToJson(f.slow, true)},
+          {"commit_ms", f.commit_duration ? nlohmann::json(f.commit_duration->count())
+                                          : nlohmann::json(nullptr)}};
 }
 
 }  // namespace
@@ -90,6 +138,22 @@ Result<Faults> faultsFromJson(std::string_view text) {
     }
     if (f.http_error_status < 400 || f.http_error_status > 599) {
       return fail(ErrorCode::InvalidInput, "http_error_status must be 400-599");
+    }
+    for (auto [name, field, with_latency] :
+         {std::tuple{"drops", &f.drops, false}, std::tuple{"hangs", &f.hangs, false},
+          std::tuple{"slow", &f.slow, true}}) {
+      auto rules = rulesFromJson(j, name, with_latency);
+      if (!rules) {
+        return std::unexpected(rules.error());
+      }
+      *field = std::move(*rules);
+    }
+    if (j.contains("commit_ms") && !j["commit_ms"].is_null()) {
+      const long long ms = j["commit_ms"].get<long long>();
+      if (ms < 0 || ms > 3600000) {
+        return fail(ErrorCode::InvalidInput, "commit_ms must be 0-3600000");
+      }
+      f.commit_duration = std::chrono::milliseconds(ms);
     }
     for (const nlohmann::json& e : j.value("api_errors", nlohmann::json::array())) {
       ApiErrorFault a;

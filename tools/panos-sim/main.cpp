@@ -88,7 +88,9 @@ int main(int argc, char** argv) {
     app.add_option("--commit-ms", commit_ms, "How long a commit job runs, in milliseconds")
         ->default_val(2000)
         ->check(CLI::Range(0LL, 3600000LL));
-    app.add_option("--threads", options.threads, "HTTP worker threads")->default_val(16);
+    app.add_option("--threads", options.threads,
+                   "Connections served at once (one thread each); more wait")
+        ->default_val(16);
     app.add_option("--master-key", options.simulator.master_key,
                    "Secret API keys are derived from (same user+password+master key = same key)");
     app.add_option("--sw-version", options.simulator.sw_version, "sw-version to report")

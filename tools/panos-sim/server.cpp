@@ -1,18 +1,22 @@
 #include "server.h"
 
-#include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
-#include <thread>
 
 #include "form.h"
+#include "http_server.h"
 #include "tls.h"
 
 namespace trailwall::panossim {
 
+struct SslCtxDeleter {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+
 struct Server::Http {
-  std::unique_ptr<httplib::Server> server;
-  SelfSigned self_signed;
+  std::unique_ptr<SSL_CTX, SslCtxDeleter> tls;
+  std::unique_ptr<HttpServer> server;
 };
 
 namespace {
@@ -20,37 +24,60 @@ namespace {
 // Largest request body accepted (multi-config batches can be large).
 constexpr std::size_t kMaxBody = 64U << 20;
 
-void send(const ApiResponse& r, httplib::Response& res) {
-  res.status = r.http_status;
-  if (!r.reason.empty()) {
-    res.reason = r.reason;
-  }
-  if (r.fault == TransportFault::Drop) {
-    // Headers promise the whole body; the provider then fails, so the connection closes with
-    // the answer cut off: the client sees a dropped connection.
-    res.set_content_provider(r.body.size() + 1, r.content_type,
-                             [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
-    return;
-  }
-  res.set_content(r.body, r.content_type.c_str());
-}
-
-ApiRequest toApiRequest(const httplib::Request& req, const std::string& body) {
+ApiRequest toApiRequest(const HttpRequest& req) {
   ApiRequest api;
   api.method = req.method;
-  for (const auto& [k, v] : req.params) {
-    api.params.emplace_back(k, v);
-  }
-  // The body is read raw (not by cpp-httplib's form parser, which caps bodies at 8 KB).
-  if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
-    for (auto& kv : parseForm(body)) {
+  api.params = parseForm(req.query);
+  if (req.method == "POST" &&
+      req.header("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    for (auto& kv : parseForm(req.body)) {
       api.params.push_back(std::move(kv));
     }
   }
-  api.api_key_header = req.get_header_value("X-PAN-KEY");
-  api.authorization = req.get_header_value("Authorization");
-  api.bytes_in = req.target.size() + body.size();
+  api.api_key_header = req.header("X-PAN-KEY");
+  api.authorization = req.header("Authorization");
+  api.bytes_in = req.target.size() + req.body.size();
   return api;
+}
+
+HttpReply toHttpReply(const ApiResponse& r) {
+  HttpReply reply;
+  reply.status = r.http_status;
+  reply.reason = r.reason;
+  reply.content_type = r.content_type;
+  reply.body = r.body;
+  // A dropped answer: the device acted, the client gets nothing.
+  reply.close_without_answer = r.fault == TransportFault::Drop || r.fault == TransportFault::Hang;
+  return reply;
+}
+
+HttpReply plain(int status, std::string body) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  return reply;
+}
+
+// TLS 1.2+ with the given certificate and key.
+Result<std::unique_ptr<SSL_CTX, SslCtxDeleter>> makeTlsContext(const ServerOptions& options,
+                                                               SelfSigned* self_signed) {
+  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx) {
+    return fail(ErrorCode::Internal, "cannot create a TLS context");
+  }
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION);
+  const bool loaded =
+      self_signed != nullptr
+          ? SSL_CTX_use_certificate(ctx.get(), self_signed->cert.get()) == 1 &&
+                SSL_CTX_use_PrivateKey(ctx.get(), self_signed->key.get()) == 1
+          : SSL_CTX_use_certificate_chain_file(ctx.get(), options.cert_file.c_str()) == 1 &&
+                SSL_CTX_use_PrivateKey_file(ctx.get(), options.key_file.c_str(),
+                                            SSL_FILETYPE_PEM) == 1;
+  if (!loaded || SSL_CTX_check_private_key(ctx.get()) != 1) {
+    return fail(ErrorCode::InvalidInput, "TLS setup failed (certificate or key unusable)");
+  }
+  return ctx;
 }
 
 }  // namespace
@@ -66,9 +93,42 @@ std::string Server::baseUrl() const {
   return scheme() + "://" + options_.bind_address + ":" + std::to_string(port_);
 }
 
+bool Server::pause(std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(hang_mutex_);
+  return !hang_cv_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+HttpReply Server::serve(const HttpRequest& req) {
+  if (req.path == "/api/" || req.path == "/api") {
+    if (req.method != "GET" && req.method != "POST") {
+      return plain(405, "panos-sim: /api/ takes GET or POST\n");
+    }
+    ApiResponse r = simulator_->handle(toApiRequest(req));
+    if (r.fault == TransportFault::Hang) {
+      // Never answered: held until the faults change or the server stops, then cut off.
+      std::unique_lock<std::mutex> lock(hang_mutex_);
+      while (!stopping_ && simulator_->faultsGeneration() == r.faults_generation) {
+        hang_cv_.wait_for(lock, std::chrono::milliseconds(20));
+      }
+    } else if (r.delay.count() > 0 && !pause(r.delay)) {
+      r.fault = TransportFault::Drop;  // stopping
+    }
+    return toHttpReply(r);
+  }
+  if (req.path.starts_with("/sim/")) {
+    const std::string path = req.query.empty() ? req.path : req.path + "?" + req.query;
+    return toHttpReply(simulator_->handleControl(req.method, path, req.body));
+  }
+  return plain(404, "panos-sim: no such path; the API is /api/, the control endpoint /sim/\n");
+}
+
 Status Server::start() {
   if (http_) {
     return fail(ErrorCode::InvalidInput, "server already started");
+  }
+  {
+    std::lock_guard<std::mutex> lock(hang_mutex_);
+    stopping_ = false;
   }
   auto sim = Simulator::create(options_.simulator, *clock_);
   if (!sim) {
@@ -80,94 +140,51 @@ Status Server::start() {
     if (options_.cert_file.empty() != options_.key_file.empty()) {
       return fail(ErrorCode::InvalidInput, "give both a certificate and a key file, or neither");
     }
+    SelfSigned self_signed;
     if (!options_.cert_file.empty()) {
       auto pem = readPemFile(options_.cert_file);
       if (!pem) {
         return std::unexpected(pem.error());
       }
       cert_pem_ = std::move(*pem);
-      http->server = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(),
-                                                          options_.key_file.c_str());
     } else {
       auto made = makeSelfSigned();
       if (!made) {
         return std::unexpected(made.error());
       }
-      http->self_signed = std::move(*made);
-      cert_pem_ = http->self_signed.cert_pem;
-      http->server = std::make_unique<httplib::SSLServer>(http->self_signed.cert.get(),
-                                                          http->self_signed.key.get());
+      self_signed = std::move(*made);
+      cert_pem_ = self_signed.cert_pem;
     }
-  } else {
-    http->server = std::make_unique<httplib::Server>();
-  }
-  httplib::Server& srv = *http->server;
-  if (!srv.is_valid()) {
-    return fail(ErrorCode::InvalidInput, "TLS setup failed (certificate or key unusable)");
-  }
-  const std::size_t threads = std::max<std::size_t>(2, options_.threads);
-  srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  srv.set_keep_alive_max_count(1000);
-  srv.set_tcp_nodelay(true);  // small XML replies; avoid Nagle + delayed-ACK stalls
-  srv.set_payload_max_length(kMaxBody);
-  Simulator* sim_ptr = simulator_.get();
-  const auto api = [sim_ptr](const httplib::Request& req, httplib::Response& res,
-                             const std::string& body) {
-    const ApiResponse r = sim_ptr->handle(toApiRequest(req, body));
-    if (r.delay.count() > 0) {
-      std::this_thread::sleep_for(r.delay);  // outside the simulator's lock
+    auto ctx = makeTlsContext(options_, options_.cert_file.empty() ? &self_signed : nullptr);
+    if (!ctx) {
+      return std::unexpected(ctx.error());
     }
-    send(r, res);
-  };
-  for (const char* path : {"/api/", "/api"}) {
-    srv.Get(path,
-            [api](const httplib::Request& req, httplib::Response& res) { api(req, res, ""); });
-    srv.Post(path, [api](const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& reader) {
-      std::string body;
-      reader([&body](const char* data, std::size_t size) {
-        body.append(data, size);
-        return body.size() <= kMaxBody;
-      });
-      api(req, res, body);
-    });
+    http->tls = std::move(*ctx);
   }
-  const auto control = [sim_ptr](const httplib::Request& req, httplib::Response& res) {
-    std::string path = req.path;
-    if (req.has_param("after")) {
-      path += "?after=" + req.get_param_value("after");
-    }
-    send(sim_ptr->handleControl(req.method, path, req.body), res);
-  };
-  srv.Get("/sim/.*", control);
-  srv.Post("/sim/.*", control);
-  srv.Put("/sim/.*", control);
-  srv.Delete("/sim/.*", control);
-
-  const int bound =
-      options_.port == 0
-          ? srv.bind_to_any_port(options_.bind_address)
-          : (srv.bind_to_port(options_.bind_address, options_.port) ? options_.port : -1);
-  if (bound <= 0) {
-    return fail(ErrorCode::Network,
-                "cannot listen on " + options_.bind_address + ":" + std::to_string(options_.port));
+  HttpServerOptions http_options;
+  http_options.bind_address = options_.bind_address;
+  http_options.port = options_.port;
+  http_options.max_connections = std::max<std::size_t>(2, options_.threads);
+  http_options.max_body = kMaxBody;
+  http_options.tls = http->tls.get();
+  http->server = std::make_unique<HttpServer>(
+      http_options, [this](const HttpRequest& req) { return serve(req); });
+  if (auto started = http->server->start(); !started) {
+    return started;
   }
-  port_ = static_cast<std::uint16_t>(bound);
+  port_ = http->server->port();
   http_ = std::move(http);
-  thread_ = std::thread([this] { http_->server->listen_after_bind(); });
-  // The socket already listens; wait until the accept loop runs so stop() cannot race it.
-  for (int i = 0; i < 2000 && !http_->server->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   return {};
 }
 
 void Server::stop() {
+  {
+    std::lock_guard<std::mutex> lock(hang_mutex_);
+    stopping_ = true;
+  }
+  hang_cv_.notify_all();
   if (http_) {
     http_->server->stop();
-  }
-  if (thread_.joinable()) {
-    thread_.join();
   }
   http_.reset();
 }

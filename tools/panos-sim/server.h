@@ -10,14 +10,19 @@
 //   server.stop();                             // also done by the destructor
 //
 // /api/ is the PAN-OS XML API (GET and form-encoded POST); /sim/… is the control endpoint.
+// The wire is http_server.h (status lines with the device's reason phrases, faults that close a
+// connection without a byte); this class routes, and carries out delays and hangs.
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "http_server.h"
 #include "simulator.h"
 
 namespace trailwall::panossim {
@@ -28,7 +33,7 @@ struct ServerOptions {
   bool tls = true;         // false: plain HTTP
   std::string cert_file;   // PEM; with key_file. Both empty: a self-signed certificate
   std::string key_file;
-  std::size_t threads = 16;
+  std::size_t threads = 16;  // connections served at once (one thread each); more wait
   SimulatorOptions simulator;
 };
 
@@ -57,12 +62,20 @@ class Server {
 
  private:
   struct Http;
+  // One /api/ or /sim/ request, on its connection's thread.
+  HttpReply serve(const HttpRequest& req);
+  // Waits `delay` unless the server stops first (then false).
+  bool pause(std::chrono::milliseconds delay);
+
   ServerOptions options_;
   SystemClock system_clock_;
   Clock* clock_;
   std::unique_ptr<Simulator> simulator_;
   std::unique_ptr<Http> http_;
-  std::thread thread_;
+  // Requests that hang or are slow wait on this until released or stopping.
+  std::mutex hang_mutex_;
+  std::condition_variable hang_cv_;
+  bool stopping_ = false;
   std::uint16_t port_ = 0;
   std::string cert_pem_;
 };

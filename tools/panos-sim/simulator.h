@@ -1,16 +1,27 @@
 #pragma once
 // The PAN-OS XML API simulator's request handler, without sockets.
 //
-// Design: one Simulator owns the device model (ConfigStore with candidate, running and the
-// per-administrator journal; commit jobs; config and commit locks; counters; faults; request
-// log) behind one mutex, so any number of HTTP threads may call handle() at once. handle()
-// takes the parameters of one /api/ request (query and form body merged, as the device
-// treats them) and returns the HTTP status, reason and body the device would send. Time comes
-// from an injected Clock: commit jobs are computed from their enqueue time and the configured
-// duration and take effect at the first request at or after their finish time. Transport
-// faults (latency, 5xx, dropped connections) are decided here and carried out by the Server.
-// Reply shapes follow shared/reference/panos/ (files named in comments); where the reference
-// is silent, the choice is marked "assumption" in a comment.
+// Design: a Simulator owns one Device (device.h), the device's whole state in one place:
+// ConfigStore with candidate, running and the per-administrator journal; commit jobs; config
+// and commit locks; faults; counters; the request log. One mutex guards it, so any number of
+// HTTP threads may call handle() at once; the API areas never lock. handle() takes the
+// parameters of one /api/ request (query and form body merged, as the device treats them),
+// authenticates it and dispatches on `type` to one file per API area (declared in api.h):
+//   auth.cpp          type=keygen, keys, X-PAN-KEY / key= / HTTP Basic
+//   config_api.cpp    type=config: get, show, set, edit, delete, move, rename, clone, multi-config
+//   op_api.cpp        type=op: show system info/clock/config, security-policy-match, pending
+//                     changes, revert, load, validate; jobs and locks are delegated to
+//   commit_jobs.cpp   type=commit and the job queue (show jobs)
+//   locks.cpp         config and commit locks (request … add/remove, show …-locks)
+//   simulator.cpp     this facade: transport faults, counters, request log
+//   control.cpp       the /sim/… control endpoint (JSON)
+// User-ID, HA and Panorama will each be one more area file beside these; server.cpp and
+// http_server.cpp put it on the wire. Time comes from an injected Clock: commit jobs are
+// computed from their enqueue time and the configured duration and take effect at the first
+// request at or after their finish time. Transport faults (5xx, latency, slow, dropped and hung
+// requests) are decided here and carried out by the Server. Reply
+// shapes follow shared/reference/panos/ (files named in comments); where the reference is
+// silent, the choice is marked "assumption" in a comment.
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +45,8 @@
 namespace trailwall::panossim {
 
 // Answer this API error to matching requests (empty fields match everything).
+struct Device;
+
 struct ApiErrorFault {
   std::string type;            // keygen, config, op, commit, …
   std::string action;          // config action, or an op command's words ("show jobs")
@@ -45,18 +58,37 @@ struct ApiErrorFault {
   int remaining = -1;  // answers left; -1 = unlimited
 };
 
+// Which requests a transport fault applies to: every non-empty field must match.
+struct RequestRule {
+  std::string type{};            // keygen, config, op, commit, …
+  std::string action{};          // config action, op words ("show jobs"), commit "full"/"partial"
+  std::string xpath_contains{};  // substring of the xpath (config) or the cmd (op, commit)
+  int remaining = -1;            // matching requests left; -1 = unlimited
+  std::chrono::milliseconds latency{0};  // slow rules: how much later the answer comes
+};
+
 struct Faults {
   std::chrono::milliseconds latency{0};  // added before every /api/ answer
   double http_error_rate = 0.0;          // probability of an HTTP error instead of an answer
   int http_error_status = 503;
   double drop_rate = 0.0;  // probability of closing the connection mid-answer
-  std::vector<ApiErrorFault> api_errors;
-  int fail_commits = 0;            // the next N commit jobs FAIL; -1 = all
-  std::string config_lock_holder;  // another administrator holding a config lock
-  std::string commit_lock_holder;  // another administrator holding a commit lock
+  std::vector<ApiErrorFault> api_errors{};
+  int fail_commits = 0;              // the next N commit jobs FAIL; -1 = all
+  std::string config_lock_holder{};  // another administrator holding a config lock
+  std::string commit_lock_holder{};  // another administrator holding a commit lock
   // Not a fault but a device difference: the reply shape of security-policy-match,
   // "structured" (default), "text" (older releases) or "msg-line" (8.1 CLI text).
   std::string policy_match_format = "structured";
+  // Matching requests are carried out, then their connection closes without an answer (e.g.
+  // a commit enqueued whose answer the client never sees).
+  std::vector<RequestRule> drops{};
+  // Matching requests are read and never answered, and the device does not act on them; the
+  // connection stays open until the faults change or the server stops, then closes.
+  std::vector<RequestRule> hangs{};
+  // Matching requests are answered `latency` late (after the device acted).
+  std::vector<RequestRule> slow{};
+  // Replaces SimulatorOptions::commit_duration for jobs enqueued from now on.
+  std::optional<std::chrono::milliseconds> commit_duration{};
 };
 
 struct SimulatorOptions {
@@ -86,7 +118,7 @@ struct ApiRequest {
   [[nodiscard]] const std::string* param(std::string_view name) const;
 };
 
-enum class TransportFault { None, HttpError, Drop };
+enum class TransportFault { None, HttpError, Drop, Hang };
 
 struct ApiResponse {
   int http_status = 200;
@@ -95,6 +127,7 @@ struct ApiResponse {
   std::string body;
   std::chrono::milliseconds delay{0};  // the Server waits this long before answering
   TransportFault fault = TransportFault::None;
+  std::uint64_t faults_generation = 0;  // Hang: released once faultsGeneration() differs
 };
 
 struct Counters {
@@ -113,6 +146,8 @@ struct Counters {
   std::uint64_t faults_http_error = 0;
   std::uint64_t faults_dropped = 0;
   std::uint64_t faults_api_error = 0;
+  std::uint64_t faults_hung = 0;
+  std::uint64_t faults_slow = 0;
 };
 
 struct RequestLogEntry {
@@ -159,11 +194,13 @@ class Simulator {
   // Waits (on the real clock, polling) until no commit job is pending or running, at most
   // `timeout`. True when idle.
   bool waitForJobs(std::chrono::milliseconds timeout);
+  // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
+  // changes.
+  [[nodiscard]] std::uint64_t faultsGeneration() const;
 
  private:
-  struct Impl;
-  explicit Simulator(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Simulator(std::unique_ptr<Device> device);
+  std::unique_ptr<Device> device_;
 };
 
 // Faults as the control endpoint reads and writes them (JSON object; see README of the tool).

@@ -72,6 +72,7 @@ TEST_F(HttpsServer, GetAndFormPostWorkOverVerifiedTls) {
       "/api/?type=op&cmd=%3Cshow%3E%3Csystem%3E%3Cinfo%2F%3E%3C%2Fsystem%3E%3C%2Fshow%3E&key=nope");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 403);
+  EXPECT_EQ(bad->reason, "Invalid Credential");  // the device's status line, over TLS too
   EXPECT_EQ(counters().requests, 3U);
   EXPECT_EQ(counters().by_action["config/set"], 1U);
 }
@@ -240,6 +241,148 @@ TEST(PanosSimBinary, HelpDescribesTheOptions) {
                              "--api-error", "--drop-rate", "--fail-commits"}) {
     EXPECT_NE(all.find(option), std::string::npos) << option;
   }
+}
+
+// ---- the fault matrix's transport faults, over the wire (faults set as the client helpers
+// set them: JSON to the control endpoint) ----
+
+class FaultsOverHttp : public PanosSimTest {
+ protected:
+  void configure(ServerOptions& options) override {
+    options.tls = false;
+    options.simulator.commit_duration = std::chrono::seconds(10);
+  }
+  std::unique_ptr<httplib::Client> client(int read_timeout_ms = 10000) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", sim().port());
+    c->set_read_timeout(std::chrono::milliseconds(read_timeout_ms));
+    return c;
+  }
+  void putFaults(const std::string& json) {
+    auto r = client()->Put("/sim/faults", json, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  httplib::Result api(httplib::Client& c, const httplib::Params& params) {
+    return c.Post("/api/", {{"X-PAN-KEY", apiKey()}}, params);
+  }
+  httplib::Result op(httplib::Client& c, const std::string& cmd) {
+    return api(c, {{"type", "op"}, {"cmd", cmd}});
+  }
+  void setAddress(const std::string& name) {
+    auto c = client();
+    auto r = api(*c, {{"type", "config"},
+                      {"action", "set"},
+                      {"xpath", kAddress + "/entry[@name='" + name + "']"},
+                      {"element", "<ip-netmask>192.0.2.1</ip-netmask>"}});
+    ASSERT_TRUE(r);
+    ASSERT_NE(r->body.find("code=\"20\""), std::string::npos) << r->body;
+  }
+};
+
+TEST_F(FaultsOverHttp, ACommitWhoseAnswerIsLostIsFoundInShowJobsAll) {
+  putFaults(R"({"drops": [{"type": "commit", "remaining": 1}]})");
+  setAddress("h1");
+  auto c = client();
+  auto lost =
+      api(*c, {{"type", "commit"}, {"cmd", "<commit><description>run r-9</description></commit>"}});
+  EXPECT_FALSE(lost) << "the client got an answer: " << lost->status << " " << lost->body;
+  auto jobs = op(*client(), "<show><jobs><all/></jobs></show>");
+  ASSERT_TRUE(jobs);
+  EXPECT_NE(jobs->body.find("<user>admin</user><type>Commit</type>"), std::string::npos)
+      << jobs->body;
+  EXPECT_NE(jobs->body.find("<description>run r-9</description>"), std::string::npos);
+  EXPECT_EQ(counters().commits_enqueued, 1U);
+  EXPECT_EQ(counters().faults_dropped, 1U);
+}
+
+TEST_F(FaultsOverHttp, AHungRequestIsNeverAnsweredUntilTheFaultsChange) {
+  putFaults(R"({"hangs": [{"type": "op", "action": "show jobs"}]})");
+  // A client with a short read timeout gives up on it.
+  auto impatient = client(300);
+  EXPECT_FALSE(op(*impatient, "<show><jobs><all/></jobs></show>"));
+  // One that waits is cut off, without an answer, once the faults change.
+  std::atomic<bool> answered{true};
+  std::thread waiting([&] {
+    auto patient = client(20000);
+    answered = static_cast<bool>(op(*patient, "<show><jobs><all/></jobs></show>"));
+  });
+  for (int i = 0; i < 200 && counters().faults_hung < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // Other requests are answered meanwhile.
+  auto clock = op(*client(), "<show><clock/></show>");
+  ASSERT_TRUE(clock);
+  EXPECT_EQ(clock->status, 200);
+  const auto released = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client()->Delete("/sim/faults"));
+  waiting.join();
+  EXPECT_FALSE(answered.load());
+  EXPECT_LT(std::chrono::steady_clock::now() - released, std::chrono::seconds(5));
+  EXPECT_EQ(counters().faults_hung, 2U);
+  EXPECT_EQ(counters().by_action["op/show jobs"], 2U);
+}
+
+TEST_F(FaultsOverHttp, StoppingTheServerEndsAHungRequest) {
+  putFaults(R"({"hangs": [{"type": "config"}]})");
+  std::thread waiting([&] {
+    auto c = client(20000);
+    (void)api(*c, {{"type", "config"}, {"action", "get"}, {"xpath", kAddress}});
+  });
+  for (int i = 0; i < 200 && counters().faults_hung < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  sim().stop();
+  waiting.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST_F(FaultsOverHttp, OnlyMatchingRequestsAreSlow) {
+  putFaults(R"({"slow": [{"type": "commit", "latency_ms": 600}]})");
+  setAddress("h1");
+  auto c = client();
+  auto t0 = std::chrono::steady_clock::now();
+  auto fast = api(*c, {{"type", "config"}, {"action", "get"}, {"xpath", kAddress}});
+  const auto fast_took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(fast);
+  t0 = std::chrono::steady_clock::now();
+  auto slow = api(*c, {{"type", "commit"}, {"cmd", "<commit></commit>"}});
+  const auto slow_took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(slow);
+  EXPECT_NE(slow->body.find("enqueued"), std::string::npos) << slow->body;
+  EXPECT_GE(slow_took, std::chrono::milliseconds(600));
+  EXPECT_LT(fast_took, std::chrono::milliseconds(500));
+}
+
+TEST_F(FaultsOverHttp, AHalfSecondCommitIsSeenDoneByTheFirstQuarterSecondPollAfterIt) {
+  putFaults(R"({"commit_ms": 500})");
+  setAddress("h1");
+  auto c = client();
+  const auto asked = std::chrono::steady_clock::now();  // the job is enqueued after this
+  auto r = api(*c, {{"type", "commit"}, {"cmd", "<commit></commit>"}});
+  const auto answered = std::chrono::steady_clock::now();  // and before this
+  ASSERT_TRUE(r);
+  const std::size_t at = r->body.find("<job>");
+  ASSERT_NE(at, std::string::npos) << r->body;
+  const std::string id = r->body.substr(at + 5, r->body.find("</job>") - at - 5);
+  bool done = false;
+  for (int poll = 1; poll <= 8 && !done; ++poll) {
+    std::this_thread::sleep_until(answered + poll * std::chrono::milliseconds(250));
+    const auto sent = std::chrono::steady_clock::now();
+    auto job = op(*c, "<show><jobs><id>" + id + "</id></jobs></show>");
+    const auto received = std::chrono::steady_clock::now();
+    ASSERT_TRUE(job);
+    done = job->body.find("<status>FIN</status>") != std::string::npos;
+    // A poll sent 0.5 s or more after the job was enqueued sees FIN; one answered sooner does
+    // not.
+    if (sent - answered >= std::chrono::milliseconds(500)) {
+      EXPECT_TRUE(done) << "poll " << poll << " at " << (sent - answered).count() << " ns";
+    }
+    if (received - asked < std::chrono::milliseconds(500)) {
+      EXPECT_FALSE(done) << "poll " << poll;
+    }
+  }
+  EXPECT_TRUE(done);
 }
 
 }  // namespace

@@ -246,5 +246,149 @@ TEST(StateFile, RunningConfigurationSurvivesARestart) {
   std::remove(path.c_str());
 }
 
+// ---- what a commit job commits (tools/panos-sim/commit_jobs.cpp) ----
+
+ApiResponse setAddress(SimHarness& h, const std::string& name, const std::string& admin = "admin") {
+  return h.config("set", kAddress + "/entry[@name='" + name + "']",
+                  "<ip-netmask>192.0.2.1</ip-netmask>", admin);
+}
+
+bool inCandidate(SimHarness& h, const std::string& name) {
+  return codeOf(h.config("get", kAddress + "/entry[@name='" + name + "']")) == "19";
+}
+
+TEST(CommitSnapshot, AChangeMadeWhileTheCommitRunsStaysUncommittedAndDirty) {
+  SimulatorOptions options;
+  options.commit_duration = std::chrono::seconds(10);
+  SimHarness h(options);
+  setAddress(h, "before");
+  const std::string id = jobId(h.commit());
+  h.clock.advance(std::chrono::seconds(5));
+  ASSERT_EQ(jobField(h, id, "status"), "ACT");
+  setAddress(h, "during", "operator");
+  h.clock.advance(std::chrono::seconds(5));
+  ASSERT_EQ(jobField(h, id, "result"), "OK");
+  EXPECT_TRUE(inRunning(h, kAddress + "/entry[@name='before']"));
+  EXPECT_FALSE(inRunning(h, kAddress + "/entry[@name='during']"));
+  EXPECT_TRUE(inCandidate(h, "during"));
+  const pugi::xml_document got = parse(h.config("get", kAddress + "/entry[@name='during']").body);
+  const pugi::xml_node entry = got.select_node("//result/entry").node();
+  EXPECT_STREQ(entry.attribute("admin").value(), "operator");
+  EXPECT_STRNE(entry.attribute("dirtyId").value(), "");
+  EXPECT_STREQ(got.select_node("//result/entry[@name='before']").node().attribute("admin").value(),
+               "");
+  EXPECT_EQ(messageOf(h.op("<check><pending-changes/></check>")), "yes");
+  // The next commit (operator's own, partial) takes it.
+  EXPECT_EQ(messageOf(h.commitAndWait(
+                "<commit><partial><admin><member>operator</member></admin></partial></commit>",
+                "operator")),
+            "Configuration committed successfully");
+  EXPECT_TRUE(inRunning(h, kAddress + "/entry[@name='during']"));
+}
+
+TEST(CommitSnapshot, AQueuedFullCommitTakesTheCandidateWhenItStarts) {
+  SimulatorOptions options;
+  options.commit_duration = std::chrono::seconds(10);
+  SimHarness h(options);
+  setAddress(h, "first");
+  const std::string first = jobId(h.commit());
+  h.clock.advance(std::chrono::seconds(1));
+  setAddress(h, "second");
+  const std::string second = jobId(h.commit());
+  ASSERT_EQ(jobField(h, second, "status"), "PEND");
+  h.clock.advance(std::chrono::seconds(4));
+  setAddress(h, "while-queued", "operator");  // before the second job starts (at 10 s)
+  // The queued full commit will take it: nothing more to commit.
+  EXPECT_EQ(messageOf(h.commit()), "There are no changes to commit.");
+  h.clock.advance(std::chrono::seconds(7));
+  ASSERT_EQ(jobField(h, second, "status"), "ACT");
+  setAddress(h, "while-running");  // after the second job started
+  h.clock.advance(std::chrono::seconds(10));
+  ASSERT_EQ(jobField(h, first, "result"), "OK");
+  ASSERT_EQ(jobField(h, second, "result"), "OK");
+  for (const char* name : {"first", "second", "while-queued"}) {
+    EXPECT_TRUE(inRunning(h, kAddress + "/entry[@name='" + name + "']")) << name;
+  }
+  EXPECT_FALSE(inRunning(h, kAddress + "/entry[@name='while-running']"));
+  EXPECT_TRUE(inCandidate(h, "while-running"));
+}
+
+TEST(CommitSnapshot, APartialCommitTakesTheAdministratorsChangesMadeBeforeTheRequest) {
+  SimulatorOptions options;
+  options.commit_duration = std::chrono::seconds(10);
+  SimHarness h(options);
+  const std::string mine =
+      "<commit><partial><admin><member>admin</member></admin></partial>"
+      "</commit>";
+  setAddress(h, "operators", "operator");
+  const std::string running = jobId(h.commit("<commit></commit>", "operator"));
+  setAddress(h, "mine-1");
+  const std::string queued = jobId(h.commit(mine));
+  ASSERT_EQ(jobField(h, queued, "status"), "PEND");
+  EXPECT_EQ(messageOf(h.commit(mine)), "There are no changes to commit.");
+  h.clock.advance(std::chrono::seconds(5));
+  setAddress(h, "mine-2");  // the queued job has not started, but was asked for before this
+  h.clock.advance(std::chrono::seconds(20));
+  ASSERT_EQ(jobField(h, running, "result"), "OK");
+  ASSERT_EQ(jobField(h, queued, "result"), "OK");
+  EXPECT_TRUE(inRunning(h, kAddress + "/entry[@name='operators']"));
+  EXPECT_TRUE(inRunning(h, kAddress + "/entry[@name='mine-1']"));
+  EXPECT_FALSE(inRunning(h, kAddress + "/entry[@name='mine-2']"));
+  EXPECT_STREQ(parse(h.config("get", kAddress + "/entry[@name='mine-2']").body)
+                   .select_node("//result/entry")
+                   .node()
+                   .attribute("admin")
+                   .value(),
+               "admin");
+  EXPECT_EQ(codeOf(h.commit(mine)), "19");  // mine-2 is still to commit
+}
+
+TEST(Jobs, ShowJobsAllListsUserTypeTimesStatusResultAndDescription) {
+  SimulatorOptions options;
+  options.commit_duration = std::chrono::seconds(10);
+  SimHarness h(options);
+  setAddress(h, "a1");
+  h.commit("<commit><description>trailwall run r-1</description></commit>");
+  h.clock.advance(std::chrono::seconds(12));
+  setAddress(h, "o1", "operator");
+  h.commit(
+      "<commit><partial><admin><member>operator</member></admin></partial>"
+      "<description>by hand</description></commit>",
+      "operator");
+  h.clock.advance(std::chrono::seconds(3));
+  const pugi::xml_document all = parse(h.op("<show><jobs><all/></jobs></show>").body);
+  const pugi::xpath_node_set jobs = all.select_nodes("/response/result/job");
+  ASSERT_EQ(jobs.size(), 2U);
+  const pugi::xml_node done = jobs[0].node();
+  const pugi::xml_node running = jobs[1].node();
+  EXPECT_STREQ(done.child("id").text().get(), "1");
+  EXPECT_STREQ(done.child("user").text().get(), "admin");
+  EXPECT_STREQ(done.child("type").text().get(), "Commit");
+  EXPECT_STREQ(done.child("tenq").text().get(), "2023/11/14 22:13:20");
+  EXPECT_STREQ(done.child("status").text().get(), "FIN");
+  EXPECT_STREQ(done.child("result").text().get(), "OK");
+  EXPECT_STREQ(done.child("tfin").text().get(), "2023/11/14 22:13:30");
+  EXPECT_STREQ(done.child("description").text().get(), "trailwall run r-1");
+  EXPECT_STREQ(running.child("user").text().get(), "operator");
+  EXPECT_STREQ(running.child("tenq").text().get(), "2023/11/14 22:13:32");
+  EXPECT_STREQ(running.child("status").text().get(), "ACT");
+  EXPECT_STREQ(running.child("result").text().get(), "PEND");
+  EXPECT_STREQ(running.child("description").text().get(), "by hand");
+  // Same children, in the same order, as the device's finished commit job.
+  const pugi::xml_document ref = parse(reference("job-commit-fin-ok.xml"));
+  std::vector<std::string> want, got;
+  for (pugi::xml_node c = ref.select_node("//job").node().first_child(); c; c = c.next_sibling()) {
+    want.emplace_back(c.name());
+  }
+  for (pugi::xml_node c = done.first_child(); c; c = c.next_sibling()) {
+    got.emplace_back(c.name());
+  }
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(parse(h.op("<show><jobs><pending/></jobs></show>").body).select_nodes("//job").size(),
+            1U);
+  EXPECT_EQ(parse(h.op("<show><jobs><processed/></jobs></show>").body).select_nodes("//job").size(),
+            1U);
+}
+
 }  // namespace
 }  // namespace trailwall::panossim::test

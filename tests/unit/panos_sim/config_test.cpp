@@ -314,5 +314,75 @@ TEST(ConfigLock, AnotherAdministratorsLockBlocksWrites) {
                "19");
 }
 
+// ---- multi-config strict-transactional=yes (API-NOTES.md 3.3) ----
+
+ApiResponse multiConfig(SimHarness& h, const std::string& actions, bool strict,
+                        const std::string& admin = "admin") {
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"type", "config"},
+      {"action", "multi-config"},
+      {"element", "<multi-config>" + actions + "</multi-config>"}};
+  if (strict) {
+    params.emplace_back("strict-transactional", "yes");
+  }
+  return h.call(std::move(params), admin);
+}
+
+std::string setAction(const std::string& name) {
+  return "<set xpath=\"" + kAddress + "/entry[@name='" + name +
+         "']\"><ip-netmask>192.0.2.7</ip-netmask></set>";
+}
+
+bool inCandidate(SimHarness& h, const std::string& name) {
+  return codeOf(h.config("get", kAddress + "/entry[@name='" + name + "']")) == "19";
+}
+
+TEST(MultiConfigStrict, RollsBackTheAdministratorsUncommittedChangesFirst) {
+  SimHarness h;
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("leftover"), false)), "20");
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("operators"), false, "operator")), "20");
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("fresh"), true)), "20");
+  EXPECT_FALSE(inCandidate(h, "leftover"));
+  EXPECT_TRUE(inCandidate(h, "fresh"));
+  EXPECT_TRUE(inCandidate(h, "operators"));  // another administrator's changes stay
+  // Only the fresh change is admin's to commit.
+  EXPECT_EQ(messageOf(h.commitAndWait(
+                "<commit><partial><admin><member>admin</member></admin></partial></commit>")),
+            "Configuration committed successfully");
+  EXPECT_TRUE(codeOf(h.config("show", kAddress + "/entry[@name='fresh']")).empty());
+  EXPECT_EQ(messageOf(h.config("show", kAddress + "/entry[@name='leftover']")), "No such node");
+  EXPECT_EQ(messageOf(h.op("<check><pending-changes/></check>")), "yes");  // operator's
+}
+
+TEST(MultiConfigStrict, AFailingActionChangesNothingNotEvenTheRollback) {
+  SimHarness h;
+  multiConfig(h, setAction("leftover"), false);
+  const std::string failing =
+      setAction("new") + "<rename xpath=\"" + kAddress + "/entry[@name='nope']\" newname=\"x\"/>";
+  EXPECT_EQ(codeOf(multiConfig(h, failing, true)), "13");
+  EXPECT_TRUE(inCandidate(h, "leftover"));
+  EXPECT_FALSE(inCandidate(h, "new"));
+}
+
+TEST(MultiConfigStrict, IsRefusedWhileACommitIsRunningOrQueued) {
+  SimulatorOptions options;
+  options.commit_duration = std::chrono::seconds(10);
+  SimHarness h(options);
+  multiConfig(h, setAction("leftover"), false);
+  h.commit("<commit></commit>", "operator");
+  const ApiResponse refused = multiConfig(h, setAction("new"), true);
+  EXPECT_EQ(statusOf(refused), "error");
+  EXPECT_EQ(codeOf(refused), "14");
+  EXPECT_FALSE(inCandidate(h, "new"));
+  h.clock.advance(std::chrono::seconds(5));
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("new"), true)), "14");     // still running
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("plain"), false)), "20");  // not strict: accepted
+  h.clock.advance(std::chrono::seconds(5));
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("new"), true)), "20");
+  // A validation job is no commit.
+  h.op("<validate><full></full></validate>");
+  EXPECT_EQ(codeOf(multiConfig(h, setAction("new2"), true)), "20");
+}
+
 }  // namespace
 }  // namespace trailwall::panossim::test

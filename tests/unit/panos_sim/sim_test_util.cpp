@@ -90,4 +90,22 @@ pugi::xml_document parse(const std::string& body) {
   return doc;
 }
 
+std::string statusOf(const ApiResponse& r) {
+  return parse(r.body).child("response").attribute("status").value();
+}
+
+std::string codeOf(const ApiResponse& r) {
+  return parse(r.body).child("response").attribute("code").value();
+}
+
+std::string messageOf(const ApiResponse& r) {
+  const pugi::xml_document doc = parse(r.body);
+  for (const char* path : {"//line", "//msg", "/response/result"}) {
+    if (const pugi::xpath_node n = doc.select_node(path)) {
+      return n.node().text().get();
+    }
+  }
+  return "";
+}
+
 }  // namespace trailwall::panossim::test

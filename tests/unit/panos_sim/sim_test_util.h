@@ -48,4 +48,10 @@ class SimHarness {
 // Parses a body; fails the current test when it is not XML.
 pugi::xml_document parse(const std::string& body);
 
+// The status and code attributes of the reply's <response> ("" when absent).
+std::string statusOf(const ApiResponse& r);
+std::string codeOf(const ApiResponse& r);
+// The text of the reply's first <line> (or <msg>, or <result> when it has no line).
+std::string messageOf(const ApiResponse& r);
+
 }  // namespace trailwall::panossim::test
