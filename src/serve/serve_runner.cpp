@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "policy/naming.h"
-#include "serve/health.h"
 #include "serve/monitor.h"
 
 namespace trailwall::serve {
@@ -12,7 +11,7 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-// The id of the synthetic delivery that makes a run a full reconcile.
+// The id of the delivery that makes a run a full reconcile (runner::reconcileDelivery).
 constexpr std::string_view kReconcileId = "trailwall-serve-reconcile";
 
 // Why a run failed, as the metrics name it.
@@ -101,14 +100,6 @@ std::map<std::string, int> countsSince(const panos::RequestCounts& before,
   return delta;
 }
 
-// An EventBridge Scheduled Event, as a schedule would deliver it: the runner's full reconcile.
-std::string reconcileEvent(SystemTime now) {
-  return fmt::format(
-      R"({{"version":"0","id":"{}","detail-type":"Scheduled Event","source":"aws.events",)"
-      R"("account":"","region":"","time":"{}","resources":[],"detail":{{}}}})",
-      kReconcileId, isoTime(now));
-}
-
 Outcome outcomeOf(runner::Status status) {
   switch (status) {
     case runner::Status::Done: return Outcome::Done;
@@ -177,11 +168,7 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
   for (const auto& d : deliveries) {
     batch.push_back({d.id, cloudtrail::PaddedBytes(d.body), fmt::format("sqs message {}", d.id)});
   }
-  if (kind == RunKind::Full) {
-    batch.push_back({std::string(kReconcileId),
-                     cloudtrail::PaddedBytes(reconcileEvent(summary.started)),
-                     "the periodic reconcile"});
-  }
+  if (kind == RunKind::Full) batch.push_back(runner::reconcileDelivery(std::string(kReconcileId)));
 
   std::optional<Failure> failure;
   WatchedFirewall firewall(firewall_, stop, failure);
@@ -199,7 +186,7 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
                                   : Outcome::Retry);
   }
   for (const auto& change : batch_result.decoded.changes) {
-    if (change.event_id == kReconcileId) continue;  // the synthetic schedule is not an event
+    if (change.source == kReconcileId) continue;  // the daemon's own schedule is not an event
     ++summary.events[change.event_name];
   }
   for (std::size_t r = 0; r < cloudtrail::kIgnoreReasonCount; ++r) {

@@ -2,7 +2,7 @@
 // The daemon's BatchRunner over the shared runner (runner/runner.h: deliveries → one scoped
 // reconcile → an outcome per delivery, the code path of `handle` and the Lambda loop too). What
 // it adds for the daemon:
-// - a full reconcile is the runner's Scheduled Event: one synthetic delivery rides along with
+// - a full reconcile is the runner's reconcile delivery (a Scheduled Event) riding along with
 //   the messages of the window;
 // - the stop: the firewall the engine writes to is watched, and once the daemon is stopping a
 //   run that has not written yet writes nothing (its messages come back as Retry), while a write
