@@ -27,6 +27,7 @@ set_target_properties(PkgConfig::tomlplusplus PROPERTIES
   INTERFACE_LINK_LIBRARIES "" INTERFACE_LINK_OPTIONS "" INTERFACE_LINK_DIRECTORIES "")
 pkg_check_modules(cpphttplib REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(libdeflate REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(libisal REQUIRED IMPORTED_TARGET libisal)
 find_library(TRAILWALL_LIBDEFLATE_STATIC NAMES libdeflate.a REQUIRED)
 set_target_properties(PkgConfig::libdeflate PROPERTIES
   INTERFACE_LINK_LIBRARIES "${TRAILWALL_LIBDEFLATE_STATIC}" INTERFACE_LINK_OPTIONS ""

@@ -4,6 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+
+#include "policy/desired.h"
+#include "policy/plan.h"
+#include "policy/rulebase_xml.h"
 
 namespace trailwall::bench {
 namespace {
@@ -221,6 +226,84 @@ inventory::Inventory generateInventory(const Scale& scale) {
     inv.instances.push_back(std::move(instance));
   }
   return inv;
+}
+
+std::string generateRulebaseXml(const inventory::Inventory& inventory, int admin_rules,
+                                std::uint64_t seed) {
+  Rng rng(seed);
+  const auto options = generatedOptions();
+  constexpr std::array kApps = {"ssl", "web-browsing", "ssh", "dns", "smtp", "ldap", "mysql"};
+  constexpr std::array kZones = {"untrust", "trust", "dmz", "mgmt"};
+  policy::Rulebase rulebase;
+  rulebase.tags.push_back({"trailwall", "", "managed by trailwall"});
+  rulebase.tags.push_back({"prod", "color3", ""});
+  rulebase.tags.push_back({"audit", "color5", ""});
+  for (int i = 0; i < admin_rules; ++i) {
+    policy::SecurityRule rule;
+    rule.name = fmt::format("admin-{:05d}", i);
+    rule.from = {kZones[static_cast<std::size_t>(rng.below(2))]};
+    rule.to = {kZones[static_cast<std::size_t>(1 + rng.below(3))]};
+    const int sources = 1 + rng.below(4);
+    for (int k = 0; k < sources; ++k) {
+      rule.source.push_back(
+          fmt::format("{}.{}.{}.0/24", 20 + rng.below(180), rng.below(256), rng.below(256)));
+    }
+    const int destinations = 1 + rng.below(6);
+    for (int k = 0; k < destinations; ++k) {
+      rule.destination.push_back(
+          fmt::format("10.{}.{}.{}", rng.below(4), rng.below(256), 1 + rng.below(254)));
+    }
+    rule.source_user = {"any"};
+    rule.category = {"any"};
+    rule.application = {kApps[static_cast<std::size_t>(rng.below(kApps.size()))]};
+    rule.service = {rng.chance(70) ? "application-default" : "service-https"};
+    rule.source_hip = {"any"};
+    rule.destination_hip = {"any"};
+    if (rng.chance(50)) rule.tag = {rng.chance(50) ? "prod" : "audit"};
+    rule.action = rng.chance(90) ? "allow" : "deny";
+    rule.description = fmt::format("ticket CHG-{} written by hand", 10000 + i);
+    rule.disabled = rng.chance(5);
+    if (rng.chance(40)) rule.profile_setting = policy::ProfileSetting{{"default-protect"}, {}};
+    rule.log_setting = "default";
+    rule.log_end = true;
+    rulebase.rules.push_back(std::move(rule));
+  }
+  policy::SecurityRule bottom;
+  bottom.name = "deny-all";
+  bottom.from = {"any"};
+  bottom.to = {"any"};
+  bottom.source = bottom.destination = bottom.application = bottom.service = {"any"};
+  bottom.action = "deny";
+  rulebase.rules.push_back(bottom);
+
+  auto desired = policy::desiredRules(inventory, options);
+  if (!desired) {
+    fmt::print(stderr, "generateRulebaseXml: {}\n", desired.error().message);
+    std::abort();
+  }
+  auto plan = policy::plan(std::move(*desired), rulebase, {}, options);
+  if (!plan) {
+    fmt::print(stderr, "generateRulebaseXml: {}\n", plan.error().message);
+    std::abort();
+  }
+  rulebase = policy::applyPlan(rulebase, *plan);
+  // Drift since the last run: a rule deleted by hand, an address added by hand.
+  std::size_t managed = 0;
+  std::erase_if(rulebase.rules, [&](const policy::SecurityRule& rule) {
+    return rule.hasTag(options.managed_tag) && managed++ % 100 == 99;
+  });
+  managed = 0;
+  for (auto& rule : rulebase.rules) {
+    if (rule.hasTag(options.managed_tag) && managed++ % 100 == 50) {
+      rule.destination.push_back("10.255.255.254");
+    }
+  }
+  auto xml = policy::renderRulebaseConfig(rulebase);
+  if (!xml) {
+    fmt::print(stderr, "generateRulebaseXml: {}\n", xml.error().message);
+    std::abort();
+  }
+  return std::move(*xml);
 }
 
 }  // namespace trailwall::bench

@@ -6,6 +6,7 @@
 // lists, group references, VPC-internal sources, IPv6).
 
 #include <cstdint>
+#include <string>
 
 #include "inventory/inventory.h"
 #include "policy/options.h"
@@ -23,5 +24,13 @@ struct Scale {
 // The firewall instance the inventory routes through (its options()).
 [[nodiscard]] inventory::Inventory generateInventory(const Scale& scale);
 [[nodiscard]] policy::Options generatedOptions();
+
+// A firewall's configuration export (<config>, vsys1) for `inventory`: `admin_rules` rules an
+// administrator wrote (zones, addresses, App-IDs, services, tags, profiles, some disabled, some
+// deny), then the managed rules of `inventory` above the bottom rule "deny-all" as trailwall
+// writes them, with drift: one in a hundred managed rules gone, one in a hundred with an address
+// too many. Deterministic for a seed.
+[[nodiscard]] std::string generateRulebaseXml(const inventory::Inventory& inventory,
+                                              int admin_rules, std::uint64_t seed);
 
 }  // namespace trailwall::bench

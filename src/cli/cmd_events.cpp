@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,18 +17,20 @@
 #include "cli/input.h"
 #include "cli/output.h"
 #include "cloudtrail/decoder.h"
+#include "cloudtrail/gzip.h"
 #include "cloudtrail/report.h"
 
 namespace trailwall::cli {
 namespace {
 
 using cloudtrail::Decoded;
-using cloudtrail::PaddedBytes;
 
 struct EventsOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> accounts;
   std::vector<std::string> regions;
+  std::size_t max_input_size = cloudtrail::kDefaultMaxInputSize;
+  double read_timeout_seconds = 60;
 };
 
 std::string scopeText(const inventory::Scope& scope) {
@@ -98,17 +101,47 @@ int run(const EventsOptions& options, const GlobalOptions& global) {
   decode_options.filter.accounts.insert(options.accounts.begin(), options.accounts.end());
   decode_options.filter.regions.insert(options.regions.begin(), options.regions.end());
   decode_options.keep_ignored = global.verbose;
+  decode_options.max_input_size = options.max_input_size;
   cloudtrail::Decoder decoder(std::move(decode_options));
+  InputLimits limits;
+  limits.max_size = options.max_input_size;
+  limits.idle_timeout_ms = static_cast<int>(options.read_timeout_seconds * 1000);
   Decoded decoded;
   bool failed = false;
   for (const std::string& input : options.inputs) {
-    auto bytes = readPadded(input);
-    if (!bytes) {
-      reportError(bytes.error());
+    auto source = FileSource::open(input, limits);
+    if (!source) {
+      reportError(source.error());
       failed = true;
       continue;
     }
-    decoder.decode(*bytes, input == "-" ? "stdin" : input, decoded);
+    const std::string name = inputName(input);
+    cloudtrail::PeekedSource peeked(**source);
+    auto head = peeked.peek();
+    if (!head) {
+      reportError(head.error().withContext(name));
+      failed = true;
+      continue;
+    }
+    const bool gzip = cloudtrail::isGzip(*head);
+    if ((*source)->regular() && !gzip) {
+      // Mapped and decoded in place: no copy; the page table is filled ahead of the decoder.
+      auto bytes = readPadded(**source, name, limits);
+      if (!bytes) {
+        reportError(bytes.error());
+        failed = true;
+        continue;
+      }
+      decoder.decode(*bytes, name, decoded);
+      continue;
+    }
+    // gzip and streams, a window at a time: memory stays at a few windows whatever the size.
+    // Reading and inflating run on a second thread, overlapped with decoding.
+    std::optional<cloudtrail::GzipSource> inflater;
+    if (gzip) inflater.emplace(peeked);
+    PipelinedSource pipeline(inflater ? static_cast<cloudtrail::ByteSource&>(*inflater)
+                                      : static_cast<cloudtrail::ByteSource&>(peeked));
+    decoder.decode(pipeline, name, decoded);
   }
   for (const Error& error : decoded.errors) {
     reportError(error);
@@ -138,6 +171,13 @@ void registerEventsCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_option("--region", options->regions,
                   "Only records of this region (repeat or comma-separate; default: all)")
       ->delimiter(',');
+  sub->add_option("--max-input-size", options->max_input_size,
+                  "Largest input: bytes of a file or stdin, or what a .gz inflates to (e.g. 512M; "
+                  "default 2G); a larger input is one error and nothing of it is used")
+      ->transform(CLI::AsSizeValue(false));
+  sub->add_option("--read-timeout", options->read_timeout_seconds,
+                  "Seconds a pipe or FIFO may stay silent before it is given up (default 60)")
+      ->check(CLI::Range(0.001, 86400.0));
   sub->footer(
       "Exit codes: 0 = every input decoded; 1 = an input could not be read or held bad records "
       "(errors go to stderr naming the file and record; what did decode is still printed).");

@@ -102,6 +102,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   run_options.decode.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
   run_options.decode.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
   run_options.decode.keep_ignored = ctx.global.verbose;
+  run_options.decode.max_input_size = inputLimits(cfg).max_size;
   run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
   std::vector<runner::Delivery> deliveries;
   std::vector<Error> input_errors;  // inputs that could not be read (bad records: events.errors)
@@ -178,10 +179,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto text = readFileOrStdin(options.inventory);
-    if (!text) return reportFailure(text.error());
-    auto inv = inventory::parseInventoryJson(*text);
-    if (!inv) return reportFailure(inv.error().withContext(options.inventory));
+    auto inv = readInventoryFile(options.inventory);
+    if (!inv) return reportFailure(inv.error());
     engine::StaticInventorySource source(std::move(*inv));
     return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);

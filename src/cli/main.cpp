@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     registerRunCommands(app, ctx);
     registerKeygenCommand(app, ctx);
     trailwall::lambda::registerLambdaCommand(app, ctx);
+    registerServeCommand(app, ctx);
 
     // Lambda starts a custom runtime as /var/task/bootstrap with no arguments: run `lambda`.
     std::vector<char*> args(argv, argv + argc);

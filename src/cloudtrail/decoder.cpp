@@ -23,6 +23,7 @@
 #include "cloudtrail/gzip.h"
 #include "cloudtrail/json_split.h"
 #include "cloudtrail/s3_key.h"
+#include "cloudtrail/window_reader.h"
 
 namespace trailwall::cloudtrail {
 namespace {
@@ -36,6 +37,10 @@ static_assert(PaddedBytes::kPadding >= simdjson::SIMDJSON_PADDING);
 
 // Log file (0) → SQS body (1) → SNS Message (2) → …: deeper is not a real delivery path.
 constexpr int kMaxNesting = 4;
+
+constexpr std::size_t kHeadSize = std::size_t{64} << 10;  // read first, to tell a log file
+constexpr std::string_view kSpace = " \t\r\n";
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";  // as some editors write
 
 std::string_view typeName(od::json_type type) {
   switch (type) {
@@ -313,6 +318,7 @@ struct Decoder::Impl {
   dom::parser request_dom;
   dom::parser response_dom;
   dom::parser misc_dom;
+  PaddedBytes stream_buffer;  // windows of streamed input, reused between inputs
 
   od::parser& parserAt(int depth) {
     while (parsers.size() <= static_cast<std::size_t>(depth)) {
@@ -360,29 +366,18 @@ struct Decoder::Impl {
 
   // ---- documents
 
-  void decodeBuffer(const PaddedBytes& input, const Doc& doc, bool may_inflate, Decoded& out) {
-    decodeDocument(input.data(), input.size(), input.data() + input.capacity() + input.kPadding,
-                   doc, may_inflate, out);
+  void decodeBuffer(const PaddedBytes& input, const Doc& doc, Decoded& out) {
+    decodeDocument(input.data(), input.size(), input.paddedEnd(), doc, out);
   }
 
   void decodeDocument(const char* data, std::size_t size, const char* buffer_end, Doc doc,
-                      bool may_inflate, Decoded& out) {
+                      Decoded& out) {
     doc.buffer_end = buffer_end;
     std::string_view text(data, size);
-    if (text.starts_with("\xEF\xBB\xBF")) {
-      text.remove_prefix(3);  // a UTF-8 byte order mark, as some editors write
+    if (text.starts_with(kByteOrderMark)) {
+      text.remove_prefix(kByteOrderMark.size());
     }
-    if (may_inflate && isGzip(text)) {
-      Inflated inflated = gunzip(text, options.max_inflated_size);
-      if (inflated.error) {
-        addError(out, doc.source, doc.location, inflated.error->message);
-      }
-      if (!inflated.bytes.empty()) {
-        decodeBuffer(inflated.bytes, doc, false, out);
-      }
-      return;
-    }
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    if (text.find_first_not_of(kSpace) == std::string_view::npos) {
       addError(out, doc.source, doc.location, "empty input");
       return;
     }
@@ -393,6 +388,317 @@ struct Decoder::Impl {
     }
     before.restore(out);
     recover(text, doc, error, out);
+  }
+
+  // ---- inputs: whole, or a window at a time
+
+  [[nodiscard]] std::size_t windowSize() const {
+    return std::max<std::size_t>(options.window_size, 1);
+  }
+
+  // An input read through `in`: a log file larger than a window is decoded a window at a time,
+  // anything else whole (at most kMaxDocumentSize).
+  void decodeInput(WindowReader& in, const Doc& doc, Decoded& out) {
+    const Snapshot start(out);
+    const std::size_t window = windowSize();
+    in.fill(0, std::max(window + 1, kHeadSize));
+    if (rejected(in, start, doc, out)) {
+      return;
+    }
+    const auto head = logFileHead(in.view());
+    if (!head || (in.ended() && in.size() <= std::min(window, kMaxDocumentSize) && !in.error())) {
+      decodeWhole(in, start, doc, out);
+      return;
+    }
+    decodeWindows(in, start, doc, head->array, head->open, out);
+  }
+
+  // An error that rejects the input: nothing of it is kept. True when `in` has one.
+  static bool rejected(const WindowReader& in, const Snapshot& start, const Doc& doc,
+                       Decoded& out) {
+    if (!in.error() || in.cutShort()) {
+      return false;
+    }
+    reject(start, doc, in.error()->message, out);
+    return true;
+  }
+
+  static void reject(const Snapshot& start, const Doc& doc, std::string_view what, Decoded& out) {
+    start.restore(out);
+    addError(out, doc.source, doc.location, what);
+  }
+
+  void decodeWhole(WindowReader& in, const Snapshot& start, const Doc& doc, Decoded& out) {
+    const std::size_t limit = std::min(options.max_input_size, kMaxDocumentSize);
+    in.fill(0, limit + 1);
+    if (rejected(in, start, doc, out)) {
+      return;
+    }
+    if (in.size() > limit) {
+      reject(start, doc,
+             limit == options.max_input_size
+                 ? fmt::format("larger than the input size limit of {}", describeSize(limit))
+                 : fmt::format("not a CloudTrail log file ({{\"Records\": [...]}}) and larger "
+                               "than {}, the limit for other input",
+                               describeSize(limit)),
+             out);
+      return;
+    }
+    if (in.error()) {  // cut short: what came before is no whole document
+      addError(out, doc.source, doc.location, in.error()->message);
+      return;
+    }
+    decodeDocument(in.data(), in.size(), in.paddedEnd(), doc, out);
+  }
+
+  struct Head {
+    std::string_view array;  // "Records" or "Events"
+    std::size_t open = 0;    // the position of its '['
+  };
+
+  // `{"Records": [` (a log file, an S3 event) or `{"Events": [` (lookup-events) at the start.
+  static std::optional<Head> logFileHead(std::string_view text) {
+    std::size_t pos = text.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
+    const auto skip = [&text, &pos] {
+      pos = std::min(text.size(), text.find_first_not_of(kSpace, pos));
+    };
+    const auto expect = [&text, &pos, &skip](std::string_view token) {
+      skip();
+      if (text.substr(pos, token.size()) != token) return false;
+      pos += token.size();
+      return true;
+    };
+    if (!expect("{")) return std::nullopt;
+    std::string_view array;
+    if (expect("\"Records\"")) {
+      array = "Records";
+    } else if (expect("\"Events\"")) {
+      array = "Events";
+    } else {
+      return std::nullopt;
+    }
+    if (!expect(":") || !expect("[")) return std::nullopt;
+    return Head{array, pos - 1};
+  }
+
+  // The first key of the array's first element, quoted (`"eventVersion"` in a CloudTrail log):
+  // elements start with it, which finds the boundary between two elements near a given point.
+  static std::string firstKey(std::string_view text, std::size_t open) {
+    std::size_t pos = text.find_first_not_of(kSpace, open + 1);
+    if (pos == std::string_view::npos || text[pos] != '{') return {};
+    pos = text.find_first_not_of(kSpace, pos + 1);
+    if (pos == std::string_view::npos || text[pos] != '"') return {};
+    const std::size_t close = text.find('"', pos + 1);
+    if (close == std::string_view::npos || close - pos > 64 ||
+        text.substr(pos, close - pos).find('\\') != std::string_view::npos) {
+      return {};
+    }
+    return std::string(text.substr(pos, close - pos + 1));
+  }
+
+  // The comma of `} , {"key"` at or after `from` (between two elements of the array, unless the
+  // same text occurs deeper inside an element, which the parser then finds out); npos when none.
+  static std::size_t findBoundary(std::string_view text, std::size_t from, std::size_t open,
+                                  std::string_view key) {
+    const auto before = [&text](std::size_t pos) {  // the last non-space before pos, or npos
+      while (pos > 0) {
+        --pos;
+        if (kSpace.find(text[pos]) == std::string_view::npos) return pos;
+      }
+      return std::string_view::npos;
+    };
+    while (from < text.size()) {
+      std::size_t hit = key.empty() ? text.find('{', from) : text.find(key, from);
+      if (hit == std::string_view::npos) return hit;
+      std::size_t brace = key.empty() ? hit : before(hit);
+      const std::size_t comma = brace == std::string_view::npos || text[brace] != '{'
+                                    ? std::string_view::npos
+                                    : before(brace);
+      const std::size_t end = comma == std::string_view::npos || text[comma] != ','
+                                  ? std::string_view::npos
+                                  : before(comma);
+      if (end != std::string_view::npos && text[end] == '}' && comma > open) {
+        return comma;
+      }
+      from = hit + 1;
+    }
+    return std::string_view::npos;
+  }
+
+  // The elements from `open` (the array's '[' or the comma before) to `close` (the next comma,
+  // or the ']'), parsed as one array: '[' and ']' written over those two bytes for the time of
+  // the parse. On failure nothing of it stays in `out`.
+  error_code decodeSpan(WindowReader& in, const Doc& doc, std::string_view array, std::size_t open,
+                        std::size_t close, std::size_t& index, Decoded& out) {
+    char* text = in.data();
+    const char saved_open = std::exchange(text[open], '[');
+    const char saved_close = std::exchange(text[close], ']');
+    const Snapshot before(out);
+    std::size_t next = index;
+    error_code error = SUCCESS;
+    od::document document;
+    od::array elements;
+    const auto capacity = static_cast<std::size_t>(doc.buffer_end - (text + open));
+    error = parserAt(doc.depth).iterate(text + open, close - open + 1, capacity).get(document);
+    if (!error) error = document.get_array().get(elements);
+    if (!error) {
+      for (auto element : elements) {
+        error = decodeArrayElement(std::move(element), Item{doc, array, next++}, out);
+        if (error) break;
+      }
+    }
+    if (!error && document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      error = simdjson::TRAILING_CONTENT;
+    }
+    text[open] = saved_open;
+    text[close] = saved_close;
+    if (error) {
+      before.restore(out);
+    } else {
+      index = next;
+    }
+    return error;
+  }
+
+  // Elements the parser could not take together, one by one: only the bad ones are lost.
+  void recoverElements(const std::vector<std::string_view>& elements, const Doc& doc,
+                       std::string_view array, std::size_t& index, error_code error, Decoded& out) {
+    const std::size_t errors_before = out.errors.size();
+    for (const std::string_view element : elements) {
+      decodeElementAlone(element, Item{doc, array, index++}, out);
+    }
+    if (out.errors.size() == errors_before) {
+      addError(out, doc.source, doc.location,
+               fmt::format("malformed JSON around the {} array ({})", array,
+                           simdjson::error_message(error)));
+    }
+  }
+
+  // A log file a window at a time: the parser indexes one window of records (never the whole
+  // file), and a stream is read a window ahead, so memory stays at a few windows.
+  void decodeWindows(WindowReader& in, const Snapshot& start, Doc doc, std::string_view array,
+                     std::size_t open, Decoded& out) {
+    const std::size_t window = windowSize();
+    const std::string key = firstKey(in.view(), open);
+    std::size_t index = 0;  // of the next element
+    std::size_t want = 2 * window;
+    bool exact = false;  // the quick boundary failed: find it by bracket depth
+    while (true) {
+      if (!in.ended() && in.size() - open < want) {
+        in.fill(open, want);
+        open = 0;
+        if (rejected(in, start, doc, out)) return;
+      }
+      doc.buffer_end = in.paddedEnd();
+      const std::string_view text = in.view();
+      const std::size_t target = open + window;
+      std::size_t close = std::string_view::npos;
+      std::optional<ArrayScan> scan;
+      if (!exact && target < text.size()) {
+        close = findBoundary(text, target, open, key);
+      } else if (exact) {
+        scan = scanArray(text, open + 1, target);
+        close = scan->separator;
+        if (close == std::string_view::npos && scan->close != std::string_view::npos &&
+            in.ended()) {
+          decodeLast(in, doc, array, open, index, out);
+          return;
+        }
+      }
+      if (close == std::string_view::npos) {
+        if (in.ended()) {
+          decodeLast(in, doc, array, open, index, out);
+          return;
+        }
+        if (text.size() - open > window + kMaxDocumentSize) {
+          reject(start, doc,
+                 fmt::format("{}[{}]: no end of the record within {}", array, index,
+                             describeSize(kMaxDocumentSize)),
+                 out);
+          return;
+        }
+        want = 2 * (text.size() - open);  // a long record: read further
+        continue;
+      }
+      const error_code error = decodeSpan(in, doc, array, open, close, index, out);
+      if (error && !exact) {
+        exact = true;  // find the boundary by bracket depth, then try again
+        continue;
+      }
+      if (error) {
+        recoverElements(scan->elements, doc, array, index, error, out);
+      }
+      open = close;
+      exact = false;
+      want = 2 * window;
+    }
+  }
+
+  // The rest of a log file once the input has ended: the last records, the array's ']' and the
+  // end of the root object, or a cut.
+  void decodeLast(WindowReader& in, Doc doc, std::string_view array, std::size_t open,
+                  std::size_t index, Decoded& out) {
+    doc.buffer_end = in.paddedEnd();
+    if (in.error()) {  // cut short or corrupt: reported once, the records before still count
+      addError(out, doc.source, doc.location, in.error()->message);
+    }
+    const std::string_view text = in.view();
+    // The usual end: `]` `}`.
+    std::size_t close = text.find_last_not_of(kSpace);
+    if (close != std::string_view::npos && text[close] == '}' && close > open) {
+      close = text.find_last_not_of(kSpace, close - 1);
+    }
+    error_code error = simdjson::TAPE_ERROR;
+    if (close != std::string_view::npos && close > open && text[close] == ']') {
+      error = decodeSpan(in, doc, array, open, close, index, out);
+      if (!error) return;
+    }
+    const ArrayScan scan = scanArray(text, open + 1);
+    if (scan.close != std::string_view::npos) {
+      if (scan.close != close) {
+        error = decodeSpan(in, doc, array, open, scan.close, index, out);
+      }
+      if (error) {
+        recoverElements(scan.elements, doc, array, index, error, out);
+      }
+      decodeTail(text.substr(scan.close + 1), doc, array, out);
+      return;
+    }
+    // Not closed: the input was cut.
+    std::vector<std::string_view> elements = scan.elements;
+    std::optional<std::string_view> last;
+    if (in.cutShort() && !elements.empty()) {
+      last = elements.back();  // whole only if the cut fell right after it
+      elements.pop_back();
+    }
+    const std::size_t errors_before = out.errors.size();
+    for (const std::string_view element : elements) {
+      decodeElementAlone(element, Item{doc, array, index++}, out);
+    }
+    if (last) {
+      const Snapshot before(out);
+      decodeElementAlone(*last, Item{doc, array, index}, out);
+      if (out.errors.size() > before.errors) {
+        before.restore(out);  // the cut is reported already
+      }
+    } else if (out.errors.size() == errors_before && !in.cutShort()) {
+      addError(out, doc.source, doc.location,
+               fmt::format("malformed JSON: the {} array is not closed", array));
+    }
+  }
+
+  // What follows the array's ']' in the root object when it is not just `}`: decoded as the
+  // same object with an empty array, so its members are checked as in a whole document.
+  void decodeTail(std::string_view tail, const Doc& doc, std::string_view array, Decoded& out) {
+    const std::size_t end = tail.find_first_not_of(kSpace);
+    if (end != std::string_view::npos && tail[end] == '}' &&
+        tail.find_first_not_of(kSpace, end + 1) == std::string_view::npos) {
+      return;
+    }
+    std::string rest = fmt::format("{{\"{}\":[]", array);
+    rest += tail;
+    const PaddedBytes bytes(rest);
+    decodeBuffer(bytes, Doc{doc.source, doc.location, doc.depth, nullptr}, out);
   }
 
   // The fast path: one On-Demand pass over the whole document.
@@ -485,7 +791,7 @@ struct Decoder::Impl {
     }
     const PaddedBytes bytes(text);
     Doc doc{parent.source, std::move(location), parent.depth + 1, nullptr};
-    decodeBuffer(bytes, doc, false, out);
+    decodeBuffer(bytes, doc, out);
   }
 
   // ---- scanning
@@ -590,30 +896,39 @@ struct Decoder::Impl {
       return error;
     }
     std::size_t index = 0;
-    for (auto element_result : elements) {
-      const Item item{doc, name, index++};
-      od::value element;
-      if (auto error = std::move(element_result).get(element)) {
+    for (auto element : elements) {
+      if (auto error = decodeArrayElement(std::move(element), Item{doc, name, index++}, out)) {
         return error;
       }
-      if (auto error = element.type().get(type)) {
-        return error;
-      }
-      if (type != od::json_type::object) {
-        recordError(item, fmt::format("expected an object, found {}", typeName(type)), out);
-        continue;
-      }
-      od::object object;
-      if (auto error = element.get_object().get(object)) {
-        return error;
-      }
-      Fields element_fields;
-      // Listing ignored records needs their eventID, which comes late in a record.
-      if (auto error = scan(object, element_fields, nullptr, out, !options.keep_ignored)) {
-        return error;
-      }
-      decodeElement(element_fields, item, out);
     }
+    return SUCCESS;
+  }
+
+  // One element of a root Records (or Events) array.
+  error_code decodeArrayElement(simdjson::simdjson_result<od::value> element_result,
+                                const Item& item, Decoded& out) {
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) {
+      return error;
+    }
+    od::json_type type{};
+    if (auto error = element.type().get(type)) {
+      return error;
+    }
+    if (type != od::json_type::object) {
+      recordError(item, fmt::format("expected an object, found {}", typeName(type)), out);
+      return SUCCESS;
+    }
+    od::object object;
+    if (auto error = element.get_object().get(object)) {
+      return error;
+    }
+    Fields element_fields;
+    // Listing ignored records needs their eventID, which comes late in a record.
+    if (auto error = scan(object, element_fields, nullptr, out, !options.keep_ignored)) {
+      return error;
+    }
+    decodeElement(element_fields, item, out);
     return SUCCESS;
   }
 
@@ -948,17 +1263,59 @@ const DecodeOptions& Decoder::options() const {
   return impl_->options;
 }
 
-void Decoder::decode(const PaddedBytes& input, std::string_view source, Decoded& out) {
+void Decoder::decode(PaddedBytes& input, std::string_view source, Decoded& out) {
+  const Doc doc{source, {}, 0, nullptr};
   try {
-    impl_->decodeBuffer(input, Doc{source, {}, 0, nullptr}, true, out);
+    if (isGzip(input.view())) {
+      GzipSource inflater(input.view());
+      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size);
+      impl_->decodeInput(in, doc, out);
+      return;
+    }
+    if (input.size() > impl_->options.max_input_size) {
+      Impl::addError(out, source, {},
+                     fmt::format("larger than the input size limit of {}",
+                                 describeSize(impl_->options.max_input_size)));
+      return;
+    }
+    WindowReader in(input);
+    impl_->decodeInput(in, doc, out);
   } catch (const std::bad_alloc&) {
     out.errors.push_back(
         Error{ErrorCode::InvalidInput, std::string(source) + ": out of memory decoding the input"});
   }
 }
 
+void Decoder::decode(ByteSource& input, std::string_view source, Decoded& out) {
+  const Doc doc{source, {}, 0, nullptr};
+  try {
+    PeekedSource peeked(input);
+    auto head = peeked.peek();
+    if (!head) {
+      Impl::addError(out, source, {}, head.error().message);
+      return;
+    }
+    if (isGzip(*head)) {
+      GzipSource inflater(peeked);
+      WindowReader in(inflater, impl_->stream_buffer, impl_->options.max_input_size);
+      impl_->decodeInput(in, doc, out);
+      return;
+    }
+    WindowReader in(peeked, impl_->stream_buffer, impl_->options.max_input_size);
+    impl_->decodeInput(in, doc, out);
+  } catch (const std::bad_alloc&) {
+    out.errors.push_back(
+        Error{ErrorCode::InvalidInput, std::string(source) + ": out of memory decoding the input"});
+  }
+}
+
+void Decoder::decode(const PaddedBytes& input, std::string_view source, Decoded& out) {
+  decode(input.view(), source, out);
+}
+
 void Decoder::decode(std::string_view input, std::string_view source, Decoded& out) {
-  decode(PaddedBytes(input), source, out);
+  MemorySource bytes(input);
+  decode(static_cast<ByteSource&>(bytes), source, out);
 }
 
 }  // namespace trailwall::cloudtrail

@@ -34,8 +34,10 @@ std::string_view trim(std::string_view span) {
   return span;
 }
 
-std::vector<std::string_view> splitElements(std::string_view text, std::size_t start) {
-  std::vector<std::string_view> elements;
+}  // namespace
+
+ArrayScan scanArray(std::string_view text, std::size_t start, std::size_t stop_at) {
+  ArrayScan scan;
   int depth = 0;
   std::size_t element_start = start;
   bool content = false;
@@ -55,14 +57,19 @@ std::vector<std::string_view> splitElements(std::string_view text, std::size_t s
     } else if (c == '}' || c == ']') {
       if (depth == 0) {  // the end of the array
         if (content) {
-          elements.push_back(trim(text.substr(element_start, i - element_start)));
+          scan.elements.push_back(trim(text.substr(element_start, i - element_start)));
         }
-        return elements;
+        scan.close = i;
+        return scan;
       }
       --depth;
     } else if (c == ',' && depth == 0) {
       // An empty element between two commas is kept: the parser reports it.
-      elements.push_back(trim(text.substr(element_start, i - element_start)));
+      scan.elements.push_back(trim(text.substr(element_start, i - element_start)));
+      if (i >= stop_at) {
+        scan.separator = i;
+        return scan;
+      }
       element_start = i + 1;
       content = false;
       ++i;
@@ -75,12 +82,10 @@ std::vector<std::string_view> splitElements(std::string_view text, std::size_t s
     ++i;
   }
   if (content) {
-    elements.push_back(trim(text.substr(element_start)));
+    scan.elements.push_back(trim(text.substr(element_start)));
   }
-  return elements;
+  return scan;
 }
-
-}  // namespace
 
 std::optional<std::vector<std::string_view>> splitTopLevelArray(std::string_view text,
                                                                 std::string_view key) {
@@ -98,7 +103,7 @@ std::optional<std::vector<std::string_view>> splitTopLevelArray(std::string_view
         if (j < text.size() && text[j] == ':') {
           j = skipSpace(text, j + 1);
           if (j < text.size() && text[j] == '[') {
-            return splitElements(text, j + 1);
+            return scanArray(text, j + 1).elements;
           }
         }
       }

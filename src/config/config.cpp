@@ -243,6 +243,24 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
   });
 }
 
+void readServe(Reader& r, const toml::table* serve, ServeConfig& out) {
+  if (serve == nullptr) return;
+  const std::string path = "serve";
+  r.string(serve, path, "queue_url", out.queue_url);
+  r.string(serve, path, "listen", out.listen);
+  r.number(serve, path, "batch_window_seconds", 0, 3600, out.batch_window_seconds);
+  r.number(serve, path, "reconcile_period_seconds", 0, 7 * 86400, out.reconcile_period_seconds);
+  r.number(serve, path, "shutdown_timeout_seconds", 1, 3600, out.shutdown_timeout_seconds);
+  r.number(serve, path, "unhealthy_after_seconds", 1, 7 * 86400, out.unhealthy_after_seconds);
+  const auto integer = [&](std::string_view key, std::int64_t min, std::int64_t max, int& into) {
+    if (serve->get(key) == nullptr) return;
+    if (auto n = r.integer(*serve, path, key, min, max)) into = static_cast<int>(*n);
+  };
+  integer("batch_max_messages", 1, 100000, out.batch_max_messages);
+  integer("visibility_timeout_seconds", 0, 43200, out.visibility_timeout_seconds);
+  integer("status_runs", 1, 1000, out.status_runs);
+}
+
 std::optional<bool> parseBool(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -286,12 +304,22 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config"};
-constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles"};
+constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles", "max_input_mib"};
+constexpr std::string_view kServeKeys[] = {"queue_url",
+                                           "listen",
+                                           "batch_window_seconds",
+                                           "batch_max_messages",
+                                           "reconcile_period_seconds",
+                                           "visibility_timeout_seconds",
+                                           "shutdown_timeout_seconds",
+                                           "unhealthy_after_seconds",
+                                           "status_runs"};
 constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
     {"policy", kPolicyKeys},
     {"gateway", kGatewayKeys},
     {"firewall", kFirewallKeys},
-    {"aws", kAwsKeys}};
+    {"aws", kAwsKeys},
+    {"serve", kServeKeys}};
 
 // How an environment value is read for a key: strings as they are (a rule named "100" stays a
 // string), lists comma-separated (or a TOML array), booleans as true/false/yes/no/1/0, and
@@ -310,13 +338,15 @@ ValueKind kindOf(std::string_view key) {
                                          "lock_poll_seconds",
                                          "run_lease_seconds",
                                          "max_policy_match_tests",
-                                         "policy_match_concurrency"};
+                                         "policy_match_concurrency",
+                                         "max_input_mib"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
   if (in(kLists)) return ValueKind::List;
   if (in(kBools)) return ValueKind::Bool;
   if (in(kTomls)) return ValueKind::Toml;
+  if (in(kServeKeys) && key != "queue_url" && key != "listen") return ValueKind::Toml;  // numbers
   return ValueKind::String;
 }
 
@@ -507,7 +537,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   if (auto ok = overlayEnvironment(root, env); !ok) return std::unexpected(ok.error());
   Config c;
   Reader r(source);
-  constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws"};
+  constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws", "serve"};
   r.checkKeys(root, "", kTop);
   const auto* policy = r.table(root, "policy", kPolicyKeys);
   r.string(policy, "policy", "untrust_zone", c.policy.from_zone);
@@ -556,6 +586,11 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);
+  if (aws != nullptr && aws->get("max_input_mib") != nullptr) {
+    if (auto n = r.integer(*aws, "aws", "max_input_mib", 1, 1 << 20)) {
+      c.aws.max_input_mib = static_cast<std::size_t>(*n);
+    }
+  }
   if (aws != nullptr) {
     if (const auto* roles_node = aws->get("roles")) {
       const auto* roles = roles_node->as_table();
@@ -573,6 +608,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
       }
     }
   }
+  readServe(r, r.table(root, "serve", kServeKeys), c.serve);
   if (r.failed()) return std::unexpected(r.error());
   if (auto ok = validate(c); !ok) return std::unexpected(ok.error().withContext(source));
   return c;

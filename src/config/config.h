@@ -66,16 +66,33 @@ struct AwsConfig {
   std::set<std::string> regions;
   // Account id → role ARN read through STS AssumeRole (cross-account Describe calls).
   std::map<std::string, std::string> roles;
+  std::size_t max_input_mib = 2048;  // largest event input (plain, stdin or inflated gzip), MiB
 
   [[nodiscard]] bool accepts(std::string_view account, std::string_view region) const;
 
   friend bool operator==(const AwsConfig&, const AwsConfig&) = default;
 };
 
+// The daemon, `trailwall serve` (section [serve]).
+struct ServeConfig {
+  std::string queue_url;  // the SQS queue (standard or FIFO) the events arrive on
+  std::string listen;     // ADDR:PORT for /healthz, /metrics and the status page; empty = none
+  double batch_window_seconds = 10;       // a window closes this long after its first message
+  int batch_max_messages = 1000;          // … or at this many messages, whichever comes first
+  double reconcile_period_seconds = 900;  // a full reconcile this often (and at start); 0 = off
+  int visibility_timeout_seconds = 0;     // for received messages; 0 = the queue's own
+  double shutdown_timeout_seconds = 60;   // SIGTERM: the batch in flight may take this long
+  double unhealthy_after_seconds = 900;   // /healthz: failing runs are tolerated this long
+  int status_runs = 20;                   // runs kept for the status page
+
+  friend bool operator==(const ServeConfig&, const ServeConfig&) = default;
+};
+
 struct Config {
   policy::Options policy;
   FirewallConfig firewall;
   AwsConfig aws;
+  ServeConfig serve;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -1,7 +1,11 @@
 #include "inventory/inventory_json.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -10,102 +14,171 @@
 namespace trailwall::inventory {
 namespace {
 
-using Json = nlohmann::json;
+namespace od = simdjson::ondemand;
+using simdjson::SUCCESS;
 using OrderedJson = nlohmann::ordered_json;
 
-// Reads JSON values into the model, remembering the first error with its path. Every getter
-// returns a usable default after an error, so the readers below stay straight-line code.
+// Where a value is, rendered only for an error message: "security_groups[3].ingress[0].cidr".
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;  // a member name, or empty for an array element
+  std::size_t index = 0;
+
+  [[nodiscard]] std::string str() const {
+    std::string out = parent != nullptr ? parent->str() : std::string();
+    if (!key.empty()) {
+      if (!out.empty()) out += '.';
+      out += key;
+    } else if (parent != nullptr) {
+      out += fmt::format("[{}]", index);
+    }
+    return out;
+  }
+  [[nodiscard]] Path member(std::string_view name) const { return Path{this, name, 0}; }
+  [[nodiscard]] Path element(std::size_t i) const { return Path{this, {}, i}; }
+};
+
+// nlohmann-style type names, as the messages have always said them.
+std::string_view typeName(od::json_type type) {
+  switch (type) {
+    case od::json_type::object: return "object";
+    case od::json_type::array: return "array";
+    case od::json_type::string: return "string";
+    case od::json_type::number: return "number";
+    case od::json_type::boolean: return "boolean";
+    case od::json_type::null: return "null";
+  }
+  return "value";
+}
+
+// Reads JSON into the model in one pass over the document (simdjson On-Demand: no tree is
+// built), stopping at the first error, which names its path. Members are read in document order;
+// null reads as absent.
 class Reader {
  public:
   [[nodiscard]] bool failed() const { return error_.has_value(); }
   [[nodiscard]] Error error() const { return *error_; }
 
-  void fail(const std::string& path, const std::string& message) {
-    if (!error_) error_ = Error{ErrorCode::InvalidInput, fmt::format("{}: {}", path, message)};
+  void fail(const Path& path, std::string_view message) {
+    if (error_) return;
+    const std::string where = path.str();
+    error_ = Error{ErrorCode::InvalidInput,
+                   where.empty() ? std::string(message) : fmt::format("{}: {}", where, message)};
+  }
+  // Malformed JSON: the parser's own words.
+  bool check(simdjson::error_code code) {
+    if (code == SUCCESS) return true;
+    if (!error_) {
+      error_ = Error{ErrorCode::InvalidInput,
+                     fmt::format("not valid JSON: {}", simdjson::error_message(code))};
+    }
+    return false;
   }
 
-  // Checks that `j` is an object whose keys are all in `known`.
-  bool object(const Json& j, const std::string& path,
-              std::initializer_list<std::string_view> known) {
-    if (!j.is_object()) {
-      fail(path, fmt::format("expected an object, got {}", j.type_name()));
-      return false;
-    }
-    for (const auto& [key, value] : j.items()) {
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        fail(path, fmt::format("unknown key '{}'", key));
-        return false;
-      }
-    }
-    return true;
+  od::json_type type(od::value& value) {
+    od::json_type t{};
+    check(value.type().get(t));
+    return t;
   }
 
-  std::string string(const Json& obj, std::string_view key, const std::string& path,
-                     bool required = false) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) {
-      if (required) fail(path, fmt::format("missing '{}'", key));
-      return {};
-    }
-    if (!it->is_string()) {
-      fail(join(path, key), fmt::format("expected a string, got {}", it->type_name()));
-      return {};
-    }
-    std::string value = it->get<std::string>();
-    if (required && value.empty()) fail(join(path, key), "must not be empty");
-    return value;
-  }
-
-  int integer(const Json& obj, std::string_view key, const std::string& path, int fallback) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return fallback;
-    if (!it->is_number_integer() || it->get<long long>() < INT32_MIN ||
-        it->get<long long>() > INT32_MAX) {
-      fail(join(path, key), fmt::format("expected an integer, got {}", it->dump()));
-      return fallback;
-    }
-    return static_cast<int>(it->get<long long>());
-  }
-
-  bool boolean(const Json& obj, std::string_view key, const std::string& path) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return false;
-    if (!it->is_boolean()) {
-      fail(join(path, key), fmt::format("expected true or false, got {}", it->dump()));
-      return false;
-    }
-    return it->get<bool>();
-  }
-
-  // Calls each(element, element_path) for every element of the array at `key` (absent = empty).
+  // Calls each(key, value, path) for every member that is not null; `each` returns false for a
+  // key it does not know. `name` names the object in that error (the path by default).
   template <class F>
-  void array(const Json& obj, std::string_view key, const std::string& path, F&& each) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return;
-    const std::string here = join(path, key);
-    if (!it->is_array()) {
-      fail(here, fmt::format("expected an array, got {}", it->type_name()));
+  void object(od::value value, const Path& path, F&& each, const Path* name = nullptr) {
+    od::object object;
+    const od::json_type t = type(value);
+    if (failed()) return;
+    if (t != od::json_type::object) {
+      fail(path, fmt::format("expected an object, got {}", typeName(t)));
       return;
     }
-    for (std::size_t i = 0; i < it->size() && !failed(); ++i) {
-      each((*it)[i], fmt::format("{}[{}]", here, i));
+    if (!check(value.get_object().get(object))) return;
+    for (auto field_result : object) {
+      od::field field;
+      std::string_view key;
+      if (!check(std::move(field_result).get(field)) || !check(field.unescaped_key().get(key))) {
+        return;
+      }
+      // The key lives in the parser's string buffer until the next string is read: keep a copy
+      // for paths (keys are short: no allocation).
+      const std::string key_copy(key);
+      od::value member = field.value();
+      const od::json_type member_type = type(member);
+      if (failed()) return;
+      const Path here = path.member(key_copy);
+      if (member_type == od::json_type::null) {
+        if (!each(key_copy, std::nullopt, here)) {
+          fail(name != nullptr ? *name : path, fmt::format("unknown key '{}'", key_copy));
+        }
+        if (failed()) return;
+        continue;
+      }
+      if (!each(key_copy, std::optional<od::value>(member), here)) {
+        fail(name != nullptr ? *name : path, fmt::format("unknown key '{}'", key_copy));
+      }
+      if (failed()) return;
     }
   }
 
-  std::vector<std::string> strings(const Json& obj, std::string_view key, const std::string& path) {
+  std::string string(od::value value, const Path& path, bool required = false) {
+    const od::json_type t = type(value);
+    if (failed()) return {};
+    std::string_view text;
+    if (t != od::json_type::string) {
+      fail(path, fmt::format("expected a string, got {}", typeName(t)));
+      return {};
+    }
+    if (!check(value.get_string().get(text))) return {};
+    if (required && text.empty()) fail(path, "must not be empty");
+    return std::string(text);
+  }
+
+  int integer(od::value value, const Path& path) {
+    std::int64_t number = 0;
+    if (value.get_int64().get(number) != SUCCESS || number < INT32_MIN || number > INT32_MAX) {
+      fail(path, fmt::format("expected an integer, got {}", token(value)));
+      return 0;
+    }
+    return static_cast<int>(number);
+  }
+
+  bool boolean(od::value value, const Path& path) {
+    bool flag = false;
+    if (value.get_bool().get(flag) != SUCCESS) {
+      fail(path, fmt::format("expected true or false, got {}", token(value)));
+      return false;
+    }
+    return flag;
+  }
+
+  // Calls each(element, element_path) for every element.
+  template <class F>
+  void array(od::value value, const Path& path, F&& each) {
+    const od::json_type t = type(value);
+    if (failed()) return;
+    if (t != od::json_type::array) {
+      fail(path, fmt::format("expected an array, got {}", typeName(t)));
+      return;
+    }
+    od::array elements;
+    if (!check(value.get_array().get(elements))) return;
+    std::size_t i = 0;
+    for (auto element_result : elements) {
+      od::value element;
+      if (!check(std::move(element_result).get(element))) return;
+      each(element, path.element(i++));
+      if (failed()) return;
+    }
+  }
+
+  std::vector<std::string> strings(od::value value, const Path& path) {
     std::vector<std::string> out;
-    array(obj, key, path, [&](const Json& e, const std::string& p) {
-      if (!e.is_string()) {
-        fail(p, fmt::format("expected a string, got {}", e.type_name()));
-        return;
-      }
-      out.push_back(e.get<std::string>());
-    });
+    array(value, path, [&](od::value e, const Path& p) { out.push_back(string(e, p)); });
     return out;
   }
 
   template <class T>
-  std::optional<T> parsed(const Result<T>& r, const std::string& path) {
+  std::optional<T> parsed(const Result<T>& r, const Path& path) {
     if (!r) {
       fail(path, r.error().message);
       return std::nullopt;
@@ -113,10 +186,9 @@ class Reader {
     return *r;
   }
 
-  // Parses an address or CIDR (T) of the given family.
+  // An address or CIDR (T) of the given family.
   template <class T>
-  std::optional<T> familyValue(const std::string& text, const std::string& path,
-                               net::Family family) {
+  std::optional<T> familyValue(std::string_view text, const Path& path, net::Family family) {
     auto v = parsed(T::parse(text), path);
     if (v && v->family() != family) {
       fail(path, fmt::format("expected an {} {}, got '{}'", to_string(family),
@@ -126,245 +198,513 @@ class Reader {
     return v;
   }
 
-  std::optional<net::Cidr> cidr(const Json& obj, std::string_view key, const std::string& path,
-                                net::Family family, bool required) {
-    const std::string text = string(obj, key, path, required);
-    if (text.empty()) return std::nullopt;
-    return familyValue<net::Cidr>(text, join(path, key), family);
+  template <class T>
+  std::optional<T> familyValue(od::value value, const Path& path, net::Family family) {
+    const std::string text = string(value, path);
+    if (failed()) return std::nullopt;
+    return familyValue<T>(text, path, family);
   }
 
   template <class T>
-  std::vector<T> familyValues(const Json& obj, std::string_view key, const std::string& path,
-                              net::Family family) {
+  std::vector<T> familyValues(od::value value, const Path& path, net::Family family) {
     std::vector<T> out;
-    array(obj, key, path, [&](const Json& e, const std::string& p) {
-      if (!e.is_string()) return fail(p, fmt::format("expected a string, got {}", e.type_name()));
-      if (auto v = familyValue<T>(e.get<std::string>(), p, family)) out.push_back(*v);
+    array(value, path, [&](od::value e, const Path& p) {
+      if (auto v = familyValue<T>(e, p, family)) out.push_back(*v);
     });
     return out;
   }
 
-  static std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+ private:
+  // The value as written, for messages about scalars of the wrong type.
+  static std::string token(od::value& value) {
+    std::string_view raw = value.raw_json_token();
+    while (!raw.empty() &&
+           (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' || raw.back() == '\r')) {
+      raw.remove_suffix(1);
+    }
+    if (raw.starts_with('{')) return "an object";
+    if (raw.starts_with('[')) return "an array";
+    return std::string(raw);
   }
 
- private:
   std::optional<Error> error_;
 };
+
+using Value = std::optional<od::value>;  // absent when null
+
+// A required member that did not come: "missing 'id'" on the object.
+void require(Reader& r, bool seen, const Path& p, std::string_view key) {
+  if (!seen) r.fail(p, fmt::format("missing '{}'", key));
+}
 
 template <class T>
 void checkUniqueIds(Reader& r, const std::vector<T>& items, std::string_view kind) {
   std::unordered_set<std::string_view> seen;
+  seen.reserve(items.size());
+  const Path root;
+  const Path list = root.member(kind);
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (!seen.insert(items[i].id).second) {
-      r.fail(fmt::format("{}[{}].id", kind, i), fmt::format("duplicate id '{}'", items[i].id));
+      const Path element = list.element(i);
+      r.fail(element.member("id"), fmt::format("duplicate id '{}'", items[i].id));
       return;
     }
   }
 }
 
-Vpc readVpc(Reader& r, const Json& j, const std::string& p) {
+Vpc readVpc(Reader& r, od::value j, const Path& p) {
   Vpc v;
-  if (!r.object(j, p, {"id", "ipv4_cidrs", "ipv6_cidrs", "owner_id", "region"})) return v;
-  v.id = r.string(j, "id", p, true);
-  v.ipv4_cidrs = r.familyValues<net::Cidr>(j, "ipv4_cidrs", p, net::Family::V4);
-  v.ipv6_cidrs = r.familyValues<net::Cidr>(j, "ipv6_cidrs", p, net::Family::V6);
-  v.owner_id = r.string(j, "owner_id", p);
-  v.region = r.string(j, "region", p);
+  bool id = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) v.id = r.string(*value, here, true);
+    } else if (key == "ipv4_cidrs") {
+      if (value) v.ipv4_cidrs = r.familyValues<net::Cidr>(*value, here, net::Family::V4);
+    } else if (key == "ipv6_cidrs") {
+      if (value) v.ipv6_cidrs = r.familyValues<net::Cidr>(*value, here, net::Family::V6);
+    } else if (key == "owner_id") {
+      if (value) v.owner_id = r.string(*value, here);
+    } else if (key == "region") {
+      if (value) v.region = r.string(*value, here);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
   return v;
 }
 
-Subnet readSubnet(Reader& r, const Json& j, const std::string& p) {
+Subnet readSubnet(Reader& r, od::value j, const Path& p) {
   Subnet s;
-  if (!r.object(j, p, {"id", "vpc_id", "ipv4_cidr", "ipv6_cidrs"})) return s;
-  s.id = r.string(j, "id", p, true);
-  s.vpc_id = r.string(j, "vpc_id", p, true);
-  s.ipv4_cidr = r.cidr(j, "ipv4_cidr", p, net::Family::V4, false);
-  s.ipv6_cidrs = r.familyValues<net::Cidr>(j, "ipv6_cidrs", p, net::Family::V6);
+  bool id = false;
+  bool vpc = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) s.id = r.string(*value, here, true);
+    } else if (key == "vpc_id") {
+      vpc = value.has_value();
+      if (value) s.vpc_id = r.string(*value, here, true);
+    } else if (key == "ipv4_cidr") {
+      if (value) s.ipv4_cidr = r.familyValue<net::Cidr>(*value, here, net::Family::V4);
+    } else if (key == "ipv6_cidrs") {
+      if (value) s.ipv6_cidrs = r.familyValues<net::Cidr>(*value, here, net::Family::V6);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
+  require(r, vpc, p, "vpc_id");
   return s;
 }
 
-Route readRoute(Reader& r, const Json& j, const std::string& p) {
+Route readRoute(Reader& r, od::value j, const Path& p) {
   Route route;
-  if (!r.object(j, p,
-                {"destination", "destination_prefix_list_id", "instance_id", "network_interface_id",
-                 "gateway_id", "other_target_id", "state"})) {
-    return route;
-  }
-  const std::string dest = r.string(j, "destination", p);
-  if (!dest.empty()) route.destination = r.parsed(net::Cidr::parse(dest), p + ".destination");
-  route.destination_prefix_list_id = r.string(j, "destination_prefix_list_id", p);
-  if (dest.empty() && route.destination_prefix_list_id.empty()) {
+  std::string state;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "destination") {
+      if (value) {
+        const std::string dest = r.string(*value, here);
+        if (!dest.empty()) route.destination = r.parsed(net::Cidr::parse(dest), here);
+      }
+    } else if (key == "destination_prefix_list_id") {
+      if (value) route.destination_prefix_list_id = r.string(*value, here);
+    } else if (key == "instance_id") {
+      if (value) route.instance_id = r.string(*value, here);
+    } else if (key == "network_interface_id") {
+      if (value) route.network_interface_id = r.string(*value, here);
+    } else if (key == "gateway_id") {
+      if (value) route.gateway_id = r.string(*value, here);
+    } else if (key == "other_target_id") {
+      if (value) route.other_target_id = r.string(*value, here);
+    } else if (key == "state") {
+      if (value) state = r.string(*value, here);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (r.failed()) return route;
+  if (!route.destination && route.destination_prefix_list_id.empty()) {
     r.fail(p, "missing 'destination' or 'destination_prefix_list_id'");
   }
-  route.instance_id = r.string(j, "instance_id", p);
-  route.network_interface_id = r.string(j, "network_interface_id", p);
-  route.gateway_id = r.string(j, "gateway_id", p);
-  route.other_target_id = r.string(j, "other_target_id", p);
-  const std::string state = r.string(j, "state", p);
   if (!state.empty()) route.state = state;
   if (route.state != "active" && route.state != "blackhole") {
-    r.fail(p + ".state", fmt::format("expected active or blackhole, got '{}'", route.state));
+    r.fail(p.member("state"), fmt::format("expected active or blackhole, got '{}'", route.state));
   }
   return route;
 }
 
-RouteTable readRouteTable(Reader& r, const Json& j, const std::string& p) {
-  RouteTable t;
-  if (!r.object(j, p, {"id", "vpc_id", "associations", "routes"})) return t;
-  t.id = r.string(j, "id", p, true);
-  t.vpc_id = r.string(j, "vpc_id", p, true);
-  r.array(j, "associations", p, [&](const Json& e, const std::string& ep) {
-    if (!r.object(e, ep, {"id", "main", "subnet_id", "gateway_id"})) return;
-    RouteTableAssociation a;
-    a.id = r.string(e, "id", ep);
-    a.main = r.boolean(e, "main", ep);
-    a.subnet_id = r.string(e, "subnet_id", ep);
-    a.gateway_id = r.string(e, "gateway_id", ep);
-    if (!a.main && a.subnet_id.empty() && a.gateway_id.empty()) {
-      r.fail(ep, "an association is main or names a subnet_id or gateway_id");
+RouteTableAssociation readAssociation(Reader& r, od::value j, const Path& p) {
+  RouteTableAssociation a;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      if (value) a.id = r.string(*value, here);
+    } else if (key == "main") {
+      if (value) a.main = r.boolean(*value, here);
+    } else if (key == "subnet_id") {
+      if (value) a.subnet_id = r.string(*value, here);
+    } else if (key == "gateway_id") {
+      if (value) a.gateway_id = r.string(*value, here);
+    } else {
+      return false;
     }
-    t.associations.push_back(std::move(a));
+    return true;
   });
-  r.array(j, "routes", p,
-          [&](const Json& e, const std::string& ep) { t.routes.push_back(readRoute(r, e, ep)); });
+  if (!r.failed() && !a.main && a.subnet_id.empty() && a.gateway_id.empty()) {
+    r.fail(p, "an association is main or names a subnet_id or gateway_id");
+  }
+  return a;
+}
+
+RouteTable readRouteTable(Reader& r, od::value j, const Path& p) {
+  RouteTable t;
+  bool id = false;
+  bool vpc = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) t.id = r.string(*value, here, true);
+    } else if (key == "vpc_id") {
+      vpc = value.has_value();
+      if (value) t.vpc_id = r.string(*value, here, true);
+    } else if (key == "associations") {
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          t.associations.push_back(readAssociation(r, e, ep));
+        });
+      }
+    } else if (key == "routes") {
+      if (value) {
+        r.array(*value, here,
+                [&](od::value e, const Path& ep) { t.routes.push_back(readRoute(r, e, ep)); });
+      }
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
+  require(r, vpc, p, "vpc_id");
   return t;
 }
 
-Instance readInstance(Reader& r, const Json& j, const std::string& p) {
+Instance readInstance(Reader& r, od::value j, const Path& p) {
   Instance i;
-  if (!r.object(j, p, {"id", "state", "vpc_id", "subnet_id", "network_interface_ids", "name"})) {
-    return i;
-  }
-  i.id = r.string(j, "id", p, true);
-  const std::string state = r.string(j, "state", p, true);
-  if (!state.empty()) {
-    if (auto s = r.parsed(parseInstanceState(state), p + ".state")) i.state = *s;
-  }
-  i.vpc_id = r.string(j, "vpc_id", p);
-  i.subnet_id = r.string(j, "subnet_id", p);
-  i.network_interface_ids = r.strings(j, "network_interface_ids", p);
-  i.name = r.string(j, "name", p);
+  bool id = false;
+  bool state_seen = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) i.id = r.string(*value, here, true);
+    } else if (key == "state") {
+      state_seen = value.has_value();
+      if (value) {
+        const std::string state = r.string(*value, here, true);
+        if (!state.empty()) {
+          if (auto s = r.parsed(parseInstanceState(state), here)) i.state = *s;
+        }
+      }
+    } else if (key == "vpc_id") {
+      if (value) i.vpc_id = r.string(*value, here);
+    } else if (key == "subnet_id") {
+      if (value) i.subnet_id = r.string(*value, here);
+    } else if (key == "network_interface_ids") {
+      if (value) i.network_interface_ids = r.strings(*value, here);
+    } else if (key == "name") {
+      if (value) i.name = r.string(*value, here);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
+  require(r, state_seen, p, "state");
   return i;
 }
 
-NetworkInterface readInterface(Reader& r, const Json& j, const std::string& p) {
-  NetworkInterface n;
-  if (!r.object(j, p,
-                {"id", "subnet_id", "vpc_id", "primary_ipv4", "secondary_ipv4", "ipv6_addresses",
-                 "group_ids", "attachment"})) {
-    return n;
-  }
-  n.id = r.string(j, "id", p, true);
-  n.subnet_id = r.string(j, "subnet_id", p, true);
-  n.vpc_id = r.string(j, "vpc_id", p);
-  const std::string primary = r.string(j, "primary_ipv4", p);
-  if (!primary.empty()) {
-    n.primary_ipv4 = r.familyValue<net::IpAddress>(primary, p + ".primary_ipv4", net::Family::V4);
-  }
-  n.secondary_ipv4 = r.familyValues<net::IpAddress>(j, "secondary_ipv4", p, net::Family::V4);
-  n.ipv6_addresses = r.familyValues<net::IpAddress>(j, "ipv6_addresses", p, net::Family::V6);
-  n.group_ids = r.strings(j, "group_ids", p);
-  if (const auto it = j.find("attachment"); it != j.end() && !it->is_null()) {
-    const std::string ap = p + ".attachment";
-    if (r.object(*it, ap, {"instance_id", "device_index", "attachment_id"})) {
-      Attachment a;
-      a.instance_id = r.string(*it, "instance_id", ap, true);
-      a.device_index = r.integer(*it, "device_index", ap, 0);
-      a.attachment_id = r.string(*it, "attachment_id", ap);
-      n.attachment = std::move(a);
+Attachment readAttachment(Reader& r, od::value j, const Path& p) {
+  Attachment a;
+  bool instance = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "instance_id") {
+      instance = value.has_value();
+      if (value) a.instance_id = r.string(*value, here, true);
+    } else if (key == "device_index") {
+      if (value) a.device_index = r.integer(*value, here);
+    } else if (key == "attachment_id") {
+      if (value) a.attachment_id = r.string(*value, here);
+    } else {
+      return false;
     }
-  }
+    return true;
+  });
+  require(r, instance, p, "instance_id");
+  return a;
+}
+
+NetworkInterface readInterface(Reader& r, od::value j, const Path& p) {
+  NetworkInterface n;
+  bool id = false;
+  bool subnet = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) n.id = r.string(*value, here, true);
+    } else if (key == "subnet_id") {
+      subnet = value.has_value();
+      if (value) n.subnet_id = r.string(*value, here, true);
+    } else if (key == "vpc_id") {
+      if (value) n.vpc_id = r.string(*value, here);
+    } else if (key == "primary_ipv4") {
+      if (value) {
+        const std::string primary = r.string(*value, here);
+        if (!primary.empty()) {
+          n.primary_ipv4 = r.familyValue<net::IpAddress>(primary, here, net::Family::V4);
+        }
+      }
+    } else if (key == "secondary_ipv4") {
+      if (value) n.secondary_ipv4 = r.familyValues<net::IpAddress>(*value, here, net::Family::V4);
+    } else if (key == "ipv6_addresses") {
+      if (value) n.ipv6_addresses = r.familyValues<net::IpAddress>(*value, here, net::Family::V6);
+    } else if (key == "group_ids") {
+      if (value) n.group_ids = r.strings(*value, here);
+    } else if (key == "attachment") {
+      if (value) n.attachment = readAttachment(r, *value, here);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
+  require(r, subnet, p, "subnet_id");
   return n;
 }
 
-Permission readPermission(Reader& r, const Json& j, const std::string& p) {
+// {"cidr": …, "description": …} of `family`.
+CidrSource readCidrSource(Reader& r, od::value j, const Path& p, net::Family family) {
+  CidrSource source;
+  bool cidr = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "cidr") {
+      cidr = value.has_value();
+      if (value) {
+        const std::string text = r.string(*value, here, true);
+        if (!text.empty()) {
+          if (auto c = r.familyValue<net::Cidr>(text, here, family)) source.cidr = *c;
+        }
+      }
+    } else if (key == "description") {
+      if (value) source.description = r.string(*value, here);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, cidr, p, "cidr");
+  return source;
+}
+
+Permission readPermission(Reader& r, od::value j, const Path& p) {
   Permission perm;
-  if (!r.object(j, p,
-                {"protocol", "from_port", "to_port", "ipv4_ranges", "ipv6_ranges", "prefix_lists",
-                 "group_pairs"})) {
-    return perm;
-  }
-  const std::string proto = r.string(j, "protocol", p, true);
-  if (!proto.empty()) {
-    if (auto pr = r.parsed(net::Protocol::parse(proto), p + ".protocol")) perm.protocol = *pr;
-  }
-  perm.from_port = r.integer(j, "from_port", p, -1);
-  perm.to_port = r.integer(j, "to_port", p, -1);
-  auto cidr_sources = [&](std::string_view key, net::Family family) {
-    std::vector<CidrSource> out;
-    r.array(j, key, p, [&](const Json& e, const std::string& ep) {
-      if (!r.object(e, ep, {"cidr", "description"})) return;
-      auto c = r.cidr(e, "cidr", ep, family, true);
-      if (c) out.push_back({*c, r.string(e, "description", ep)});
-    });
-    return out;
-  };
-  perm.ipv4_ranges = cidr_sources("ipv4_ranges", net::Family::V4);
-  perm.ipv6_ranges = cidr_sources("ipv6_ranges", net::Family::V6);
-  r.array(j, "prefix_lists", p, [&](const Json& e, const std::string& ep) {
-    if (!r.object(e, ep, {"prefix_list_id", "description"})) return;
-    perm.prefix_lists.push_back(
-        {r.string(e, "prefix_list_id", ep, true), r.string(e, "description", ep)});
+  perm.from_port = -1;
+  perm.to_port = -1;
+  bool protocol = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "protocol") {
+      protocol = value.has_value();
+      if (value) {
+        const std::string proto = r.string(*value, here, true);
+        if (!proto.empty()) {
+          if (auto pr = r.parsed(net::Protocol::parse(proto), here)) perm.protocol = *pr;
+        }
+      }
+    } else if (key == "from_port") {
+      if (value) perm.from_port = r.integer(*value, here);
+    } else if (key == "to_port") {
+      if (value) perm.to_port = r.integer(*value, here);
+    } else if (key == "ipv4_ranges" || key == "ipv6_ranges") {
+      const bool v4 = key == "ipv4_ranges";
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          auto source = readCidrSource(r, e, ep, v4 ? net::Family::V4 : net::Family::V6);
+          if (!r.failed()) (v4 ? perm.ipv4_ranges : perm.ipv6_ranges).push_back(std::move(source));
+        });
+      }
+    } else if (key == "prefix_lists") {
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          PrefixListSource source;
+          bool id = false;
+          r.object(e, ep, [&](std::string_view k, Value v, const Path& h) {
+            if (k == "prefix_list_id") {
+              id = v.has_value();
+              if (v) source.prefix_list_id = r.string(*v, h, true);
+            } else if (k == "description") {
+              if (v) source.description = r.string(*v, h);
+            } else {
+              return false;
+            }
+            return true;
+          });
+          require(r, id, ep, "prefix_list_id");
+          perm.prefix_lists.push_back(std::move(source));
+        });
+      }
+    } else if (key == "group_pairs") {
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          GroupPair pair;
+          bool id = false;
+          r.object(e, ep, [&](std::string_view k, Value v, const Path& h) {
+            if (k == "group_id") {
+              id = v.has_value();
+              if (v) pair.group_id = r.string(*v, h, true);
+            } else if (k == "user_id") {
+              if (v) pair.user_id = r.string(*v, h);
+            } else if (k == "vpc_id") {
+              if (v) pair.vpc_id = r.string(*v, h);
+            } else if (k == "description") {
+              if (v) pair.description = r.string(*v, h);
+            } else {
+              return false;
+            }
+            return true;
+          });
+          require(r, id, ep, "group_id");
+          perm.group_pairs.push_back(std::move(pair));
+        });
+      }
+    } else {
+      return false;
+    }
+    return true;
   });
-  r.array(j, "group_pairs", p, [&](const Json& e, const std::string& ep) {
-    if (!r.object(e, ep, {"group_id", "user_id", "vpc_id", "description"})) return;
-    perm.group_pairs.push_back({r.string(e, "group_id", ep, true), r.string(e, "user_id", ep),
-                                r.string(e, "vpc_id", ep), r.string(e, "description", ep)});
-  });
+  require(r, protocol, p, "protocol");
   if (!r.failed()) {
     if (auto ok = validatePermission(perm); !ok) r.fail(p, ok.error().message);
   }
   return perm;
 }
 
-SecurityGroup readGroup(Reader& r, const Json& j, const std::string& p) {
+SecurityGroup readGroup(Reader& r, od::value j, const Path& p) {
   SecurityGroup g;
-  if (!r.object(j, p, {"id", "name", "vpc_id", "description", "ingress"})) return g;
-  g.id = r.string(j, "id", p, true);
-  g.name = r.string(j, "name", p);
-  g.vpc_id = r.string(j, "vpc_id", p, true);
-  g.description = r.string(j, "description", p);
-  r.array(j, "ingress", p, [&](const Json& e, const std::string& ep) {
-    g.ingress.push_back(readPermission(r, e, ep));
+  bool id = false;
+  bool vpc = false;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) g.id = r.string(*value, here, true);
+    } else if (key == "name") {
+      if (value) g.name = r.string(*value, here);
+    } else if (key == "vpc_id") {
+      vpc = value.has_value();
+      if (value) g.vpc_id = r.string(*value, here, true);
+    } else if (key == "description") {
+      if (value) g.description = r.string(*value, here);
+    } else if (key == "ingress") {
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          g.ingress.push_back(readPermission(r, e, ep));
+        });
+      }
+    } else {
+      return false;
+    }
+    return true;
   });
+  require(r, id, p, "id");
+  require(r, vpc, p, "vpc_id");
   return g;
 }
 
-PrefixList readPrefixList(Reader& r, const Json& j, const std::string& p) {
+PrefixList readPrefixList(Reader& r, od::value j, const Path& p) {
   PrefixList l;
-  if (!r.object(j, p, {"id", "name", "address_family", "entries"})) return l;
-  l.id = r.string(j, "id", p, true);
-  l.name = r.string(j, "name", p);
-  const std::string family = r.string(j, "address_family", p);
+  bool id = false;
+  std::string family;
+  // Entries come before or after the address family: read as text, checked once both are in.
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::vector<std::string> entry_path_text;
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "id") {
+      id = value.has_value();
+      if (value) l.id = r.string(*value, here, true);
+    } else if (key == "name") {
+      if (value) l.name = r.string(*value, here);
+    } else if (key == "address_family") {
+      if (value) family = r.string(*value, here);
+    } else if (key == "entries") {
+      if (value) {
+        r.array(*value, here, [&](od::value e, const Path& ep) {
+          std::string cidr;
+          std::string description;
+          bool has_cidr = false;
+          r.object(e, ep, [&](std::string_view k, Value v, const Path& h) {
+            if (k == "cidr") {
+              has_cidr = v.has_value();
+              if (v) cidr = r.string(*v, h, true);
+            } else if (k == "description") {
+              if (v) description = r.string(*v, h);
+            } else {
+              return false;
+            }
+            return true;
+          });
+          require(r, has_cidr, ep, "cidr");
+          entry_path_text.push_back(ep.member("cidr").str());
+          entries.emplace_back(std::move(cidr), std::move(description));
+        });
+      }
+    } else {
+      return false;
+    }
+    return true;
+  });
+  require(r, id, p, "id");
+  if (r.failed()) return l;
   if (family == "IPv6") {
     l.address_family = net::Family::V6;
   } else if (!family.empty() && family != "IPv4") {
-    r.fail(p + ".address_family", fmt::format("expected IPv4 or IPv6, got '{}'", family));
+    r.fail(p.member("address_family"), fmt::format("expected IPv4 or IPv6, got '{}'", family));
+    return l;
   }
-  r.array(j, "entries", p, [&](const Json& e, const std::string& ep) {
-    if (!r.object(e, ep, {"cidr", "description"})) return;
-    if (auto c = r.cidr(e, "cidr", ep, l.address_family, true)) {
-      l.entries.push_back({*c, r.string(e, "description", ep)});
+  for (std::size_t i = 0; i < entries.size() && !r.failed(); ++i) {
+    const Path root;
+    const Path at = root.member(entry_path_text[i]);
+    if (auto c = r.familyValue<net::Cidr>(entries[i].first, at, l.address_family)) {
+      l.entries.push_back({*c, std::move(entries[i].second)});
     }
-  });
+  }
   return l;
 }
 
-Coverage readCoverage(Reader& r, const Json& j, const std::string& p) {
+Coverage readCoverage(Reader& r, od::value j, const Path& p) {
   Coverage c;
-  if (!r.object(j, p, {"everything", "group_ids", "instance_ids"})) return c;
-  c.everything = r.boolean(j, "everything", p);
-  for (auto& id : r.strings(j, "group_ids", p)) c.group_ids.insert(std::move(id));
-  for (auto& id : r.strings(j, "instance_ids", p)) c.instance_ids.insert(std::move(id));
+  r.object(j, p, [&](std::string_view key, Value value, const Path& here) {
+    if (key == "everything") {
+      if (value) c.everything = r.boolean(*value, here);
+    } else if (key == "group_ids") {
+      if (value) {
+        for (auto& id : r.strings(*value, here)) c.group_ids.insert(std::move(id));
+      }
+    } else if (key == "instance_ids") {
+      if (value) {
+        for (auto& id : r.strings(*value, here)) c.instance_ids.insert(std::move(id));
+      }
+    } else {
+      return false;
+    }
+    return true;
+  });
   return c;
 }
 
 template <class T, class F>
-void readList(Reader& r, const Json& root, std::string_view key, std::vector<T>& out, F&& read) {
-  r.array(root, key, "",
-          [&](const Json& e, const std::string& p) { out.push_back(read(r, e, p)); });
-  if (!r.failed()) checkUniqueIds(r, out, key);
+void readList(Reader& r, od::value value, const Path& path, std::vector<T>& out, F&& read) {
+  r.array(value, path, [&](od::value e, const Path& p) { out.push_back(read(r, e, p)); });
 }
 
 // Writing: empty optional fields are left out so files stay short.
@@ -440,33 +780,72 @@ OrderedJson writePermission(const Permission& p) {
 
 }  // namespace
 
-Result<Inventory> parseInventoryJson(std::string_view text) {
-  Json root;
-  try {
-    root = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    return fail(ErrorCode::InvalidInput, fmt::format("not valid JSON: {}", e.what()));
-  }
+namespace {
+
+Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t capacity) {
+  od::parser parser;
+  od::document document;
   Reader r;
-  Inventory inv;
-  if (!r.object(root, "inventory",
-                {"vpcs", "subnets", "route_tables", "instances", "network_interfaces",
-                 "security_groups", "prefix_lists", "coverage", "gone"})) {
+  if (!r.check(parser.iterate(data, size, capacity).get(document))) {
     return std::unexpected(r.error());
   }
-  readList(r, root, "vpcs", inv.vpcs, readVpc);
-  readList(r, root, "subnets", inv.subnets, readSubnet);
-  readList(r, root, "route_tables", inv.route_tables, readRouteTable);
-  readList(r, root, "instances", inv.instances, readInstance);
-  readList(r, root, "network_interfaces", inv.network_interfaces, readInterface);
-  readList(r, root, "security_groups", inv.security_groups, readGroup);
-  readList(r, root, "prefix_lists", inv.prefix_lists, readPrefixList);
-  if (const auto it = root.find("coverage"); it != root.end()) {
-    inv.coverage = readCoverage(r, *it, "coverage");
+  od::value root;
+  if (!r.check(document.get_value().get(root))) return std::unexpected(r.error());
+  Inventory inv;
+  const Path top;
+  const Path name = top.member("inventory");
+  r.object(
+      root, top,
+      [&](std::string_view key, Value value, const Path& here) {
+        if (key == "vpcs") {
+          if (value) readList(r, *value, here, inv.vpcs, readVpc);
+        } else if (key == "subnets") {
+          if (value) readList(r, *value, here, inv.subnets, readSubnet);
+        } else if (key == "route_tables") {
+          if (value) readList(r, *value, here, inv.route_tables, readRouteTable);
+        } else if (key == "instances") {
+          if (value) readList(r, *value, here, inv.instances, readInstance);
+        } else if (key == "network_interfaces") {
+          if (value) readList(r, *value, here, inv.network_interfaces, readInterface);
+        } else if (key == "security_groups") {
+          if (value) readList(r, *value, here, inv.security_groups, readGroup);
+        } else if (key == "prefix_lists") {
+          if (value) readList(r, *value, here, inv.prefix_lists, readPrefixList);
+        } else if (key == "coverage") {
+          if (value) inv.coverage = readCoverage(r, *value, here);
+        } else if (key == "gone") {
+          if (value) {
+            for (auto& id : r.strings(*value, here)) inv.gone.insert(std::move(id));
+          }
+        } else {
+          return false;
+        }
+        return true;
+      },
+      &name);
+  if (!r.failed() && document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    r.check(simdjson::TRAILING_CONTENT);
   }
-  for (auto& id : r.strings(root, "gone", "")) inv.gone.insert(std::move(id));
+  if (!r.failed()) checkUniqueIds(r, inv.vpcs, "vpcs");
+  if (!r.failed()) checkUniqueIds(r, inv.subnets, "subnets");
+  if (!r.failed()) checkUniqueIds(r, inv.route_tables, "route_tables");
+  if (!r.failed()) checkUniqueIds(r, inv.instances, "instances");
+  if (!r.failed()) checkUniqueIds(r, inv.network_interfaces, "network_interfaces");
+  if (!r.failed()) checkUniqueIds(r, inv.security_groups, "security_groups");
+  if (!r.failed()) checkUniqueIds(r, inv.prefix_lists, "prefix_lists");
   if (r.failed()) return std::unexpected(r.error());
   return inv;
+}
+
+}  // namespace
+
+Result<Inventory> parseInventoryJson(std::string_view text) {
+  const simdjson::padded_string padded(text);
+  return parseInventory(padded.data(), padded.size(), padded.size() + simdjson::SIMDJSON_PADDING);
+}
+
+Result<Inventory> parseInventoryJsonPadded(std::string_view text) {
+  return parseInventory(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING);
 }
 
 std::string toJson(const Inventory& inv) {

@@ -15,6 +15,9 @@ namespace trailwall::inventory {
 // Parses and validates a whole inventory. Errors name the JSON path ("security_groups[2].
 // ingress[0].from_port: …"); duplicate ids within one kind are errors.
 [[nodiscard]] Result<Inventory> parseInventoryJson(std::string_view text);
+// The same for text followed by at least 64 readable bytes (a mapped file): parsed where it
+// lies, without a copy.
+[[nodiscard]] Result<Inventory> parseInventoryJsonPadded(std::string_view text);
 
 // Writes the inventory as pretty JSON (2-space indent, key order fixed, empty optional fields
 // left out). parseInventoryJson(toJson(x)) == x.

@@ -147,29 +147,30 @@ class Planner {
     for (auto& w : warnings_) {
       if (seen.insert(w).second) out.warnings.push_back(std::move(w));
     }
-    // Sorted by name: owners in order, then each owner's few rules. Names are "<owner>-…" and
-    // '-' sorts before every id character, so this is the order of the names themselves.
-    auto by_name = [this](std::size_t a, std::size_t b) {
-      return rules_[a].rule.name < rules_[b].rule.name;
+    // Sorted by name: owners in order (groups and instances are visited in id order), then each
+    // owner's few rules. Names are "<owner>-…" and '-' sorts before every id character, so this
+    // is the order of the names themselves. Sorted and compacted in place: the rules are large,
+    // and a second vector of them would double the peak memory at scale.
+    const auto by_name = [](const DesiredRule& a, const DesiredRule& b) {
+      return a.rule.name < b.rule.name;
     };
-    std::sort(ranges_.begin(), ranges_.end(), [this](const auto& a, const auto& b) {
-      return rules_[a.first].owner < rules_[b.first].owner;
-    });
-    std::vector<std::size_t> order;
-    order.reserve(rules_.size());
+    std::size_t kept = 0;
     for (const auto& [begin, end] : ranges_) {
-      const std::size_t first = order.size();
+      const std::size_t first = kept;
       for (std::size_t i = begin; i < end; ++i) {
         renderMatch(rules_[i]);
-        if (hasTraffic(rules_[i].match)) order.push_back(i);
+        if (!hasTraffic(rules_[i].match)) continue;
+        if (i != kept) rules_[kept] = std::move(rules_[i]);
+        ++kept;
       }
-      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(), by_name);
+      std::sort(rules_.begin() + static_cast<std::ptrdiff_t>(first),
+                rules_.begin() + static_cast<std::ptrdiff_t>(kept), by_name);
     }
-    if (!std::is_sorted(order.begin(), order.end(), by_name)) {
-      std::sort(order.begin(), order.end(), by_name);  // hashed names of very long owner ids
+    rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
+    if (!std::is_sorted(rules_.begin(), rules_.end(), by_name)) {
+      std::sort(rules_.begin(), rules_.end(), by_name);  // hashed names of very long owner ids
     }
-    out.rules.reserve(order.size());
-    for (const std::size_t i : order) out.rules.push_back(std::move(rules_[i]));
+    out.rules = std::move(rules_);
     return out;
   }
 
@@ -267,8 +268,15 @@ class Planner {
         }
       }
     }
+    // Owners in id order, so that the rules come out sorted by name (run()).
+    std::vector<const inventory::SecurityGroup*> groups;
+    groups.reserve(inv_.security_groups.size());
+    for (const auto& g : inv_.security_groups) groups.push_back(&g);
+    std::sort(groups.begin(), groups.end(),
+              [](const auto* a, const auto* b) { return a->id < b->id; });
     std::vector<net::IpAddress> destinations;
-    for (const auto& g : inv_.security_groups) {
+    for (const auto* group : groups) {
+      const auto& g = *group;
       const auto exposed = by_group.find(g.id);
       if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
       // Every permission of the group reaches the same addresses: collect them once.

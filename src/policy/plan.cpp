@@ -115,30 +115,8 @@ class Differ {
     out_.warnings = desired_.warnings;
     out_.add_rules.reserve(desired_.rules.size());
     for (auto& d : desired_.rules) {
-      if (!prune(d, allowed_)) continue;
-      const auto it = rule_index_.find(d.rule.name);
-      const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
-      const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
-      if (current != nullptr && !managed_[index]) {
-        out_.warnings.push_back(fmt::format(
-            "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
-            "trailwall does not manage it",
-            d.rule.name, options_.managed_tag));
-        continue;
-      }
-      if (!resolveService(d)) continue;
-      if (current == nullptr) {
-        out_.add_rules.push_back(std::move(d.rule));
-        continue;
-      }
-      fate_[index] = Fate::Kept;
-      auto changed = diffInto(d.rule, *current, nullptr, options_);
-      if (!changed.empty()) {
-        SecurityRule after = *current;
-        diffInto(d.rule, *current, &after, options_);
-        out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
-        fate_[index] = Fate::Edited;
-      }
+      handle(d);
+      d = DesiredRule();  // done with it: give its memory back as the plan grows
     }
     deletesAndMoves();
     servicesAndTag();
@@ -146,6 +124,33 @@ class Differ {
   }
 
  private:
+  void handle(DesiredRule& d) {
+    if (!prune(d, allowed_)) return;
+    const auto it = rule_index_.find(d.rule.name);
+    const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
+    const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
+    if (current != nullptr && !managed_[index]) {
+      out_.warnings.push_back(fmt::format(
+          "rule '{}' is not written: a rule of that name exists without the tag '{}', so "
+          "trailwall does not manage it",
+          d.rule.name, options_.managed_tag));
+      return;
+    }
+    if (!resolveService(d)) return;
+    if (current == nullptr) {
+      out_.add_rules.push_back(std::move(d.rule));
+      return;
+    }
+    fate_[index] = Fate::Kept;
+    auto changed = diffInto(d.rule, *current, nullptr, options_);
+    if (!changed.empty()) {
+      SecurityRule after = *current;
+      diffInto(d.rule, *current, &after, options_);
+      out_.edit_rules.push_back({*current, std::move(after), std::move(changed)});
+      fate_[index] = Fate::Edited;
+    }
+  }
+
   // Points the rule's service member at an existing object of the same definition, or plans
   // the object. False when the rule cannot be written.
   bool resolveService(DesiredRule& d) {
@@ -313,7 +318,9 @@ std::size_t Plan::changeCount() const {
 Result<Plan> plan(Desired&& desired, const Rulebase& current, const FlowSet& already_allowed,
                   const Options& options) {
   if (auto ok = options.validate(); !ok) return std::unexpected(ok.error());
-  return Differ(desired, current, already_allowed, options).run();
+  // Taken over, so its memory is gone by the time the plan is returned.
+  Desired taken = std::move(desired);
+  return Differ(taken, current, already_allowed, options).run();
 }
 
 Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet& already_allowed,

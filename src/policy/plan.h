@@ -67,7 +67,8 @@ struct Plan {
 // flows are in the set; a rule left without destinations is not written.
 [[nodiscard]] Result<Plan> plan(const Desired& desired, const Rulebase& current,
                                 const FlowSet& already_allowed, const Options& options);
-// The same, moving the desired rules into the plan instead of copying them (faster at scale).
+// The same, moving the desired rules into the plan instead of copying them (faster at scale);
+// `desired` is left empty.
 [[nodiscard]] Result<Plan> plan(Desired&& desired, const Rulebase& current,
                                 const FlowSet& already_allowed, const Options& options);
 

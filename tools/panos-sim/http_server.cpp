@@ -152,181 +152,6 @@ class Channel {
   bool graceful_ = true;
 };
 
-// Reads one request from `buffer` (refilled from `channel`). nullopt on success; otherwise the
-// status to answer before closing, or 0 to close silently (end of stream, idle timeout).
-class RequestReader {
- public:
-  RequestReader(Channel& channel, const HttpServerOptions& options)
-      : channel_(channel), options_(options) {}
-
-  std::optional<int> read(HttpRequest& out, bool& keep_alive) {
-    std::size_t end = std::string::npos;
-    while (true) {
-      while (buffer_.starts_with("\r\n")) {
-        buffer_.erase(0, 2);  // empty lines before a request line are ignored (RFC 9112 2.2)
-      }
-      end = buffer_.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        if (end > kMaxHead) {
-          return 431;
-        }
-        break;
-      }
-      if (buffer_.size() > kMaxHead) {
-        return 431;
-      }
-      if (!channel_.readSome(buffer_,
-                             buffer_.empty() ? options_.idle_timeout : options_.read_timeout)) {
-        return 0;
-      }
-    }
-    const std::string head = buffer_.substr(0, end);
-    buffer_.erase(0, end + 4);
-    bool http10 = false;
-    if (auto bad = parseHead(head, out, http10)) {
-      return bad;
-    }
-    const std::string connection = out.header("Connection");
-    keep_alive = http10 ? hasToken(connection, "keep-alive") : !hasToken(connection, "close");
-    return readBody(out);
-  }
-
- private:
-  std::optional<int> parseHead(std::string_view head, HttpRequest& out, bool& http10) {
-    const std::size_t eol = std::min(head.find("\r\n"), head.size());
-    const std::string_view line = head.substr(0, eol);
-    const std::size_t sp1 = line.find(' ');
-    const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-    if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos ||
-        sp1 == 0) {
-      return 400;
-    }
-    out.method = std::string(line.substr(0, sp1));
-    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    const std::string_view version = line.substr(sp2 + 1);
-    if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-      return version.starts_with("HTTP/") ? 505 : 400;
-    }
-    http10 = version == "HTTP/1.0";
-    if (target.starts_with("http://") || target.starts_with("https://")) {
-      // absolute-form: keep the path and query
-      const std::size_t slash = target.find('/', target.find("//") + 2);
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-    }
-    if (!target.starts_with('/')) {
-      return 400;
-    }
-    out.target = std::string(target);
-    const std::size_t q = target.find('?');
-    out.path = std::string(target.substr(0, q));
-    out.query = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
-    std::string_view rest = eol < head.size() ? head.substr(eol + 2) : std::string_view();
-    while (!rest.empty()) {
-      const std::size_t next = std::min(rest.find("\r\n"), rest.size());
-      const std::string_view field = rest.substr(0, next);
-      rest = next < rest.size() ? rest.substr(next + 2) : std::string_view();
-      const std::size_t colon = field.find(':');
-      if (colon == 0 || colon == std::string_view::npos || field.front() == ' ' ||
-          field.front() == '\t' || trim(field.substr(0, colon)).size() != colon) {
-        return 400;  // no name, obsolete line folding, or whitespace before the colon
-      }
-      out.headers.emplace_back(std::string(field.substr(0, colon)),
-                               std::string(trim(field.substr(colon + 1))));
-    }
-    return std::nullopt;
-  }
-
-  std::optional<int> readBody(HttpRequest& out) {
-    const std::string coding = out.header("Transfer-Encoding");
-    const std::string length = out.header("Content-Length");
-    const bool chunked = !coding.empty();
-    if (chunked && !iequals(trim(coding), "chunked")) {
-      return 501;
-    }
-    std::size_t size = 0;
-    if (!chunked && !length.empty()) {
-      const auto [ptr, ec] = std::from_chars(length.data(), length.data() + length.size(), size);
-      if (ec != std::errc() || ptr != length.data() + length.size()) {
-        return 400;
-      }
-      if (size > options_.max_body) {
-        return 413;
-      }
-    }
-    if ((chunked || size > 0) && iequals(out.header("Expect"), "100-continue") && buffer_.empty() &&
-        !channel_.writeAll("HTTP/1.1 100 Continue\r\n\r\n")) {
-      return 0;
-    }
-    if (chunked) {
-      return readChunked(out.body);
-    }
-    if (!fill(size)) {
-      return 0;
-    }
-    out.body = buffer_.substr(0, size);
-    buffer_.erase(0, size);
-    return std::nullopt;
-  }
-
-  std::optional<int> readChunked(std::string& body) {
-    while (true) {
-      std::size_t eol = 0;
-      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
-        if (buffer_.size() > kMaxHead || !channel_.readSome(buffer_, options_.read_timeout)) {
-          return buffer_.size() > kMaxHead ? std::optional<int>(400) : std::optional<int>(0);
-        }
-      }
-      const std::string_view line = std::string_view(buffer_).substr(0, eol);
-      const std::string_view digits = trim(line.substr(0, line.find(';')));
-      std::size_t size = 0;
-      const auto [ptr, ec] =
-          std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
-      if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {
-        return 400;
-      }
-      buffer_.erase(0, eol + 2);
-      if (size == 0) {
-        // Trailer fields, ignored, up to the empty line.
-        while (true) {
-          while ((eol = buffer_.find("\r\n")) == std::string::npos) {
-            if (buffer_.size() > kMaxHead || !channel_.readSome(buffer_, options_.read_timeout)) {
-              return 0;
-            }
-          }
-          buffer_.erase(0, eol + 2);
-          if (eol == 0) {
-            return std::nullopt;
-          }
-        }
-      }
-      if (size > options_.max_body - std::min(options_.max_body, body.size())) {
-        return 413;
-      }
-      if (!fill(size + 2)) {
-        return 0;
-      }
-      if (buffer_.compare(size, 2, "\r\n") != 0) {
-        return 400;
-      }
-      body.append(buffer_, 0, size);
-      buffer_.erase(0, size + 2);
-    }
-  }
-
-  bool fill(std::size_t size) {
-    while (buffer_.size() < size) {
-      if (!channel_.readSome(buffer_, options_.read_timeout)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  Channel& channel_;
-  const HttpServerOptions& options_;
-  std::string buffer_;  // bytes read beyond the previous request (pipelining)
-};
-
 std::string replyHead(const HttpReply& reply, std::size_t body_size, bool keep_alive) {
   std::string reason =
       reply.reason.empty() ? std::string(reasonPhrase(reply.status)) : reply.reason;
@@ -339,6 +164,171 @@ std::string replyHead(const HttpReply& reply, std::size_t body_size, bool keep_a
 }
 
 }  // namespace
+
+HttpRequestReader::HttpRequestReader(ReadMore more, SendContinue send_continue,
+                                     const HttpServerOptions& options)
+    : more_(std::move(more)), send_continue_(std::move(send_continue)), options_(options) {}
+
+std::optional<int> HttpRequestReader::read(HttpRequest& out, bool& keep_alive) {
+  std::size_t end = std::string::npos;
+  while (true) {
+    while (buffer_.starts_with("\r\n")) {
+      buffer_.erase(0, 2);  // empty lines before a request line are ignored (RFC 9112 2.2)
+    }
+    end = buffer_.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      if (end > kMaxHead) {
+        return 431;
+      }
+      break;
+    }
+    if (buffer_.size() > kMaxHead) {
+      return 431;
+    }
+    if (!more_(buffer_, buffer_.empty() ? options_.idle_timeout : options_.read_timeout)) {
+      return 0;
+    }
+  }
+  const std::string head = buffer_.substr(0, end);
+  buffer_.erase(0, end + 4);
+  bool http10 = false;
+  if (auto bad = parseHead(head, out, http10)) {
+    return bad;
+  }
+  const std::string connection = out.header("Connection");
+  keep_alive = http10 ? hasToken(connection, "keep-alive") : !hasToken(connection, "close");
+  return readBody(out);
+}
+
+std::optional<int> HttpRequestReader::parseHead(std::string_view head, HttpRequest& out,
+                                                bool& http10) {
+  const std::size_t eol = std::min(head.find("\r\n"), head.size());
+  const std::string_view line = head.substr(0, eol);
+  const std::size_t sp1 = line.find(' ');
+  const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos ||
+      sp1 == 0) {
+    return 400;
+  }
+  out.method = std::string(line.substr(0, sp1));
+  std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+    return version.starts_with("HTTP/") ? 505 : 400;
+  }
+  http10 = version == "HTTP/1.0";
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    // absolute-form: keep the path and query
+    const std::size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  if (!target.starts_with('/')) {
+    return 400;
+  }
+  out.target = std::string(target);
+  const std::size_t q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  out.query = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
+  std::string_view rest = eol < head.size() ? head.substr(eol + 2) : std::string_view();
+  while (!rest.empty()) {
+    const std::size_t next = std::min(rest.find("\r\n"), rest.size());
+    const std::string_view field = rest.substr(0, next);
+    rest = next < rest.size() ? rest.substr(next + 2) : std::string_view();
+    const std::size_t colon = field.find(':');
+    if (colon == 0 || colon == std::string_view::npos || field.front() == ' ' ||
+        field.front() == '\t' || trim(field.substr(0, colon)).size() != colon) {
+      return 400;  // no name, obsolete line folding, or whitespace before the colon
+    }
+    out.headers.emplace_back(std::string(field.substr(0, colon)),
+                             std::string(trim(field.substr(colon + 1))));
+  }
+  return std::nullopt;
+}
+
+std::optional<int> HttpRequestReader::readBody(HttpRequest& out) {
+  const std::string coding = out.header("Transfer-Encoding");
+  const std::string length = out.header("Content-Length");
+  const bool chunked = !coding.empty();
+  if (chunked && !iequals(trim(coding), "chunked")) {
+    return 501;
+  }
+  std::size_t size = 0;
+  if (!chunked && !length.empty()) {
+    const auto [ptr, ec] = std::from_chars(length.data(), length.data() + length.size(), size);
+    if (ec != std::errc() || ptr != length.data() + length.size()) {
+      return 400;
+    }
+    if (size > options_.max_body) {
+      return 413;
+    }
+  }
+  if ((chunked || size > 0) && iequals(out.header("Expect"), "100-continue") && buffer_.empty() &&
+      !send_continue_()) {
+    return 0;
+  }
+  if (chunked) {
+    return readChunked(out.body);
+  }
+  if (!fill(size)) {
+    return 0;
+  }
+  out.body = buffer_.substr(0, size);
+  buffer_.erase(0, size);
+  return std::nullopt;
+}
+
+std::optional<int> HttpRequestReader::readChunked(std::string& body) {
+  while (true) {
+    std::size_t eol = 0;
+    while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+      if (buffer_.size() > kMaxHead || !more_(buffer_, options_.read_timeout)) {
+        return buffer_.size() > kMaxHead ? std::optional<int>(400) : std::optional<int>(0);
+      }
+    }
+    const std::string_view line = std::string_view(buffer_).substr(0, eol);
+    const std::string_view digits = trim(line.substr(0, line.find(';')));
+    std::size_t size = 0;
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {
+      return 400;
+    }
+    buffer_.erase(0, eol + 2);
+    if (size == 0) {
+      // Trailer fields, ignored, up to the empty line.
+      while (true) {
+        while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+          if (buffer_.size() > kMaxHead || !more_(buffer_, options_.read_timeout)) {
+            return 0;
+          }
+        }
+        buffer_.erase(0, eol + 2);
+        if (eol == 0) {
+          return std::nullopt;
+        }
+      }
+    }
+    if (size > options_.max_body - std::min(options_.max_body, body.size())) {
+      return 413;
+    }
+    if (!fill(size + 2)) {
+      return 0;
+    }
+    if (buffer_.compare(size, 2, "\r\n") != 0) {
+      return 400;
+    }
+    body.append(buffer_, 0, size);
+    buffer_.erase(0, size + 2);
+  }
+}
+
+bool HttpRequestReader::fill(std::size_t size) {
+  while (buffer_.size() < size) {
+    if (!more_(buffer_, options_.read_timeout)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string HttpRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -455,7 +445,11 @@ void HttpServer::State::serveRequests(Channel& channel) {
     channel.abort();
     return;
   }
-  RequestReader reader(channel, options);
+  HttpRequestReader reader(
+      [&channel](std::string& buffer, std::chrono::milliseconds timeout) {
+        return channel.readSome(buffer, timeout);
+      },
+      [&channel] { return channel.writeAll("HTTP/1.1 100 Continue\r\n\r\n"); }, options);
   while (true) {
     HttpRequest request;
     bool keep_alive = false;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +55,34 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{5000};
   std::chrono::milliseconds read_timeout{30000};  // inside one request
   SSL_CTX* tls = nullptr;                         // not owned; nullptr = plain HTTP
+};
+
+// Reads HTTP/1.1 requests from a byte stream, one at a time; bytes of a following (pipelined)
+// request stay buffered for the next read. Socket-free, so it can be fuzzed.
+class HttpRequestReader {
+ public:
+  // Appends the bytes that arrive within the timeout; false at end of stream or timeout.
+  using ReadMore = std::function<bool(std::string& buffer, std::chrono::milliseconds timeout)>;
+  // Writes "HTTP/1.1 100 Continue"; false when that fails.
+  using SendContinue = std::function<bool()>;
+
+  HttpRequestReader(ReadMore more, SendContinue send_continue, const HttpServerOptions& options);
+
+  // nullopt: `out` holds a request and `keep_alive` whether the connection may stay open.
+  // Otherwise the status to answer before closing (400, 413, 431, 501, 505), or 0 to close
+  // without an answer (end of stream, timeout).
+  [[nodiscard]] std::optional<int> read(HttpRequest& out, bool& keep_alive);
+
+ private:
+  std::optional<int> parseHead(std::string_view head, HttpRequest& out, bool& http10);
+  std::optional<int> readBody(HttpRequest& out);
+  std::optional<int> readChunked(std::string& body);
+  bool fill(std::size_t size);
+
+  ReadMore more_;
+  SendContinue send_continue_;
+  const HttpServerOptions& options_;
+  std::string buffer_;
 };
 
 class HttpServer {

@@ -15,10 +15,11 @@
 //   locks.cpp         config and commit locks (request … add/remove, show …-locks)
 //   simulator.cpp     this facade: transport faults, counters, request log
 //   control.cpp       the /sim/… control endpoint (JSON)
-// User-ID, HA and Panorama will each be one more area file beside these. Time comes from an
-// injected Clock: commit jobs are computed from their enqueue time and the configured duration
-// and take effect at the first request at or after their finish time. Transport faults
-// (latency, 5xx, dropped connections) are decided here and carried out by the Server. Reply
+// User-ID, HA and Panorama will each be one more area file beside these; server.cpp and
+// http_server.cpp put it on the wire. Time comes from an injected Clock: commit jobs are
+// computed from their enqueue time and the configured duration and take effect at the first
+// request at or after their finish time. Transport faults (5xx, latency, slow, dropped and hung
+// requests) are decided here and carried out by the Server. Reply
 // shapes follow shared/reference/panos/ (files named in comments); where the reference is
 // silent, the choice is marked "assumption" in a comment.
 

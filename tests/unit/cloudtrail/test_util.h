@@ -3,11 +3,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include "cloudtrail/byte_source.h"
 #include "support/files.h"
 
 namespace trailwall::cloudtrail::testing {
@@ -42,5 +45,21 @@ inline std::string gzipMember(const std::string& data) {
   }
   return out;
 }
+
+// A stream that yields at most `chunk` bytes per read (a pipe delivering in pieces).
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(std::string_view bytes, std::size_t chunk) : bytes_(bytes), chunk_(chunk) {}
+  Result<std::size_t> read(char* out, std::size_t size) override {
+    const std::size_t n = std::min({size, chunk_, bytes_.size()});
+    std::memcpy(out, bytes_.data(), n);
+    bytes_.remove_prefix(n);
+    return n;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::size_t chunk_;
+};
 
 }  // namespace trailwall::cloudtrail::testing
