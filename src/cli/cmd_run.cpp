@@ -105,7 +105,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   run_options.decode.max_input_size = inputLimits(cfg).max_size;
   run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
   std::vector<runner::Delivery> deliveries;
-  std::vector<Error> input_errors;  // inputs that could not be read (bad records: events.errors)
+  std::vector<Error> input_errors;  // inputs that could not be read, then bad records
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
     if (!bytes) {
@@ -128,9 +128,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   for (const auto& outcome : result.outcomes) {
     for (const auto& error : outcome.errors) {
       reportError(error);
-      const bool bad_record = std::ranges::any_of(
-          result.decoded.errors, [&](const Error& e) { return e.message == error.message; });
-      if (!bad_record) input_errors.push_back(error);  // a log file that could not be fetched
+      input_errors.push_back(error);  // a bad record or a log file that could not be fetched
     }
   }
   const bool json = ctx.global.output == OutputFormat::Json;

@@ -148,7 +148,10 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
     out += "\n";
     if (!a.commit_lookup.empty()) out += fmt::format("  {}\n", a.commit_lookup);
     if (a.lock_wait.count() > 0) {
-      out += fmt::format("  waited {} for another administrator's lock\n", seconds(a.lock_wait));
+      out += fmt::format(
+          "  waited {} for the firewall (another run's hold or another "
+          "administrator's lock)\n",
+          seconds(a.lock_wait));
     }
     if (verbose) {
       for (const auto& line : a.commit_details) out += fmt::format("  commit: {}\n", line);

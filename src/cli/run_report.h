@@ -25,7 +25,8 @@ namespace trailwall::cli {
 // `events` is null for runs without events (plan, apply, reconcile).
 [[nodiscard]] std::string runReportText(const engine::RunReport& report,
                                         const cloudtrail::Decoded* events, bool verbose);
-// `error`: the run failed (what was done up to then is in `report`).
+// `error`: the run failed (what was done up to then is in `report`). `input_errors`: inputs that
+// could not be read and bad records (the run itself may have succeeded; "ok" is false then).
 [[nodiscard]] std::string runReportJson(const engine::RunReport& report,
                                         const cloudtrail::Decoded* events,
                                         const Error* error = nullptr,

@@ -113,18 +113,24 @@ std::vector<std::string> shadowingRules(const policy::Rulebase& rulebase,
   return warnings;
 }
 
-// What was loaded for the batch, kept so the plan can be made again after the hold.
+// What was loaded for the batch, kept so the plan can be made again after the hold. With one
+// target (the usual case) its inventory lives in `merged` (not copied: it may hold 100,000
+// instances).
 struct Engine::Loaded {
   struct PerTarget {
     inventory::Scope asked;
-    inventory::Scope used;  // asked + the widening
-    inventory::Inventory inventory;
+    inventory::Scope used;                          // asked + the widening
+    std::optional<inventory::Inventory> inventory;  // empty: moved into `merged`
   };
   std::map<Target, PerTarget> targets;
   std::optional<inventory::Inventory> merged;
   std::optional<policy::Desired> desired;
   std::set<policy::Flow> checked;  // flows asked about already
   policy::FlowSet allowed;
+
+  [[nodiscard]] const inventory::Inventory& of(const PerTarget& per) const {
+    return per.inventory ? *per.inventory : *merged;
+  }
 };
 
 Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress) {
@@ -167,6 +173,7 @@ Status Engine::load(const Batch& batch, const policy::Rulebase& rulebase, Loaded
     return duration_cast<milliseconds>(clock_.steadyNow() - t);
   };
   const auto step = clock_.steadyNow();
+  bool changed = false;
   // The AWS truth for the batch's scope, widened to the groups whose rules still name the
   // scope's addresses (stale_owners.h). A target loaded before is loaded again only when the
   // rulebase now asks for more.
@@ -192,9 +199,10 @@ Status Engine::load(const Batch& batch, const policy::Rulebase& rulebase, Loaded
       known = loaded.targets
                   .emplace(target, Loaded::PerTarget{asked, asked, std::move(first->inventory)})
                   .first;
+      changed = true;
     }
     auto& per = known->second;
-    const auto widening = staleOwners(per.inventory, asked, rulebase, options_);
+    const auto widening = staleOwners(loaded.of(per), asked, rulebase, options_);
     auto scope = per.used;
     scope.merge(widening.extra);
     if (scope == per.used) continue;
@@ -206,27 +214,34 @@ Status Engine::load(const Batch& batch, const policy::Rulebase& rulebase, Loaded
     if (!wider) return std::unexpected(wider.error());
     per.used = std::move(scope);
     per.inventory = std::move(wider->inventory);
-  }
-  std::optional<inventory::Inventory> merged;
-  for (const auto& [target, per] : loaded.targets) {
-    auto copy = per.inventory;
-    if (!merged) {
-      merged = std::move(copy);
-    } else {
-      mergeInventory(*merged, std::move(copy));
-    }
+    changed = true;
   }
   report.targets = loaded.targets.size();
   report.timings.load += since(step);
-  report.instances = merged->instances.size();
-  report.security_groups = merged->security_groups.size();
-  report.gone = merged->gone.size();
+  if (!changed && loaded.desired) return {};  // nothing new: the desired rules stand
+  if (loaded.targets.size() == 1) {
+    auto& per = loaded.targets.begin()->second;
+    if (per.inventory) loaded.merged = std::move(*per.inventory);
+    per.inventory.reset();
+  } else {
+    std::optional<inventory::Inventory> merged;
+    for (const auto& [target, per] : loaded.targets) {
+      auto copy = *per.inventory;
+      if (!merged) {
+        merged = std::move(copy);
+      } else {
+        mergeInventory(*merged, std::move(copy));
+      }
+    }
+    loaded.merged = std::move(merged);
+  }
+  report.instances = loaded.merged->instances.size();
+  report.security_groups = loaded.merged->security_groups.size();
+  report.gone = loaded.merged->gone.size();
   spdlog::info(
       "event=inventory_loaded targets={} aws_calls={} instances={} groups={} gone={} ms={}",
       report.targets, report.aws_calls, report.instances, report.security_groups, report.gone,
       report.timings.load.count());
-  if (loaded.merged && *loaded.merged == *merged && loaded.desired) return {};
-  loaded.merged = std::move(merged);
 
   // What should exist.
   auto desired = policy::desiredRules(*loaded.merged, options_);

@@ -63,7 +63,7 @@ struct ApplyReport {
   std::chrono::milliseconds commit_duration{0};  // enqueue to FIN, as polled
   std::vector<std::string> commit_details;       // the job's detail lines
   std::vector<std::string> commit_warnings;
-  std::chrono::milliseconds lock_wait{0};  // time spent waiting for other administrators
+  std::chrono::milliseconds lock_wait{0};  // waiting for the hold and other administrators' locks
   bool written = false;                    // the changes reached the candidate configuration
   bool committed = false;                  // a commit job finished OK with them
   bool commit_unknown = false;  // the commit's outcome could not be learned (answer lost)

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloudtrail/decoder.h"
@@ -191,14 +191,21 @@ TEST(InputLimit, AReadErrorRejectsTheInput) {
 TEST(DamagedInput, GzipCutShortKeepsTheRecordsBeforeTheCutWithOneError) {
   const std::string log = mixedLog();
   const std::string gz = gzipMember(log);
-  const std::regex cut(
-      R"(log\.json\.gz: gzip: the compressed data is cut short \(after \d+ inflated bytes\))");
+  // "...(after N inflated bytes)" with N digits; std::regex trips g++ 12 under ASan.
+  const auto isCutMessage = [](std::string_view message) {
+    constexpr std::string_view head = "log.json.gz: gzip: the compressed data is cut short (after ";
+    constexpr std::string_view tail = " inflated bytes)";
+    if (!message.starts_with(head) || !message.ends_with(tail)) return false;
+    const std::string_view digits =
+        message.substr(head.size(), message.size() - head.size() - tail.size());
+    return !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
+  };
   for (const std::size_t window : {std::size_t{1}, std::size_t{1} << 20}) {
     Decoder decoder(options(kDefaultMaxInputSize, window));
     Decoded decoded;
     decoder.decode(std::string_view(gz).substr(0, gz.size() * 3 / 4), "log.json.gz", decoded);
     ASSERT_EQ(decoded.errors.size(), 1u) << decoded.errors[1].message;
-    EXPECT_TRUE(std::regex_match(decoded.errors[0].message, cut)) << decoded.errors[0].message;
+    EXPECT_TRUE(isCutMessage(decoded.errors[0].message)) << decoded.errors[0].message;
     ASSERT_FALSE(decoded.changes.empty());
     EXPECT_EQ(decoded.changes[0].event_name, "StartInstances");
   }
