@@ -53,15 +53,15 @@ struct RunSummary {
   bool ok = false;
   std::string error;  // when !ok: what failed, for people
   // The error's kind (ErrorCode name: "Network", "Conflict", …) and the step it failed in
-  // ("read", "check", "apply", "aws", "input"), for the metrics.
+  // ("read", "check", "hold", "apply", "aws", "input"), for the metrics.
   std::string error_code;
   std::string error_step;
   std::size_t deliveries = 0;
-  std::map<std::string, int> events;   // changes by CloudTrail event name
-  std::map<std::string, int> ignored;  // ignored records by reason
-  std::vector<std::string> changes;    // "+ name", "~ name", "- name" as planned
-  bool nothing_to_do = false;          // nothing in scope, or an empty plan
-  std::optional<std::int64_t> commit_job;
+  std::map<std::string, int> events;       // changes by CloudTrail event name
+  std::map<std::string, int> ignored;      // ignored records by reason
+  std::vector<std::string> changes;        // "+ name", "~ name", "- name" as planned
+  bool nothing_to_do = false;              // nothing in scope, or an empty plan
+  std::optional<std::int64_t> commit_job;  // the job that committed the changes
   std::chrono::milliseconds commit_duration{0};
   bool commit_attempted = false;  // a write was made and a commit asked for
   std::size_t aws_calls = 0;

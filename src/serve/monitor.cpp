@@ -10,7 +10,7 @@ const std::vector<double> kCommitBuckets = {0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60
 const std::vector<double> kRunBuckets = {0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
 
 bool isFirewallStep(const std::string& step) {
-  return step == "read" || step == "check" || step == "apply";
+  return step == "read" || step == "check" || step == "hold" || step == "apply";
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ constexpr std::string_view kReconcileId = "trailwall-serve-reconcile";
 
 // Why a run failed, as the metrics name it.
 struct Failure {
-  std::string step;  // read, check, apply, aws, stopping
+  std::string step;  // read, check, hold, apply, aws, stopping
   std::string code;  // errorLabel()
 };
 
@@ -36,13 +36,32 @@ class WatchedFirewall final : public panos::Firewall {
     }
     return rulebase;
   }
+  [[nodiscard]] const panos::PendingChanges& pendingChanges() const override {
+    return inner_.pendingChanges();
+  }
+  [[nodiscard]] Result<bool> unmarkedChangesPending() override {
+    auto pending = inner_.unmarkedChangesPending();
+    if (!pending) note("read", pending.error());
+    return pending;
+  }
   [[nodiscard]] Result<panos::AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override {
     auto allowed = inner_.alreadyAllowed(flows);
     if (!allowed) note("check", allowed.error());
     return allowed;
   }
-  [[nodiscard]] Result<panos::ApplyReport> apply(const policy::Plan& plan) override {
+  [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
+    auto held = inner_.hold();
+    if (!held) note("hold", held.error());
+    return held;
+  }
+  [[nodiscard]] Status revertLeftovers(panos::Hold& hold) override {
+    auto reverted = inner_.revertLeftovers(hold);
+    if (!reverted) note("apply", reverted.error());
+    return reverted;
+  }
+  [[nodiscard]] Status apply(const policy::Plan& plan, panos::Hold& hold,
+                             panos::ApplyReport& report) override {
     planned = plan;
     if (stop_.stop_requested() && !plan.empty()) {
       failure_ = Failure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
@@ -51,7 +70,7 @@ class WatchedFirewall final : public panos::Firewall {
                   "again");
     }
     attempted = !plan.empty();
-    auto applied = inner_.apply(plan);
+    auto applied = inner_.apply(plan, hold, report);
     if (!applied) note("apply", applied.error());
     return applied;
   }
@@ -202,7 +221,8 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
     if (run.report) {
       summary.aws_calls += run.report->aws_calls;
       summary.nothing_to_do = run.report->nothing_in_scope || run.report->plan.empty();
-      if (run.report->applied) {
+      // The job that committed (a failed commit has a job too: it counts as a failed commit).
+      if (run.report->applied && run.report->applied->committed) {
         summary.commit_job = run.report->applied->commit_job;
         summary.commit_duration = run.report->applied->commit_duration;
       }

@@ -3,8 +3,12 @@ machine: unpacked into an otherwise empty root — the zip's files under /var/ta
 Amazon Linux's path, /tmp, /dev and /proc, as provided.al2023 has them — in a chroot inside a
 new mount and PID namespace, `bootstrap` serves a scheduled reconcile from the tests' Runtime API
 against moto and panos-sim, TLS verified with that bundle. Every file it maps is in /var/task.
-Skipped (exit 77) only when unshare or chroot cannot be used here."""
+The symbol versions are checked too: `bootstrap` itself asks for no glibc newer than Amazon Linux
+2023's (2.34), and every version any file of the package asks for (GLIBC_*, GLIBCXX_*, …) is
+defined by a library in the package. Skipped (exit 77) only when unshare or chroot cannot be used
+here."""
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -23,6 +27,9 @@ AMAZON_LINUX_CA = "etc/pki/tls/certs/ca-bundle.crt"
 # Lambda's values (shared/reference/lambda/NOTES.md §3).
 LAMBDA_LD_LIBRARY_PATH = ("/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:"
                           "/var/task:/var/task/lib:/opt/lib")
+
+# Amazon Linux 2023's glibc (shared/reference/lambda/NOTES.md).
+AMAZON_LINUX_GLIBC = (2, 34)
 
 # Runs as PID 1 of a new PID namespace with its own mounts; the last step enters the root.
 ENTER_ROOT = r"""
@@ -93,6 +100,25 @@ class Package(LambdaCase):
         shutil.copy(ca_bundle, os.path.join(root, AMAZON_LINUX_CA))
         return root
 
+    @staticmethod
+    def versions(path, section):
+        """`objdump -p`: the version names a file defines ("Version definitions") or asks for
+        ("Version references", as (library, version) pairs)."""
+        out = subprocess.run(["objdump", "-p", path], capture_output=True, text=True, check=True)
+        found, inside, library = set(), False, None
+        for line in out.stdout.splitlines():
+            if line.startswith("Version "):
+                inside = line.startswith(section)
+                continue
+            if not inside:
+                continue
+            if m := re.match(r"\s+required from (\S+):", line):
+                library = m.group(1)
+            elif m := re.match(r"\s*(?:0x[0-9a-f]+ 0x[0-9a-f]+ \d+|\d+ 0x[0-9a-f]+ 0x[0-9a-f]+) "
+                               r"(\S+)$", line):
+                found.add((library, m.group(1)) if section == "Version References" else m.group(1))
+        return found
+
     def function_env(self, api):
         """A Lambda function's environment: nothing but what Lambda sets and the template's
         TRAILWALL_* configuration (no configuration file, no CA setting)."""
@@ -151,6 +177,31 @@ class Package(LambdaCase):
         self.assertIsNone(process.poll())
         lines = self.log_lines(log_path)
         self.assertTrue(any(line.get("requestId") == request_id for line in lines))
+
+    def test_symbol_versions_bootstrap_needs_glibc_2_34_at_most_and_the_package_has_them_all(self):
+        if shutil.which("objdump") is None:
+            self.skipTest("objdump (binutils) is not installed")
+        task = os.path.join(self.make_root(self.s.sim.ca_bundle), "var", "task")
+        libs = os.path.join(task, "lib")
+        bootstrap_needs = self.versions(os.path.join(task, "bootstrap"), "Version References")
+        glibc = {tuple(int(part) for part in v[len("GLIBC_"):].split("."))
+                 for _, v in bootstrap_needs if re.fullmatch(r"GLIBC_[\d.]+", v)}
+        self.assertTrue(glibc, bootstrap_needs)
+        self.assertLessEqual(max(glibc), AMAZON_LINUX_GLIBC,
+                             sorted(v for _, v in bootstrap_needs if v.startswith("GLIBC_2.3")))
+        # Every version asked for, by bootstrap or a library, is defined by the library the
+        # package carries under that name.
+        defined = {name: self.versions(os.path.join(libs, name), "Version definitions")
+                   for name in os.listdir(libs)}
+        files = [os.path.join(task, "bootstrap")] + [os.path.join(libs, n) for n in defined]
+        missing = []
+        for path in files:
+            needs = bootstrap_needs if path.endswith("bootstrap") else \
+                self.versions(path, "Version References")
+            for library, version in needs:
+                if version not in defined.get(library, set()):
+                    missing.append(f"{os.path.basename(path)}: {library} {version}")
+        self.assertEqual(missing, [])
 
     def test_tls_is_verified_with_the_bundle_at_amazon_linuxs_path(self):
         # Another CA at that path: the firewall's certificate is refused, the run fails.
