@@ -239,6 +239,10 @@ void StatusServer::serveOne(int fd) {
       buffer.append(chunk.data(), static_cast<std::size_t>(n));
       end = buffer.find("\r\n\r\n");
     }
+    if (end > kMaxHead) {
+      (void)sendAll(fd, plain(431, "the request's headers are too large", false));
+      return;
+    }
     const std::string head = buffer.substr(0, end);
     buffer.erase(0, end + 4);
 
