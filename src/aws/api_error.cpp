@@ -116,9 +116,12 @@ bool isThrottling(const ApiError& error) {
 }
 
 bool isRetryable(const ApiError& error) {
-  return isThrottling(error) || error.http_status >= 500 ||
-         oneOf(error.code, {"RequestTimeout", "RequestTimeoutException", "InternalError",
-                            "InternalFailure", "ServiceUnavailable", "IDPCommunicationError"});
+  // Standard mode's transient errors (retry.h), and STS's IDPCommunicationError, which the SDKs
+  // retry for AssumeRoleWithWebIdentity.
+  const int s = error.http_status;
+  return isThrottling(error) || s == 500 || s == 502 || s == 503 || s == 504 ||
+         oneOf(error.code, {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+                            "IDPCommunicationError"});
 }
 
 bool isClockSkew(const ApiError& error) {

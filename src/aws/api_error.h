@@ -25,7 +25,8 @@ struct ApiError {
 [[nodiscard]] ApiError parseApiError(const http::Response& response);
 
 [[nodiscard]] bool isThrottling(const ApiError& error);
-// Worth retrying: throttling, 5xx, request timeouts.
+// Worth retrying (the SDKs' standard mode, retry.h): throttling codes, RequestTimeout(Exception),
+// PriorRequestNotComplete, HTTP 500, 502, 503 and 504.
 [[nodiscard]] bool isRetryable(const ApiError& error);
 // The signature's clock is too far from AWS's.
 [[nodiscard]] bool isClockSkew(const ApiError& error);

@@ -3,10 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "aws/api_error.h"
 #include "aws/environment.h"
+#include "aws/instance_metadata.h"
 #include "aws/shared_config.h"
 #include "aws/timestamps.h"
 #include "http/text.h"
@@ -19,7 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kMetadataTimeout = std::chrono::milliseconds(1000);
 constexpr auto kContainerTimeout = std::chrono::milliseconds(2000);
 
 std::unexpected<Error> notConfigured(std::string why) {
@@ -30,6 +33,13 @@ std::unexpected<Error> notConfigured(std::string why) {
 bool allowedHttpHost(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" ||
          host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+}
+
+// "trailwall-<unix seconds>", as the SDKs name sessions nobody named.
+std::string defaultSessionName(Clock& clock) {
+  return "trailwall-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                           clock.now().time_since_epoch())
+                                           .count());
 }
 
 }  // namespace
@@ -165,12 +175,14 @@ Result<Credentials> EnvironmentCredentialsSource::fetch() {
 ProfileCredentialsSource::ProfileCredentialsSource(const Environment& env,
                                                    const SharedConfig& config,
                                                    http::HttpTransport& transport, Clock& clock,
-                                                   AssumeRoleFn assume_role)
+                                                   AssumeRoleFn assume_role,
+                                                   AssumeRoleWithWebIdentityFn web_identity)
     : env_(env),
       config_(config),
       transport_(transport),
       clock_(clock),
       assume_role_(std::move(assume_role)),
+      web_identity_(std::move(web_identity)),
       profile_(profileName(env)),
       explicit_profile_(env.get("AWS_PROFILE").has_value() ||
                         env.get("AWS_DEFAULT_PROFILE").has_value()) {}
@@ -211,6 +223,20 @@ Result<Credentials> ProfileCredentialsSource::resolve(const std::string& profile
   const auto secret = section->get("aws_secret_access_key");
   const std::string where = "profile '" + profile + "'";
   if (auto role_arn = section->get("role_arn")) {
+    if (auto token_file = section->get("web_identity_token_file");
+        token_file && !section->get("source_profile") && !section->get("credential_source")) {
+      WebIdentityParams params;
+      params.role_arn = *role_arn;
+      params.token_file = *token_file;
+      params.session_name = section->get("role_session_name").value_or(defaultSessionName(clock_));
+      params.where = "web_identity_token_file";
+      auto assumed = assumeRoleWithWebIdentity(params, web_identity_);
+      if (!assumed) {
+        return std::unexpected(assumed.error().withContext(where));
+      }
+      assumed->source = where + " (web identity, role " + *role_arn + ")";
+      return assumed;
+    }
     Result<Credentials> source_credentials = fail(ErrorCode::Internal, "unset");
     if (auto source_profile = section->get("source_profile")) {
       if (*source_profile == profile && id && secret) {
@@ -248,12 +274,7 @@ Result<Credentials> ProfileCredentialsSource::resolve(const std::string& profile
     }
     AssumeRoleParams params;
     params.role_arn = *role_arn;
-    params.session_name =
-        section->get("role_session_name")
-            .value_or("trailwall-" +
-                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                         clock_.now().time_since_epoch())
-                                         .count()));
+    params.session_name = section->get("role_session_name").value_or(defaultSessionName(clock_));
     params.external_id = section->get("external_id").value_or("");
     if (auto duration = section->get("duration_seconds")) {
       try {
@@ -358,62 +379,75 @@ Result<Credentials> ContainerCredentialsSource::fetch() {
 // ---- instance metadata ----------------------------------------------------------------------
 
 Result<Credentials> InstanceMetadataCredentialsSource::fetch() {
-  if (isTrueSetting(env_.get("AWS_EC2_METADATA_DISABLED"))) {
-    return notConfigured("disabled by AWS_EC2_METADATA_DISABLED");
-  }
-  std::string base = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT").value_or("");
-  if (base.empty()) {
-    const auto mode = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("IPv4");
-    base = mode == "IPv6" ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
-  }
-  while (base.ends_with('/')) {
-    base.pop_back();
-  }
-  http::Request token_request{"PUT",
-                              base + "/latest/api/token",
-                              {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}},
-                              "",
-                              kMetadataTimeout};
-  auto token = transport_.send(token_request);
-  if (!token) {
-    return notConfigured(base + " not reachable (not on EC2?): " + token.error().message);
-  }
-  http::Headers headers;
-  if (token->status == 200) {
-    headers.emplace_back("X-aws-ec2-metadata-token", token->body);
-  } else if ((token->status == 403 || token->status == 404 || token->status == 405) &&
-             !isTrueSetting(env_.get("AWS_EC2_METADATA_V1_DISABLED"))) {
-    // IMDSv1 only (or the token call blocked): go on without a token.
-  } else {
-    return fail(ErrorCode::Auth,
-                "instance metadata token request answered HTTP " + std::to_string(token->status));
-  }
-  const std::string roles_url = base + "/latest/meta-data/iam/security-credentials/";
-  auto roles = transport_.send(http::Request{"GET", roles_url, headers, "", kMetadataTimeout});
+  InstanceMetadataClient imds(env_, transport_);
+  const std::string roles_path = "iam/security-credentials/";
+  auto roles = imds.lookup(roles_path);
   if (!roles) {
-    return notConfigured(base + " not reachable: " + roles.error().message);
+    return std::unexpected(roles.error());  // NotFound: not on EC2 or disabled
   }
-  if (roles->status == 404) {
-    return notConfigured("no IAM role attached to this instance");
-  }
-  if (roles->status != 200) {
-    return fail(ErrorCode::Auth,
-                "instance metadata role list answered HTTP " + std::to_string(roles->status));
-  }
-  std::string role = roles->body.substr(0, roles->body.find_first_of("\r\n"));
+  const std::string role = roles->value_or("").substr(0, roles->value_or("").find_first_of("\r\n"));
   if (role.empty()) {
     return notConfigured("no IAM role attached to this instance");
   }
-  auto creds = transport_.send(
-      http::Request{"GET", roles_url + http::percentEncode(role), headers, "", kMetadataTimeout});
+  auto creds = imds.get(roles_path + http::percentEncode(role));
   if (!creds) {
     return fail(ErrorCode::Auth, "instance metadata credentials: " + creds.error().message);
   }
-  if (creds->status != 200) {
-    return fail(ErrorCode::Auth,
-                "instance metadata credentials answered HTTP " + std::to_string(creds->status));
+  return parseCredentialsJson(*creds, "EC2 instance metadata (role " + role + ")");
+}
+
+// ---- web identity ---------------------------------------------------------------------------
+
+Result<Credentials> assumeRoleWithWebIdentity(const WebIdentityParams& params,
+                                              const AssumeRoleWithWebIdentityFn& assume) {
+  const std::string file = params.where + " " + params.token_file;
+  errno = 0;
+  std::ifstream in(params.token_file, std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::Config, file + " cannot be read: " +
+                                       (errno != 0 ? std::strerror(errno) : "cannot open it"));
   }
-  return parseCredentialsJson(creds->body, "EC2 instance metadata (role " + role + ")");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string token(http::trim(text.str()));
+  if (token.empty()) {
+    return fail(ErrorCode::Config, file + " is empty");
+  }
+  if (!assume) {
+    return fail(ErrorCode::Config, "no STS client to assume " + params.role_arn);
+  }
+  auto assumed = assume(params, token);
+  if (!assumed) {
+    // Configured but refused: never "not configured", so the chain stops here and says why.
+    const ErrorCode code =
+        assumed.error().code == ErrorCode::NotFound ? ErrorCode::Auth : assumed.error().code;
+    return std::unexpected(
+        Error{code, redactSecrets("assuming " + params.role_arn + " with the token of " + file +
+                                      ": " + assumed.error().message,
+                                  Credentials{"", "", token, std::nullopt, ""})});
+  }
+  assumed->source = "web identity (" + params.where + ", role " + params.role_arn + ")";
+  return assumed;
+}
+
+Result<Credentials> WebIdentityCredentialsSource::fetch() {
+  const auto file = env_.get("AWS_WEB_IDENTITY_TOKEN_FILE");
+  const auto role = env_.get("AWS_ROLE_ARN");
+  if (!file && !role) {
+    return notConfigured("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set");
+  }
+  if (!file || !role) {
+    return fail(ErrorCode::Config,
+                std::string(file ? "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+                                 : "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not") +
+                    "; web identity needs both");
+  }
+  WebIdentityParams params;
+  params.role_arn = *role;
+  params.token_file = *file;
+  params.session_name = env_.get("AWS_ROLE_SESSION_NAME").value_or(defaultSessionName(clock_));
+  params.where = "AWS_WEB_IDENTITY_TOKEN_FILE";
+  return assumeRoleWithWebIdentity(params, assume_);
 }
 
 // ---- roles ----------------------------------------------------------------------------------
@@ -426,15 +460,14 @@ Result<Credentials> AssumeRoleCredentialsSource::fetch() {
   return r;
 }
 
-std::unique_ptr<CredentialsChain> makeDefaultCredentialsChain(const Environment& env,
-                                                              const SharedConfig& config,
-                                                              http::HttpTransport& transport,
-                                                              Clock& clock,
-                                                              AssumeRoleFn assume_role) {
+std::unique_ptr<CredentialsChain> makeDefaultCredentialsChain(
+    const Environment& env, const SharedConfig& config, http::HttpTransport& transport,
+    Clock& clock, AssumeRoleFn assume_role, AssumeRoleWithWebIdentityFn web_identity) {
   std::vector<std::unique_ptr<CredentialsSource>> sources;
   sources.push_back(std::make_unique<EnvironmentCredentialsSource>(env));
-  sources.push_back(std::make_unique<ProfileCredentialsSource>(env, config, transport, clock,
-                                                               std::move(assume_role)));
+  sources.push_back(std::make_unique<WebIdentityCredentialsSource>(env, clock, web_identity));
+  sources.push_back(std::make_unique<ProfileCredentialsSource>(
+      env, config, transport, clock, std::move(assume_role), std::move(web_identity)));
   sources.push_back(std::make_unique<ContainerCredentialsSource>(env, transport));
   sources.push_back(std::make_unique<InstanceMetadataCredentialsSource>(env, transport));
   return std::make_unique<CredentialsChain>(std::move(sources), clock);

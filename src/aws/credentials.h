@@ -1,9 +1,12 @@
 #pragma once
 // AWS credentials and where they come from, in the order of the AWS SDKs' default chain
-// ("Standardized credential providers", AWS SDKs and Tools reference guide): environment
-// variables, the shared config/credentials files (static keys, or role_arn assumed through
-// STS from source_profile / credential_source), container credentials (ECS/EKS Pod Identity),
-// EC2 instance metadata (IMDSv2). Credentials are cached and refreshed before they expire.
+// ("Standardized credential providers", AWS SDKs and Tools reference guide; the order of the
+// SDKs for Java 2.x and Go v2): environment variables, web identity from the environment
+// (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN: Kubernetes service accounts), the shared
+// config/credentials files (static keys, role_arn assumed through STS from source_profile /
+// credential_source, or with a web_identity_token_file), container credentials (ECS/EKS Pod
+// Identity), EC2 instance metadata (IMDSv2). Credentials are cached and refreshed before they
+// expire.
 //
 // The secret and the token never go into a log line or an error message: `describe()` names
 // the source and the key id only.
@@ -60,6 +63,14 @@ class StaticCredentialsProvider final : public CredentialsProvider {
   Credentials credentials_;
 };
 
+// No credentials: requests go unsigned (STS AssumeRoleWithWebIdentity, whose proof is the token).
+class AnonymousCredentialsProvider final : public CredentialsProvider {
+ public:
+  [[nodiscard]] Result<Credentials> credentials() override {
+    return Credentials{"", "", "", std::nullopt, "anonymous"};
+  }
+};
+
 // One place credentials can come from. fetch() fails with NotFound when the source is not
 // configured (the message says why, for the chain's "tried" list); any other error means it is
 // configured but broken, which stops the chain as in the SDKs.
@@ -103,6 +114,43 @@ struct AssumeRoleParams {
 using AssumeRoleFn =
     std::function<Result<Credentials>(CredentialsProvider& source, const AssumeRoleParams&)>;
 
+// A role assumed with a web identity token (OIDC), read from a file at every fetch (Kubernetes
+// rotates it).
+struct WebIdentityParams {
+  std::string role_arn;
+  std::string token_file;
+  std::string session_name = "trailwall";
+  // The setting that names the file, for errors: AWS_WEB_IDENTITY_TOKEN_FILE or
+  // web_identity_token_file.
+  std::string where;
+};
+
+// Calls STS AssumeRoleWithWebIdentity, unsigned, with `token` (wired to StsClient by the session;
+// a lambda in tests). Errors never contain the token.
+using AssumeRoleWithWebIdentityFn =
+    std::function<Result<Credentials>(const WebIdentityParams&, const std::string& token)>;
+
+// Reads the token file and assumes the role. Errors: Config when the token file cannot be read
+// or is empty, or no STS call is wired; STS's errors (Denied, Auth, …) with the role named.
+[[nodiscard]] Result<Credentials> assumeRoleWithWebIdentity(
+    const WebIdentityParams& params, const AssumeRoleWithWebIdentityFn& assume);
+
+// AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (and AWS_ROLE_SESSION_NAME): one set without
+// the other is a Config error.
+class WebIdentityCredentialsSource final : public CredentialsSource {
+ public:
+  WebIdentityCredentialsSource(const Environment& env, Clock& clock,
+                               AssumeRoleWithWebIdentityFn assume)
+      : env_(env), clock_(clock), assume_(std::move(assume)) {}
+  [[nodiscard]] std::string name() const override { return "web identity"; }
+  [[nodiscard]] Result<Credentials> fetch() override;
+
+ private:
+  const Environment& env_;
+  Clock& clock_;
+  AssumeRoleWithWebIdentityFn assume_;
+};
+
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (and AWS_CREDENTIAL_EXPIRATION).
 class EnvironmentCredentialsSource final : public CredentialsSource {
  public:
@@ -115,12 +163,14 @@ class EnvironmentCredentialsSource final : public CredentialsSource {
 };
 
 // Static keys of a profile or a role assumed from it (role_arn with source_profile or
-// credential_source = Environment | Ec2InstanceMetadata | EcsContainer). A profile named by
-// AWS_PROFILE that does not exist is a Config error, as in the SDKs.
+// credential_source = Environment | Ec2InstanceMetadata | EcsContainer, or with
+// web_identity_token_file). A profile named by AWS_PROFILE that does not exist is a Config
+// error, as in the SDKs.
 class ProfileCredentialsSource final : public CredentialsSource {
  public:
   ProfileCredentialsSource(const Environment& env, const SharedConfig& config,
-                           http::HttpTransport& transport, Clock& clock, AssumeRoleFn assume_role);
+                           http::HttpTransport& transport, Clock& clock, AssumeRoleFn assume_role,
+                           AssumeRoleWithWebIdentityFn web_identity = {});
   [[nodiscard]] std::string name() const override;
   [[nodiscard]] Result<Credentials> fetch() override;
 
@@ -133,6 +183,7 @@ class ProfileCredentialsSource final : public CredentialsSource {
   http::HttpTransport& transport_;
   Clock& clock_;
   AssumeRoleFn assume_role_;
+  AssumeRoleWithWebIdentityFn web_identity_;
   std::string profile_;
   bool explicit_profile_ = false;
 };
@@ -152,9 +203,7 @@ class ContainerCredentialsSource final : public CredentialsSource {
   http::HttpTransport& transport_;
 };
 
-// EC2 instance metadata with an IMDSv2 session token (falling back to IMDSv1 when the token
-// call is refused, unless AWS_EC2_METADATA_V1_DISABLED). AWS_EC2_METADATA_DISABLED=true turns
-// it off; AWS_EC2_METADATA_SERVICE_ENDPOINT moves it (tests).
+// The role credentials of EC2 instance metadata (instance_metadata.h: IMDSv2, its settings).
 class InstanceMetadataCredentialsSource final : public CredentialsSource {
  public:
   InstanceMetadataCredentialsSource(const Environment& env, http::HttpTransport& transport)
@@ -182,10 +231,10 @@ class AssumeRoleCredentialsSource final : public CredentialsSource {
   AssumeRoleFn assume_role_;
 };
 
-// The SDK default chain: environment, profile, container, instance metadata.
+// The SDK default chain: environment, web identity, profile, container, instance metadata.
 [[nodiscard]] std::unique_ptr<CredentialsChain> makeDefaultCredentialsChain(
     const Environment& env, const SharedConfig& config, http::HttpTransport& transport,
-    Clock& clock, AssumeRoleFn assume_role);
+    Clock& clock, AssumeRoleFn assume_role, AssumeRoleWithWebIdentityFn web_identity = {});
 
 // Cached credentials of one assumed role.
 [[nodiscard]] std::unique_ptr<CredentialsChain> makeAssumeRoleProvider(CredentialsProvider& source,

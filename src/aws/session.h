@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/credentials.h"
 #include "aws/ec2_client.h"
@@ -19,11 +20,25 @@
 
 namespace trailwall::aws {
 
+struct SessionOptions {
+  std::optional<std::string> region;           // wins over everything
+  std::optional<std::string> fallback_region;  // after the environment and the profile
+  // One attempt of an AWS call, whole (aws.request_timeout_seconds); unset: the transport's.
+  std::optional<std::chrono::milliseconds> request_timeout;
+};
+
 class AwsSession {
  public:
-  // Errors: Config when no region is set (AWS_REGION, AWS_DEFAULT_REGION, profile region) and
-  // `region` is not given; InvalidInput/Io for unreadable shared files. Credentials are looked
-  // up on first use, not here.
+  // The region: options.region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's region,
+  // options.fallback_region, else EC2 instance metadata (IMDSv2) when on EC2. The retry policy
+  // from AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile (retry.h). Errors: Config when no
+  // region is found or a retry setting is bad; InvalidInput/Io for unreadable shared files.
+  // Credentials are looked up on first use, not here.
+  [[nodiscard]] static Result<std::unique_ptr<AwsSession>> create(const Environment& env,
+                                                                  http::HttpTransport& transport,
+                                                                  Clock& clock, Random& random,
+                                                                  SessionOptions options);
+  // (Defined out of line: inlined, g++ 12 warns falsely about the optional<string> under ASan.)
   [[nodiscard]] static Result<std::unique_ptr<AwsSession>> create(
       const Environment& env, http::HttpTransport& transport, Clock& clock, Random& random,
       std::optional<std::string> region = std::nullopt);
@@ -39,6 +54,9 @@ class AwsSession {
   // The same with other credentials (an assumed role of another account).
   [[nodiscard]] ClientContext context(CredentialsProvider& credentials);
   [[nodiscard]] const AssumeRoleFn& assumeRole() const { return assume_role_; }
+  [[nodiscard]] const RetryPolicy& retryPolicy() const { return retry_; }
+  // What the log should say about the settings (e.g. adaptive retries run as standard ones).
+  [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
 
   // Clients with the default credentials (or `credentials`, e.g. another account's role).
   [[nodiscard]] std::unique_ptr<Ec2Client> ec2();
@@ -59,6 +77,9 @@ class AwsSession {
   Random& random_;
   SharedConfig config_;
   std::string region_;
+  RetryPolicy retry_;
+  std::optional<std::chrono::milliseconds> request_timeout_;
+  std::vector<std::string> notes_;
   AssumeRoleFn assume_role_;
   std::unique_ptr<CredentialsChain> credentials_;
 };

@@ -102,14 +102,20 @@ Result<aws::AwsSession*> Runtime::aws() {
   // AWS_CA_BUNDLE as the AWS SDKs and CLI read it, else OpenSSL's SSL_CERT_FILE.
   options.ca_bundle = env_.get("AWS_CA_BUNDLE");
   if (!options.ca_bundle) options.ca_bundle = env_.get("SSL_CERT_FILE");
+  // A hung endpoint fails in bounded time: each attempt of an AWS call is bounded
+  // ([aws] connect_timeout_seconds / request_timeout_seconds), retries by the retry policy.
+  options.connect_timeout = secondsToMs(config_.aws.connect_timeout_seconds);
+  options.total_timeout = secondsToMs(config_.aws.request_timeout_seconds);
   aws_transport_ = std::make_unique<http::SocketTransport>(options);
-  // The environment or profile names the region; --region only fills in when they do not.
-  auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_);
-  if (!session && aws_region_) {
-    session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_, aws_region_);
-  }
+  // The environment or profile names the region; --region only fills in when they do not, and
+  // instance metadata only when nothing names it.
+  aws::SessionOptions session_options;
+  session_options.fallback_region = aws_region_;
+  session_options.request_timeout = options.total_timeout;
+  auto session = aws::AwsSession::create(env_, *aws_transport_, clock_, random_, session_options);
   if (!session) return std::unexpected(session.error());
   aws_ = std::move(*session);
+  for (const auto& note : aws_->notes()) spdlog::info("event=aws_settings note=\"{}\"", note);
   return aws_.get();
 }
 

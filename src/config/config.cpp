@@ -13,6 +13,72 @@
 namespace trailwall::config {
 namespace {
 
+// The keys of each section, for unknown-key errors and for the environment overlay.
+constexpr std::string_view kPolicyKeys[] = {"untrust_zone",          "trust_zone",  "bottom_rule",
+                                            "profile_group",         "managed_tag", "layout",
+                                            "check_already_allowed", "app_ids"};
+constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
+constexpr std::string_view kFirewallKeys[] = {"host",
+                                              "vsys",
+                                              "api_key",
+                                              "tls_verify",
+                                              "ca_bundle",
+                                              "admin",
+                                              "request_timeout_seconds",
+                                              "job_poll_seconds",
+                                              "commit_timeout_seconds",
+                                              "lock_wait_seconds",
+                                              "lock_poll_seconds",
+                                              "run_lease_seconds",
+                                              "max_policy_match_tests",
+                                              "policy_match_concurrency",
+                                              "multi_config"};
+constexpr std::string_view kAwsKeys[] = {
+    "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
+    "max_input_mib"};
+constexpr std::string_view kServeKeys[] = {"queue_url",
+                                           "listen",
+                                           "batch_window_seconds",
+                                           "batch_max_messages",
+                                           "reconcile_period_seconds",
+                                           "visibility_timeout_seconds",
+                                           "shutdown_timeout_seconds",
+                                           "unhealthy_after_seconds",
+                                           "status_runs"};
+constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
+    {"policy", kPolicyKeys},
+    {"gateway", kGatewayKeys},
+    {"firewall", kFirewallKeys},
+    {"aws", kAwsKeys},
+    {"serve", kServeKeys}};
+
+constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws", "serve"};
+
+// What an unknown key at `path` may have meant: the keys of its table, and for the top level
+// and the sections every section and key (a key written in the wrong section).
+std::vector<std::string> keyCandidates(std::string_view path,
+                                       std::span<const std::string_view> known) {
+  std::vector<std::string> out;
+  for (const auto key : known) {
+    out.push_back(path.empty() ? std::string(key) : fmt::format("{}.{}", path, key));
+  }
+  const bool section_level =
+      path.empty() || std::find(std::begin(kTop), std::end(kTop), path) != std::end(kTop);
+  if (section_level) {
+    for (const auto& [section, keys] : kSections) {
+      out.emplace_back(section);
+      for (const auto key : keys) out.push_back(fmt::format("{}.{}", section, key));
+    }
+  }
+  return out;
+}
+
+// " (did you mean X?)", or "" when nothing is close.
+std::string didYouMean(std::string_view name, std::span<const std::string> candidates) {
+  const auto best = closestName(name, candidates);
+  return best.empty() ? std::string() : fmt::format(" (did you mean {}?)", best);
+}
+
 // Reads TOML nodes into Config, remembering the first error with file, line and key.
 class Reader {
  public:
@@ -35,15 +101,17 @@ class Reader {
 
   // The table at `key` (absent = nullptr), after checking its keys against `known`.
   const toml::table* table(const toml::table& parent, std::string_view key,
-                           std::span<const std::string_view> known) {
+                           std::span<const std::string_view> known,
+                           std::string_view parent_path = {}) {
     const toml::node* node = parent.get(key);
     if (node == nullptr) return nullptr;
+    const std::string path = parent_path.empty() ? std::string(key) : join(parent_path, key);
     const auto* t = node->as_table();
     if (t == nullptr) {
-      fail(node, key, "expected a table");
+      fail(node, path, "expected a table");
       return nullptr;
     }
-    checkKeys(*t, key, known);
+    checkKeys(*t, path, known);
     return t;
   }
 
@@ -51,8 +119,9 @@ class Reader {
                  std::span<const std::string_view> known) {
     for (const auto& [k, v] : t) {
       if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
-        fail(&v, path.empty() ? std::string(k.str()) : fmt::format("{}.{}", path, k.str()),
-             "unknown key");
+        const std::string key =
+            path.empty() ? std::string(k.str()) : fmt::format("{}.{}", path, k.str());
+        fail(&v, key, fmt::format("unknown key{}", didYouMean(key, keyCandidates(path, known))));
         return;
       }
     }
@@ -180,7 +249,7 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
   constexpr std::string_view kAppIdKeys[] = {"replace_defaults", "ports",      "protocols",
                                              "icmp_echo",        "icmp_all",   "icmp_other",
                                              "icmpv6_echo",      "icmpv6_all", "icmpv6_other"};
-  const auto* t = r.table(*policy, "app_ids", kAppIdKeys);
+  const auto* t = r.table(*policy, "app_ids", kAppIdKeys, "policy");
   if (t == nullptr) return;
   const std::string path = "policy.app_ids";
   bool replace = false;
@@ -284,43 +353,6 @@ Out splitList(std::string_view text) {
   return out;
 }
 
-// The keys of each section, for unknown-key errors and for the environment overlay.
-constexpr std::string_view kPolicyKeys[] = {"untrust_zone",          "trust_zone",  "bottom_rule",
-                                            "profile_group",         "managed_tag", "layout",
-                                            "check_already_allowed", "app_ids"};
-constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
-constexpr std::string_view kFirewallKeys[] = {"host",
-                                              "vsys",
-                                              "api_key",
-                                              "tls_verify",
-                                              "ca_bundle",
-                                              "admin",
-                                              "request_timeout_seconds",
-                                              "job_poll_seconds",
-                                              "commit_timeout_seconds",
-                                              "lock_wait_seconds",
-                                              "lock_poll_seconds",
-                                              "run_lease_seconds",
-                                              "max_policy_match_tests",
-                                              "policy_match_concurrency",
-                                              "multi_config"};
-constexpr std::string_view kAwsKeys[] = {"accounts", "regions", "roles", "max_input_mib"};
-constexpr std::string_view kServeKeys[] = {"queue_url",
-                                           "listen",
-                                           "batch_window_seconds",
-                                           "batch_max_messages",
-                                           "reconcile_period_seconds",
-                                           "visibility_timeout_seconds",
-                                           "shutdown_timeout_seconds",
-                                           "unhealthy_after_seconds",
-                                           "status_runs"};
-constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
-    {"policy", kPolicyKeys},
-    {"gateway", kGatewayKeys},
-    {"firewall", kFirewallKeys},
-    {"aws", kAwsKeys},
-    {"serve", kServeKeys}};
-
 // How an environment value is read for a key: strings as they are (a rule named "100" stays a
 // string), lists comma-separated (or a TOML array), booleans as true/false/yes/no/1/0, and
 // numbers and tables as TOML values.
@@ -328,24 +360,16 @@ enum class ValueKind { String, List, Bool, Toml };
 ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
-  constexpr std::string_view kTomls[] = {"app_ids",
-                                         "api_key",
-                                         "roles",
-                                         "request_timeout_seconds",
-                                         "job_poll_seconds",
-                                         "commit_timeout_seconds",
-                                         "lock_wait_seconds",
-                                         "lock_poll_seconds",
-                                         "run_lease_seconds",
-                                         "max_policy_match_tests",
-                                         "policy_match_concurrency",
-                                         "max_input_mib"};
+  // Numbers (every *_seconds key and the counts) and tables.
+  constexpr std::string_view kTomls[] = {
+      "app_ids",      "api_key", "roles", "max_policy_match_tests", "policy_match_concurrency",
+      "max_input_mib"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
   if (in(kLists)) return ValueKind::List;
   if (in(kBools)) return ValueKind::Bool;
-  if (in(kTomls)) return ValueKind::Toml;
+  if (in(kTomls) || key.ends_with("_seconds")) return ValueKind::Toml;
   if (in(kServeKeys) && key != "queue_url" && key != "listen") return ValueKind::Toml;  // numbers
   return ValueKind::String;
 }
@@ -462,6 +486,27 @@ Status overlayEnvironment(toml::table& root, const Environment& env) {
   return {};
 }
 
+// Every TRAILWALL_* variable (any case) must be one trailwall knows: a key's variable, one of
+// kOtherVariables, or the variable the configuration names as the API key's source.
+Status checkVariables(const Environment& env, const Config& c) {
+  std::vector<std::string> valid;
+  for (const auto& [section, keys] : kSections) {
+    for (const auto key : keys) {
+      valid.push_back(fmt::format("TRAILWALL_{}_{}", upper(section), upper(key)));
+    }
+  }
+  valid.insert(valid.end(), std::begin(kOtherVariables), std::end(kOtherVariables));
+  if (c.firewall.api_key.kind == SecretRef::Kind::Env) valid.push_back(c.firewall.api_key.ref);
+  constexpr std::string_view kPrefix = "TRAILWALL_";
+  for (const auto& [name, value] : env) {
+    if (value.empty() || !upper(name.substr(0, kPrefix.size())).starts_with(kPrefix)) continue;
+    if (std::find(valid.begin(), valid.end(), name) != valid.end()) continue;
+    return fail(ErrorCode::Config, fmt::format("environment variable {}: unknown variable{}", name,
+                                               didYouMean(name, valid)));
+  }
+  return {};
+}
+
 bool allDigits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
@@ -509,6 +554,59 @@ Status validate(const Config& c) {
 
 }  // namespace
 
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  // Optimal string alignment: Levenshtein plus swapping two neighbours ("layotu").
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string_view closestName(std::string_view name, std::span<const std::string> candidates) {
+  // Case does not count ("trailwall_policy_layout"); a name cut short or run on is close. A
+  // candidate farther than half the length of
+  // the words after the shared leading ones is no suggestion: "policy.bottom" finds
+  // "policy.bottom_rule", "TRAILWALL_BOTTOM_RULE" finds "TRAILWALL_POLICY_BOTTOM_RULE", and
+  // "TRAILWALL_FOO" finds nothing.
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const std::string wanted = lower(name);
+  std::string_view best;
+  std::size_t best_distance = std::string_view::npos;
+  for (const auto& candidate : candidates) {
+    const std::size_t distance = editDistance(wanted, lower(candidate));
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  if (best.empty()) return {};
+  const std::string chosen = lower(best);
+  if (chosen.starts_with(wanted) || wanted.starts_with(chosen)) return best;  // cut short
+  // Half the length past the shared leading words (TRAILWALL_, policy.), at least 2.
+  std::size_t shared = 0;
+  std::size_t cut = 0;
+  while (shared < wanted.size() && shared < chosen.size() && wanted[shared] == chosen[shared]) {
+    if (wanted[shared] == '_' || wanted[shared] == '.') cut = shared + 1;
+    ++shared;
+  }
+  const std::size_t rest = std::max(wanted.size(), chosen.size()) - cut;
+  if (best_distance > std::max<std::size_t>(2, rest / 2)) return {};
+  return best;
+}
+
 std::string_view to_string(SecretRef::Kind kind) {
   switch (kind) {
     case SecretRef::Kind::None: return "none";
@@ -537,7 +635,6 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   if (auto ok = overlayEnvironment(root, env); !ok) return std::unexpected(ok.error());
   Config c;
   Reader r(source);
-  constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws", "serve"};
   r.checkKeys(root, "", kTop);
   const auto* policy = r.table(root, "policy", kPolicyKeys);
   r.string(policy, "policy", "untrust_zone", c.policy.from_zone);
@@ -586,6 +683,8 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);
+  r.number(aws, "aws", "connect_timeout_seconds", 0.1, 300, c.aws.connect_timeout_seconds);
+  r.number(aws, "aws", "request_timeout_seconds", 0.1, 3600, c.aws.request_timeout_seconds);
   if (aws != nullptr && aws->get("max_input_mib") != nullptr) {
     if (auto n = r.integer(*aws, "aws", "max_input_mib", 1, 1 << 20)) {
       c.aws.max_input_mib = static_cast<std::size_t>(*n);
@@ -611,6 +710,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   readServe(r, r.table(root, "serve", kServeKeys), c.serve);
   if (r.failed()) return std::unexpected(r.error());
   if (auto ok = validate(c); !ok) return std::unexpected(ok.error().withContext(source));
+  if (auto ok = checkVariables(env, c); !ok) return std::unexpected(ok.error());
   return c;
 }
 

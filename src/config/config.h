@@ -12,9 +12,14 @@
 // TOML values. The original Lambda's variables are accepted too, and lose to TRAILWALL_* ones:
 // pa_ip (firewall.host), pa_key (the API key, read from that variable), pa_bottom_rule,
 // pa_zone_untrust, pa_zone_trust, pa_sgp (policy.profile_group), igwId (gateway.instance_id).
+//
+// Strict: an unknown key in the file and an unknown TRAILWALL_* variable are errors naming it and
+// the closest valid name ("did you mean TRAILWALL_POLICY_BOTTOM_RULE?"). Valid variables are
+// the keys' variables, kOtherVariables, and a variable the file names as the API key's source.
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -62,6 +67,11 @@ struct FirewallConfig {
 
 // Events from other accounts or regions are ignored. Empty = accept any.
 struct AwsConfig {
+  // Per HTTP attempt of an AWS call: connecting (DNS, TCP and TLS), and the whole request. With
+  // the SDKs' standard retry mode (3 attempts, backoff of at most 1 s then 2 s) one call to a hung
+  // endpoint ends within 3 × 8 s + 3 s.
+  double connect_timeout_seconds = 3.0;
+  double request_timeout_seconds = 8.0;
   std::set<std::string> accounts;
   std::set<std::string> regions;
   // Account id → role ARN read through STS AssumeRole (cross-account Describe calls).
@@ -99,9 +109,32 @@ struct Config {
 
 using Environment = std::map<std::string, std::string, std::less<>>;
 
+// TRAILWALL_* variables that are not configuration keys and are still valid: those trailwall
+// reads itself (the file, keygen's password) and those of its tests, benchmarks and demo, which
+// may be exported in a shell that runs trailwall. Add a new one here.
+inline constexpr std::string_view kOtherVariables[] = {
+    "TRAILWALL_CONFIG",
+    "TRAILWALL_PASSWORD",
+    "TRAILWALL_BIN",
+    "TRAILWALL_SHARED_DIR",
+    "TRAILWALL_UPDATE_GOLDEN",
+    "TRAILWALL_BENCH_INSTANCES",
+    "TRAILWALL_DEMO_API_KEY",
+    // `trailwall lambda` (src/lambda/command.cpp) and the Lambda e2e tests.
+    "TRAILWALL_LAMBDA_COMMIT_BUDGET_SECONDS",
+    "TRAILWALL_BOOTSTRAP_BIN",
+    "TRAILWALL_BUILD_DIR",
+};
+
+// The edit distance (insertions, deletions, substitutions and swaps of neighbours) between `a`
+// and `b`; and the candidate closest to `name`, or "" when none is close enough to suggest.
+[[nodiscard]] std::size_t editDistance(std::string_view a, std::string_view b);
+[[nodiscard]] std::string_view closestName(std::string_view name,
+                                           std::span<const std::string> candidates);
+
 // Parses `toml` (which may be empty: all defaults), then applies overrides from `env`.
 // `source` names the file in errors: "trailwall.toml:12: policy.layout: unknown layout 'x' …".
-// Unknown keys are errors. ErrorCode::Config for every problem.
+// Unknown keys and unknown TRAILWALL_* variables are errors. ErrorCode::Config for every problem.
 [[nodiscard]] Result<Config> parseConfig(std::string_view toml, std::string_view source,
                                          const Environment& env = {});
 

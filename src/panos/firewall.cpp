@@ -525,7 +525,7 @@ Status PanOsFirewall::commit(ApplyReport& report) {
     if (started) {
       if (!started->job_id) {
         // Nothing to commit right after this run wrote: either a commit of this run is queued
-        // already (an earlier request whose answer was lost, resent by the transport), or the
+        // already (an earlier request whose answer was lost, resent by a proxy on the way), or the
         // changes were undone.
         auto found = findRunsCommit();
         if (found && *found) {

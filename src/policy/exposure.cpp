@@ -48,7 +48,10 @@ class Router {
     return gateway_enis_.contains(id);
   }
 
-  [[nodiscard]] Routed routed(const inventory::RouteTable& t) const {
+  // A blackhole route (its target instance is stopped or its ENI is gone) carries no traffic,
+  // whatever it names; `warnings` says so when it names the gateway.
+  [[nodiscard]] Routed routed(const inventory::RouteTable& t,
+                              std::vector<std::string>& warnings) const {
     Routed r;
     for (const auto& route : t.routes) {
       if (!route.isDefault()) continue;
@@ -56,6 +59,13 @@ class Router {
           (!route.instance_id.empty() && isGatewayInstance(route.instance_id)) ||
           (!route.network_interface_id.empty() && isGatewayEni(route.network_interface_id));
       if (!to_gateway) continue;
+      if (route.state != "active") {
+        warnings.push_back(fmt::format(
+            "{} sends {} to the gateway ({}) but the route is {} (its target is stopped or gone): "
+            "the subnets it serves are not routed through the firewall",
+            t.id, route.destination->toString(), route.targetId(), route.state));
+        continue;
+      }
       (route.destination->isV4() ? r.v4 : r.v6) = true;
     }
     return r;
@@ -113,7 +123,7 @@ Exposure analyzeExposure(const inventory::Inventory& inv, const Options& options
       continue;
     }
     auto [cached, fresh] = routed_cache.try_emplace(table);
-    if (fresh) cached->second = router.routed(*table);
+    if (fresh) cached->second = router.routed(*table, out.warnings);
     const Routed r = cached->second;
     if (!r.v4 && !r.v6) continue;
     ExposedInterface exposed{&eni, inst->second, {}, {}};

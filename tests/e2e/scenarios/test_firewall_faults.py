@@ -21,9 +21,11 @@ CASES = [
      {"written": False, "committed": False}, "HTTP 503"),
     ("commit-answer-dropped", {"drops": [{"type": "commit", "remaining": 2}]}, {}, 0,
      {"written": True, "committed": True}, "found among the firewall's jobs and followed"),
-    ("commit-answer-dropped-and-resent",
+    # The transport never re-sends a POST (the device may have acted on it): the run looks its
+    # commit job up by run id instead.
+    ("commit-answer-dropped-once",
      {"drops": [{"type": "commit", "remaining": 1}]}, {}, 0,
-     {"written": True, "committed": True}, "an earlier request whose answer was lost); followed"),
+     {"written": True, "committed": True}, "the POST request was not re-sent"),
     ("commit-answer-slower-than-the-timeout", {"slow": [{"type": "commit", "latency_ms": 3000}]},
      {"request_timeout_seconds": 1}, 0, {"written": True, "committed": True},
      "found among the firewall's jobs and followed"),

@@ -217,7 +217,7 @@ TEST_F(Ec2ClientTest, ThrottlingIsRetriedWithBackoffAndCountedAsOneCall) {
   EXPECT_EQ(r->items.size(), 2u);
   EXPECT_EQ(transport_.requestCount(), 3u);
   EXPECT_EQ(ec2.totalCalls(), 1u);
-  EXPECT_EQ(clock_.totalSlept(), 50ms + 100ms);
+  EXPECT_EQ(clock_.totalSlept(), 500ms + 1000ms);  // standard mode: unit 0.5 of 1 s, then 2 s
 }
 
 TEST_F(Ec2ClientTest, PrefixListEntriesFollowPages) {

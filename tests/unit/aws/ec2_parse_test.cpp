@@ -65,6 +65,49 @@ TEST(Ec2Parse, RouteTablesWithEveryKindOfTargetAndAssociation) {
   EXPECT_EQ(main.routes[1].gateway_id, "igw-0a1b2c3d4e5f60081");
 }
 
+// EC2's answer after the firewall instance a default route names was stopped: the route keeps
+// its target and says blackhole; exposure analysis must not count it (decision case
+// blackhole-default-route). A route without <state> is active.
+TEST(Ec2Parse, ABlackholeDefaultRouteKeepsItsTargetAndState) {
+  auto page = parseDescribeRouteTables(R"(<?xml version="1.0" encoding="UTF-8"?>
+<DescribeRouteTablesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+    <requestId>9a4d4a8e-0000-4000-8000-000000000001</requestId>
+    <routeTableSet>
+        <item>
+            <routeTableId>rtb-0a1b2c3d4e5f60091</routeTableId>
+            <vpcId>vpc-0a1b2c3d4e5f60001</vpcId>
+            <ownerId>111122223333</ownerId>
+            <routeSet>
+                <item>
+                    <destinationCidrBlock>10.0.0.0/16</destinationCidrBlock>
+                    <gatewayId>local</gatewayId>
+                    <origin>CreateRouteTable</origin>
+                </item>
+                <item>
+                    <destinationCidrBlock>0.0.0.0/0</destinationCidrBlock>
+                    <instanceId>i-0a1b2c3d4e5f60031</instanceId>
+                    <instanceOwnerId>111122223333</instanceOwnerId>
+                    <networkInterfaceId>eni-0a1b2c3d4e5f60041</networkInterfaceId>
+                    <state>blackhole</state>
+                    <origin>CreateRoute</origin>
+                </item>
+            </routeSet>
+            <associationSet/>
+            <tagSet/>
+        </item>
+    </routeTableSet>
+</DescribeRouteTablesResponse>)");
+  ASSERT_TRUE(page) << to_string(page.error());
+  ASSERT_EQ(page->items.size(), 1u);
+  const auto& routes = page->items[0].routes;
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(routes[0].state, "active");
+  EXPECT_TRUE(routes[1].isDefault());
+  EXPECT_EQ(routes[1].instance_id, "i-0a1b2c3d4e5f60031");
+  EXPECT_EQ(routes[1].network_interface_id, "eni-0a1b2c3d4e5f60041");
+  EXPECT_EQ(routes[1].state, "blackhole");
+}
+
 TEST(Ec2Parse, InstancesCarryTheirInterfacesInFull) {
   auto page = parseDescribeInstances(ec2Data("aws/describe-instances.xml"));
   ASSERT_TRUE(page) << to_string(page.error());

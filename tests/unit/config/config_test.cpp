@@ -87,7 +87,8 @@ TEST(Config, SecretSources) {
 TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(errorOf("[policy]\nlayout = \"zone\"\n"),
             "t.toml:2: policy.layout: unknown layout 'zone' (expected group or instance)");
-  EXPECT_EQ(errorOf("[policy]\n\nbottom = \"x\"\n"), "t.toml:3: policy.bottom: unknown key");
+  EXPECT_EQ(errorOf("[policy]\n\nbottom = \"x\"\n"),
+            "t.toml:3: policy.bottom: unknown key (did you mean policy.bottom_rule?)");
   EXPECT_EQ(errorOf("[policy]\ncheck_already_allowed = \"yes\"\n"),
             "t.toml:2: policy.check_already_allowed: expected true or false");
   EXPECT_NE(errorOf("[policy\n").find("t.toml:1:"), std::string::npos);
@@ -235,6 +236,94 @@ TEST(Config, RolesPerAccount) {
             std::string::npos);
   EXPECT_NE(errorOf("[aws.roles]\n\"111122223333\" = \"role/x\"\n").find("role ARN"),
             std::string::npos);
+}
+
+TEST(Config, UnknownKeysSuggestTheClosestValidKey) {
+  EXPECT_EQ(errorOf("[polcy]\n"), "t.toml:1: polcy: unknown key (did you mean policy?)");
+  EXPECT_EQ(errorOf("[policy]\nlayotu = \"group\"\n"),
+            "t.toml:2: policy.layotu: unknown key (did you mean policy.layout?)");
+  // A key in the wrong section, and a key outside any section.
+  EXPECT_EQ(errorOf("[firewall]\nbottom_rule = \"x\"\n"),
+            "t.toml:2: firewall.bottom_rule: unknown key (did you mean policy.bottom_rule?)");
+  EXPECT_EQ(errorOf("instance_id = \"i-0123\"\n"),
+            "t.toml:1: instance_id: unknown key (did you mean gateway.instance_id?)");
+  EXPECT_EQ(errorOf("[aws]\nrequest_timeout = 5\n"),
+            "t.toml:2: aws.request_timeout: unknown key (did you mean "
+            "aws.request_timeout_seconds?)");
+  EXPECT_EQ(errorOf("[policy.app_ids]\nport = []\n"),
+            "t.toml:2: policy.app_ids.port: unknown key (did you mean policy.app_ids.ports?)");
+  // Nothing close: no suggestion.
+  EXPECT_EQ(errorOf("[policy]\ncolour = \"blue\"\n"), "t.toml:2: policy.colour: unknown key");
+}
+
+TEST(Config, UnknownTrailwallVariablesAreErrorsWithASuggestion) {
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_POLICY_BOTOM_RULE", "deny-all"}}),
+            "environment variable TRAILWALL_POLICY_BOTOM_RULE: unknown variable (did you mean "
+            "TRAILWALL_POLICY_BOTTOM_RULE?)");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_BOTTOM_RULE", "deny-all"}}),
+            "environment variable TRAILWALL_BOTTOM_RULE: unknown variable (did you mean "
+            "TRAILWALL_POLICY_BOTTOM_RULE?)");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_FIREWALL_HOSTNAME", "fw"}}),
+            "environment variable TRAILWALL_FIREWALL_HOSTNAME: unknown variable (did you mean "
+            "TRAILWALL_FIREWALL_HOST?)");
+  EXPECT_EQ(errorOf("", {{"trailwall_policy_layout", "instance"}}),
+            "environment variable trailwall_policy_layout: unknown variable (did you mean "
+            "TRAILWALL_POLICY_LAYOUT?)");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_CONFIGFILE", "/etc/trailwall.toml"}}),
+            "environment variable TRAILWALL_CONFIGFILE: unknown variable (did you mean "
+            "TRAILWALL_CONFIG?)");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_FOO", "1"}}),
+            "environment variable TRAILWALL_FOO: unknown variable");
+  // The file's errors come first, and an empty variable counts as unset.
+  EXPECT_EQ(errorOf("[polcy]\n", {{"TRAILWALL_FOO", "1"}}),
+            "t.toml:1: polcy: unknown key (did you mean policy?)");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_FOO", ""}}), "");
+}
+
+TEST(Config, VariablesTrailwallReadsAndTheOriginalOnesStayValid) {
+  const Environment env{{"TRAILWALL_CONFIG", "/etc/trailwall.toml"},
+                        {"TRAILWALL_PASSWORD", "pw"},
+                        {"TRAILWALL_BIN", "/usr/bin/trailwall"},
+                        {"TRAILWALL_SHARED_DIR", "/work/shared"},
+                        {"TRAILWALL_UPDATE_GOLDEN", "1"},
+                        {"TRAILWALL_BENCH_INSTANCES", "500"},
+                        {"TRAILWALL_DEMO_API_KEY", "k"},
+                        {"TRAILWALL_AWS_REQUEST_TIMEOUT_SECONDS", "2.5"},
+                        {"pa_ip", "192.0.2.1"},
+                        {"igwId", "i-0123456789abcdef0"},
+                        {"UNRELATED", "x"}};
+  const auto c = parseConfig("", "t.toml", env);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_DOUBLE_EQ(c->aws.request_timeout_seconds, 2.5);
+  EXPECT_EQ(c->firewall.host, "192.0.2.1");
+  // The variable the file names as the API key's source is valid too.
+  EXPECT_TRUE(parseConfig("[firewall]\napi_key = { env = \"TRAILWALL_KEY\" }\n", "t.toml",
+                          {{"TRAILWALL_KEY", "LUFRPT1abc=="}}));
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_KEY", "LUFRPT1abc=="}}),
+            "environment variable TRAILWALL_KEY: unknown variable");
+}
+
+TEST(Config, AwsTimeouts) {
+  const auto defaults = parseConfig("", "t.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_DOUBLE_EQ(defaults->aws.connect_timeout_seconds, 3.0);
+  EXPECT_DOUBLE_EQ(defaults->aws.request_timeout_seconds, 8.0);
+  const auto c =
+      parseConfig("[aws]\nconnect_timeout_seconds = 1\nrequest_timeout_seconds = 2.5\n", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_DOUBLE_EQ(c->aws.connect_timeout_seconds, 1.0);
+  EXPECT_DOUBLE_EQ(c->aws.request_timeout_seconds, 2.5);
+  EXPECT_EQ(errorOf("[aws]\nrequest_timeout_seconds = 0\n"),
+            "t.toml:2: aws.request_timeout_seconds: expected a number 0.1-3600");
+  EXPECT_EQ(errorOf("", {{"TRAILWALL_AWS_CONNECT_TIMEOUT_SECONDS", "soon"}}).substr(0, 60),
+            "environment variable TRAILWALL_AWS_CONNECT_TIMEOUT_SECONDS: ");
+}
+
+TEST(Config, EditDistance) {
+  EXPECT_EQ(editDistance("", ""), 0u);
+  EXPECT_EQ(editDistance("layout", "layotu"), 1u);
+  EXPECT_EQ(editDistance("bottom", "bottom_rule"), 5u);
+  EXPECT_EQ(editDistance("kitten", "sitting"), 3u);
 }
 
 }  // namespace

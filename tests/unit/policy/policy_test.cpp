@@ -145,6 +145,43 @@ TEST(Exposure, NoGatewayConfiguredExposesNothingAndSaysSo) {
   EXPECT_NE(e.warnings[0].find("no gateway"), std::string::npos);
 }
 
+TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
+  inventory::Inventory inv;
+  inventory::RouteTable table;
+  table.id = "rtb-1";
+  table.vpc_id = "vpc-1";
+  table.associations.push_back({"rtbassoc-1", true, "", ""});
+  inventory::Route route;
+  route.destination = cidr("0.0.0.0/0");
+  route.instance_id = "i-gw";
+  table.routes.push_back(route);
+  inv.route_tables = {table};
+  inventory::Instance web;
+  web.id = "i-web";
+  web.vpc_id = "vpc-1";
+  inv.instances = {web};
+  inventory::NetworkInterface eni;
+  eni.id = "eni-web";
+  eni.subnet_id = "subnet-1";
+  eni.vpc_id = "vpc-1";
+  eni.primary_ipv4 = ip("10.0.0.5");
+  eni.attachment = inventory::Attachment{"i-web", 0, ""};
+  inv.network_interfaces = {eni};
+  Options options;
+  options.gateway_instance_id = "i-gw";
+  const auto active = analyzeExposure(inv, options);
+  ASSERT_EQ(active.interfaces.size(), 1U);
+  EXPECT_TRUE(active.warnings.empty());
+
+  inv.route_tables[0].routes[0].state = "blackhole";
+  const auto blackhole = analyzeExposure(inv, options);
+  EXPECT_TRUE(blackhole.interfaces.empty());
+  ASSERT_EQ(blackhole.warnings.size(), 1U);
+  EXPECT_EQ(blackhole.warnings[0],
+            "rtb-1 sends 0.0.0.0/0 to the gateway (i-gw) but the route is blackhole (its target "
+            "is stopped or gone): the subnets it serves are not routed through the firewall");
+}
+
 SecurityRule named(std::string name) {
   SecurityRule r;
   r.name = std::move(name);
