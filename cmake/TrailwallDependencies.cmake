@@ -2,8 +2,8 @@
 #
 # trailwall's executables carry the libraries they use, so a run loads few shared objects (cold
 # start, issue 11) and the Lambda package needs little beside glibc: OpenSSL, zlib, libdeflate and
-# pugixml are linked from their static archives, and fmt, spdlog and toml++ are used header-only
-# (link fmt::fmt-header-only and spdlog::spdlog_header_only). Debian ships no static simdjson, so
+# pugixml are linked from their static archives, fmt and spdlog are compiled once into a static
+# library (below), and toml++ is used header-only. Debian ships no static simdjson, so
 # libsimdjson stays shared. The imported targets below are re-pointed so link lines keep the
 # packages' own target names.
 find_package(Threads REQUIRED)
@@ -19,8 +19,18 @@ find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
+# Header-only, every translation unit that logs compiles fmt's and spdlog's implementations again
+# (about 6 s of CPU each): trailwall_logfmt compiles them once, in library mode, and the
+# header-only targets are re-pointed to it, so targets keep linking fmt::fmt-header-only and
+# spdlog::spdlog_header_only and nothing is loaded at run time.
+add_library(trailwall_logfmt STATIC ${CMAKE_CURRENT_LIST_DIR}/fmt_spdlog.cpp)
+target_compile_definitions(trailwall_logfmt PUBLIC SPDLOG_COMPILED_LIB SPDLOG_FMT_EXTERNAL)
+target_link_libraries(trailwall_logfmt PUBLIC Threads::Threads)
+set_target_properties(fmt::fmt-header-only PROPERTIES
+  INTERFACE_COMPILE_DEFINITIONS "" INTERFACE_LINK_LIBRARIES trailwall_logfmt)
 set_target_properties(spdlog::spdlog_header_only PROPERTIES
-  INTERFACE_LINK_LIBRARIES "Threads::Threads;fmt::fmt-header-only")
+  INTERFACE_COMPILE_DEFINITIONS "SPDLOG_COMPILED_LIB;SPDLOG_FMT_EXTERNAL"
+  INTERFACE_LINK_LIBRARIES "Threads::Threads;trailwall_logfmt")
 pkg_check_modules(tomlplusplus REQUIRED IMPORTED_TARGET tomlplusplus)
 set_target_properties(PkgConfig::tomlplusplus PROPERTIES
   INTERFACE_COMPILE_OPTIONS "" INTERFACE_COMPILE_DEFINITIONS "TOML_HEADER_ONLY=1"

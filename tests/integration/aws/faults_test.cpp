@@ -185,7 +185,7 @@ TEST_F(FaultyAwsTest, FaultsThatOutlastTheAttemptsFailInBoundedTimeSayingSo) {
   ASSERT_FALSE(timed_out);
   EXPECT_EQ(timed_out.error().code, ErrorCode::Timeout);
   const std::string expected = "EC2 DescribeVpcs: no answer from " + shim_->endpoint() +
-                               " after 3 attempts (each limited to 1 s): Operation timed out";
+                               " after 3 attempts (each limited to 1 s): no answer within 1000 ms";
   EXPECT_EQ(timed_out.error().message.substr(0, expected.size()), expected)
       << timed_out.error().message;
   EXPECT_GE(took, 3s);
