@@ -60,6 +60,22 @@ std::string describeTarget(const Target& target) {
                      target.region.empty() ? "(default)" : target.region);
 }
 
+// Whether a write may start: with a deadline (Engine::setDeadline), only with write_budget
+// left before it. Checked before taking the hold and again, holding it, before the write.
+Status enoughTimeToWrite(const std::optional<Deadline>& deadline, const Clock& clock,
+                         std::size_t changes) {
+  if (!deadline) return {};
+  const auto now = clock.steadyNow();
+  if (now + deadline->write_budget <= deadline->at) return {};
+  const auto left = std::max<long long>(duration_cast<milliseconds>(deadline->at - now).count(), 0);
+  spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}", left,
+               deadline->write_budget.count(), changes);
+  return fail(ErrorCode::Timeout,
+              fmt::format("not writing {} changes: {} ms left before the deadline, and a write "
+                          "and commit are given {} ms; nothing was written",
+                          changes, left, deadline->write_budget.count()));
+}
+
 }  // namespace
 
 void mergeInventory(inventory::Inventory& into, inventory::Inventory&& from) {
@@ -376,6 +392,9 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
     leftovers = *unmarked;
   }
   if (nothing_to_do && !leftovers) return {};
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return ok;
+  }
   return applyHolding(batch, loaded, report);
 }
 
@@ -438,6 +457,10 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
   report.plan = std::move(*plan);
   if (report.plan.empty()) return finish({});
 
+  // The hold may have been waited for: is there still time to write and commit?
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return finish(ok);
+  }
   panos::ApplyReport applied;
   applied.lock_wait = hold.report().waited;
   auto status = firewall_.apply(report.plan, hold, applied);

@@ -97,6 +97,14 @@ struct RunReport {
   }
 };
 
+// When a run must be over (the Lambda runtime's invocation deadline): it takes no hold and starts
+// no write (and so no commit) with less than `write_budget` left before `at`. A run stopped there
+// fails with ErrorCode::Timeout having written nothing, so the candidate is untouched.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds write_budget{0};  // what the hold, the write and the commit may take
+};
+
 struct EngineOptions {
   // A configured bottom rule missing from the rulebase is an error before anything is written.
   // false: the rulebase is not the firewall's (`plan --offline` without --rules).
@@ -128,6 +136,9 @@ class Engine {
   // succeeds): its outcome says what was written, committed and reverted.
   [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode, RunReport* progress = nullptr);
 
+  // Runs from now on must be over by `deadline` (see Deadline); nullopt: no deadline (default).
+  void setDeadline(std::optional<Deadline> deadline) { deadline_ = deadline; }
+
  private:
   struct Loaded;
   [[nodiscard]] Status runInto(const Batch& batch, Mode mode, RunReport& report);
@@ -143,6 +154,7 @@ class Engine {
 
   policy::Options options_;
   EngineOptions engine_options_;
+  std::optional<Deadline> deadline_;
   InventorySource& inventory_;
   panos::Firewall& firewall_;
   Clock& clock_;
