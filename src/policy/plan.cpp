@@ -10,6 +10,7 @@
 #include "net/port.h"
 #include "policy/members.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 
 namespace trailwall::policy {
 namespace {
@@ -62,7 +63,11 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
     }
   };
   text("action", &SecurityRule::action);
-  text("description", &SecurityRule::description);
+  // The description's origin (group and permission) is managed content; its provenance (the
+  // last change, provenance.h) is not: a newer event alone does not rewrite a rule.
+  if (descriptionOrigin(desired.description) != descriptionOrigin(current.description)) {
+    changed.emplace_back("description");
+  }
   auto flag = [&](const char* name, bool SecurityRule::*field) {
     if (desired.*field != current.*field) {
       changed.emplace_back(name);
@@ -76,6 +81,8 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
     changed.emplace_back("profile-setting");
     if (after != nullptr) after->profile_setting = desired.profile_setting;
   }
+  // A rule that is rewritten gets the description of this run (and its provenance).
+  if (!changed.empty() && after != nullptr) after->description = desired.description;
   return changed;
 }
 
@@ -126,7 +133,7 @@ class Differ {
  private:
   void handle(DesiredRule& d) {
     if (!prune(d, allowed_)) return;
-    const auto it = rule_index_.find(d.rule.name);
+    const auto it = rule_index_.empty() ? rule_index_.end() : rule_index_.find(d.rule.name);
     const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
     const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
     if (current != nullptr && !managed_[index]) {
@@ -156,8 +163,9 @@ class Differ {
   bool resolveService(DesiredRule& d) {
     if (!d.service) return true;
     const ServiceObject& spec = *d.service;
-    const auto key = definitionKey(spec);
-    const auto same = by_definition_.find(key.value_or(""));
+    const auto same = by_definition_.empty()
+                          ? by_definition_.end()
+                          : by_definition_.find(definitionKey(spec).value_or(""));
     if (same != by_definition_.end()) {
       d.rule.service = {same->second.front()->name};
       return true;
@@ -227,8 +235,12 @@ class Differ {
     for (const auto& e : out_.edit_rules) edited.emplace(e.after.name, &e.after);
     std::unordered_set<std::string_view> services_used;
     bool tag_used = false;
+    // Which services are used matters only for managed services that may go.
+    const bool may_delete = std::any_of(
+        current_.services.begin(), current_.services.end(),
+        [&](const ServiceObject& s) { return isManagedService(s, options_.managed_tag); });
     auto use = [&](const SecurityRule& r) {
-      services_used.insert(r.service.begin(), r.service.end());
+      if (may_delete) services_used.insert(r.service.begin(), r.service.end());
       tag_used = tag_used || r.hasTag(options_.managed_tag);
     };
     for (std::size_t i = 0; i < current_.rules.size(); ++i) {
