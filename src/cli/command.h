@@ -15,7 +15,11 @@ enum class OutputFormat { Text, Json };
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
-inline constexpr int kExitChangesPending = 2;  // plan: there is something to do
+inline constexpr int kExitChangesPending =
+    2;  // plan: there is something to do; verify: differences
+// A real run committed, but the firewall does not enforce (or could not be asked whether it
+// enforces) what it wrote: an administrator's deny rule shadows it, or a removed flow stays open.
+inline constexpr int kExitNotEnforced = 3;
 
 struct GlobalOptions {
   OutputFormat output = OutputFormat::Text;
@@ -33,5 +37,6 @@ void registerEventsCommand(CLI::App& app, CommandContext& ctx);
 void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
 void registerRunCommands(CLI::App& app, CommandContext& ctx);  // handle, reconcile, apply
 void registerKeygenCommand(CLI::App& app, CommandContext& ctx);
+void registerServeCommand(CLI::App& app, CommandContext& ctx);  // src/serve/command.cpp
 
 }  // namespace trailwall::cli

@@ -6,6 +6,7 @@
 #include "cli/output.h"
 #include "cloudtrail/report.h"
 #include "policy/plan_format.h"
+#include "policy/proof.h"
 
 namespace trailwall::cli {
 namespace {
@@ -45,7 +46,7 @@ std::string pendingText(const engine::RunReport& report) {
   std::string out =
       fmt::format("uncommitted changes of trailwall's administrator in the candidate: {}\n",
                   fmt::join(report.pending.nodes, ", "));
-  if (report.mode == engine::Mode::Plan) {
+  if (report.mode != engine::Mode::Apply) {
     out +=
         "  (a run that stopped before its commit, or a run writing now; this dry run leaves them, "
         "a real run reverts them once it holds the firewall; the plan above is against the "
@@ -76,12 +77,118 @@ std::string holdText(const engine::RunReport& report) {
   return out;
 }
 
+std::string flowText(const policy::Flow& flow) {
+  std::string out = fmt::format("{} -> {} {}", policy::sampleAddress(flow.source).toString(),
+                                flow.destination.toString(), flow.protocol.name());
+  if (flow.protocol.hasPorts()) out += fmt::format("/{}", flow.ports.first());
+  if (flow.application != "any") out += " " + flow.application;
+  return out;
+}
+
+std::string_view kindText(policy::ProofFlow::Kind kind) {
+  return kind == policy::ProofFlow::Kind::Intended ? "intended" : "removed";
+}
+
+std::string proofText(const engine::RunReport& report, bool verbose) {
+  if (!report.proof) return "";
+  const auto& proof = *report.proof;
+  const auto not_enforced = proof.notEnforced();
+  std::string out = fmt::format(
+      "proof of enforcement: {} flow(s), {} security-policy-match test(s): {} enforced, {} not "
+      "enforced, {} unproven in {}\n",
+      proof.results.size(), proof.tests,
+      proof.results.size() - not_enforced - static_cast<std::size_t>(proof.unproven), not_enforced,
+      proof.unproven, seconds(report.proof_time));
+  if (!proof.error.empty()) {
+    out += fmt::format("  the firewall could not be asked: {}\n", proof.error);
+  }
+  for (const auto& r : proof.results) {
+    if (r.verdict == policy::Verdict::Enforced && !verbose) continue;
+    const std::string flow =
+        r.item.flow.rule.empty() ? std::string("(no sample flow)") : flowText(r.item.flow);
+    out +=
+        fmt::format("  {} {} flow of '{}': {}: {}\n",
+                    r.verdict == policy::Verdict::NotEnforced ? "NOT ENFORCED"
+                                                              : std::string(to_string(r.verdict)),
+                    kindText(r.item.kind), r.item.rule, flow, r.reason);
+  }
+  return out;
+}
+
+std::string verifyText(const engine::RunReport& report) {
+  if (report.mode != engine::Mode::Verify) return "";
+  const auto& plan = report.plan;
+  std::string out;
+  for (const auto& rule : plan.add_rules)
+    out += fmt::format("  missing managed rule '{}'\n", rule.name);
+  for (const auto& rule : plan.delete_rules) {
+    out += fmt::format("  extra managed rule '{}' (AWS no longer calls for it)\n", rule.name);
+  }
+  for (const auto& edit : plan.edit_rules) {
+    out += fmt::format("  managed rule '{}' differs from AWS in {}\n", edit.after.name,
+                       fmt::join(edit.changed, ", "));
+  }
+  for (const auto& name : plan.move_rules) {
+    out += fmt::format("  managed rule '{}' is outside the managed block above the bottom rule\n",
+                       name);
+  }
+  for (const auto& service : plan.add_services) {
+    out += fmt::format("  missing service object '{}'\n", service.name);
+  }
+  for (const auto& service : plan.delete_services) {
+    out += fmt::format("  extra managed service object '{}'\n", service.name);
+  }
+  if (plan.add_tag) out += fmt::format("  missing tag '{}'\n", plan.add_tag->name);
+  if (plan.delete_tag) out += fmt::format("  unused managed tag '{}'\n", plan.delete_tag->name);
+  const auto not_enforced = report.proof ? report.proof->notEnforced() : 0;
+  if (report.agrees()) return "verify: AWS and the firewall agree\n";
+  return fmt::format(
+             "verify: {} difference(s) between AWS and the firewall, {} flow(s) not "
+             "enforced\n",
+             plan.changeCount(), not_enforced) +
+         out;
+}
+
+Json proofJson(const engine::RunReport& report) {
+  if (!report.proof) return nullptr;
+  const auto& proof = *report.proof;
+  Json results = Json::array();
+  for (const auto& r : proof.results) {
+    const auto& f = r.item.flow;
+    Json flow = nullptr;
+    if (!f.rule.empty()) {
+      flow = {{"source", policy::sampleAddress(f.source).toString()},
+              {"destination", f.destination.toString()},
+              {"protocol", f.protocol.name()},
+              {"port", f.protocol.hasPorts() ? Json(f.ports.first()) : Json(nullptr)},
+              {"application", f.application}};
+    }
+    results.push_back({{"kind", kindText(r.item.kind)},
+                       {"rule", r.item.rule},
+                       {"flow", std::move(flow)},
+                       {"verdict", to_string(r.verdict)},
+                       {"matched_rule", r.matched_rule},
+                       {"matched_action", r.matched_action},
+                       {"matched_managed", r.matched_managed},
+                       {"reason", r.reason}});
+  }
+  const auto not_enforced = proof.notEnforced();
+  return {{"enforced", proof.enforced() && proof.error.empty()},
+          {"flows", proof.results.size()},
+          {"tests", proof.tests},
+          {"not_enforced", not_enforced},
+          {"unproven", proof.unproven},
+          {"error", proof.error.empty() ? Json(nullptr) : Json(proof.error)},
+          {"ms", report.proof_time.count()},
+          {"results", std::move(results)}};
+}
+
 }  // namespace
 
 std::string outcomeText(const engine::RunReport& report) {
   const auto& o = report.outcome;
   const int changes = report.applied ? report.applied->changes : 0;
-  if (report.mode == engine::Mode::Plan) return "nothing was written (dry run)";
+  if (report.mode != engine::Mode::Apply) return "nothing was written (dry run)";
   if (!o.written) {
     if (report.plan.empty()) return "nothing was written to the firewall";
     return fmt::format("nothing was written to the firewall ({} planned change(s) not made)",
@@ -162,6 +269,8 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
   } else if (report.mode == engine::Mode::Plan && !report.plan.empty()) {
     out += "dry run: nothing written\n";
   }
+  out += proofText(report, verbose);
+  out += verifyText(report);
   out += firewallRequestsText(report.firewall_requests);
   out += fmt::format("took {}\n", seconds(report.timings.total));
   return out;
@@ -186,7 +295,9 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                   {"commit_unknown", report.outcome.commit_unknown},
                   {"reverted", report.outcome.reverted},
                   {"not_done", error != nullptr ? outcomeText(report) : ""}};
-  j["mode"] = report.mode == engine::Mode::Apply ? "apply" : "plan";
+  j["mode"] = report.mode == engine::Mode::Apply    ? "apply"
+              : report.mode == engine::Mode::Verify ? "verify"
+                                                    : "plan";
   if (events != nullptr) {
     j["events"] = Json::parse(cloudtrail::toJson(*events, false));
   }
@@ -207,7 +318,7 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
   j["pending_changes"] = {{"nodes", report.pending.nodes},
                           {"others", report.pending.others},
                           {"reverted", report.leftovers_reverted},
-                          {"left", report.mode == engine::Mode::Plan && !report.pending.empty()}};
+                          {"left", report.mode != engine::Mode::Apply && !report.pending.empty()}};
   if (report.hold) {
     j["hold"] = {{"run_id", report.hold->run_id},
                  {"waited_ms", report.hold->waited.count()},
@@ -240,6 +351,27 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                     {"commit_lookup", a.commit_lookup}};
     applied["commit_job"] = a.commit_job ? Json(*a.commit_job) : Json(nullptr);
     j["applied"] = std::move(applied);
+  }
+  j["proof"] = proofJson(report);
+  if (report.mode == engine::Mode::Verify) {
+    const auto& plan = report.plan;
+    Json missing = Json::array(), extra = Json::array(), differ = Json::array();
+    for (const auto& rule : plan.add_rules) missing.push_back(rule.name);
+    for (const auto& rule : plan.delete_rules) extra.push_back(rule.name);
+    for (const auto& edit : plan.edit_rules) {
+      differ.push_back({{"rule", edit.after.name}, {"fields", edit.changed}});
+    }
+    Json missing_services = Json::array(), extra_services = Json::array();
+    for (const auto& s : plan.add_services) missing_services.push_back(s.name);
+    for (const auto& s : plan.delete_services) extra_services.push_back(s.name);
+    j["verify"] = {{"agree", report.agrees()},
+                   {"missing_rules", std::move(missing)},
+                   {"extra_rules", std::move(extra)},
+                   {"differing_rules", std::move(differ)},
+                   {"misplaced_rules", plan.move_rules},
+                   {"missing_services", std::move(missing_services)},
+                   {"extra_services", std::move(extra_services)},
+                   {"not_enforced", report.proof ? report.proof->notEnforced() : 0}};
   }
   Json by_kind = Json::object();
   for (const auto& [kind, n] : report.firewall_requests.by_kind) by_kind[kind] = n;

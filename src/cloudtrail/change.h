@@ -29,8 +29,11 @@ struct Change {
   std::string account;     // recipientAccountId (else userIdentity.accountId, else the envelope's)
   std::string region;      // awsRegion (else the envelope's)
   std::string event_id;    // eventID; empty when the record has none
-  std::string source;      // the input it came from (file name, "stdin", message id)
-  std::string location;    // where in that input, e.g. "Records[3]" or "Records[0].body: Message"
+  // Who made the call: userIdentity.arn (else invokedBy, else the identity's type); empty when
+  // the record has no userIdentity.
+  std::string principal;
+  std::string source;    // the input it came from (file name, "stdin", message id)
+  std::string location;  // where in that input, e.g. "Records[3]" or "Records[0].body: Message"
   inventory::Scope scope;
 };
 

@@ -1125,6 +1125,7 @@ struct Decoder::Impl {
     change.source = std::string(item.doc.source);
     change.location = item.location();
     change.scope = std::move(extracted->scope);
+    if (!f.user_identity.empty()) change.principal = userIdentityPrincipal(f.user_identity);
     ++out.records;
     out.changes.push_back(std::move(change));
   }
@@ -1154,6 +1155,17 @@ struct Decoder::Impl {
       return std::nullopt;
     }
     return account;
+  }
+
+  // Who made the call: userIdentity.arn, else invokedBy (an AWS service), else its type.
+  std::string userIdentityPrincipal(std::string_view raw) {
+    dom::element identity;
+    if (misc_dom.parse(raw.data(), raw.size(), false).get(identity) != SUCCESS) return {};
+    for (const char* key : {"arn", "invokedBy", "type"}) {
+      std::string_view value;
+      if (identity[key].get(value) == SUCCESS && !value.empty()) return std::string(value);
+    }
+    return {};
   }
 
   // ---- S3 and SNS notifications

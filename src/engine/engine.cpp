@@ -60,6 +60,22 @@ std::string describeTarget(const Target& target) {
                      target.region.empty() ? "(default)" : target.region);
 }
 
+// Whether a write may start: with a deadline (Engine::setDeadline), only with write_budget
+// left before it. Checked before taking the hold and again, holding it, before the write.
+Status enoughTimeToWrite(const std::optional<Deadline>& deadline, const Clock& clock,
+                         std::size_t changes) {
+  if (!deadline) return {};
+  const auto now = clock.steadyNow();
+  if (now + deadline->write_budget <= deadline->at) return {};
+  const auto left = std::max<long long>(duration_cast<milliseconds>(deadline->at - now).count(), 0);
+  spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}", left,
+               deadline->write_budget.count(), changes);
+  return fail(ErrorCode::Timeout,
+              fmt::format("not writing {} changes: {} ms left before the deadline, and a write "
+                          "and commit are given {} ms; nothing was written",
+                          changes, left, deadline->write_budget.count()));
+}
+
 }  // namespace
 
 void mergeInventory(inventory::Inventory& into, inventory::Inventory&& from) {
@@ -139,6 +155,7 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress
   RunReport report;
   report.mode = mode;
   const auto started = clock_.steadyNow();
+  run_time_ = clock_.now();
   auto status = runInto(batch, mode, report);
   report.firewall_requests = firewall_.requestCounts();
   report.timings.total = duration_cast<milliseconds>(clock_.steadyNow() - started);
@@ -334,6 +351,7 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
                   ? policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_)
                   : policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
   if (!plan) return std::unexpected(plan.error().withContext("planning"));
+  policy::annotate(*plan, engine_options_.events, *loaded.merged, options_, run_time_);
   for (const auto& warning : plan->warnings)
     spdlog::warn("event=plan_warning text=\"{}\"", warning);
   spdlog::info("event=planned changes={} add={} edit={} move={} delete={}", plan->changeCount(),
@@ -342,6 +360,28 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
   const bool nothing_to_do = plan->empty();
   report.plan = std::move(*plan);
   if (mode == Mode::Plan) return {};
+  if (mode == Mode::Verify) {
+    // Every desired rule's sample flow must be enforced on the firewall as it is now. Services
+    // the plan would add are looked up among the desired ones.
+    auto lookup = *rulebase;
+    for (const auto& d : loaded.desired->rules) {
+      if (d.service) lookup.services.push_back(*d.service);
+    }
+    std::vector<policy::ProofFlow> items;
+    std::vector<policy::ProofResult> unprovable;
+    for (const auto& d : loaded.desired->rules) {
+      if (auto flow = policy::sampleFlow(d.rule, lookup, options_)) {
+        items.push_back({policy::ProofFlow::Kind::Intended, d.rule.name, std::move(*flow)});
+      } else {
+        policy::ProofResult result;
+        result.item.rule = d.rule.name;
+        result.reason = "no sample flow can be made from the rule";
+        unprovable.push_back(std::move(result));
+      }
+    }
+    prove(std::move(items), std::move(unprovable), *rulebase, {}, report);
+    return {};
+  }
 
   // 6. Apply mode: hold the firewall when there is something to write or to clean up.
   bool leftovers = !report.pending.empty();
@@ -352,6 +392,9 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
     leftovers = *unmarked;
   }
   if (nothing_to_do && !leftovers) return {};
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return ok;
+  }
   return applyHolding(batch, loaded, report);
 }
 
@@ -405,6 +448,7 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
   auto plan = policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_);
   loaded.desired.reset();
   if (!plan) return finish(std::unexpected(plan.error().withContext("planning")));
+  policy::annotate(*plan, engine_options_.events, *loaded.merged, options_, run_time_);
   if (*plan != report.plan) {
     report.replanned = true;
     spdlog::info("event=replanned changes={} note=\"the firewall changed while this run waited\"",
@@ -413,6 +457,10 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
   report.plan = std::move(*plan);
   if (report.plan.empty()) return finish({});
 
+  // The hold may have been waited for: is there still time to write and commit?
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return finish(ok);
+  }
   panos::ApplyReport applied;
   applied.lock_wait = hold.report().waited;
   auto status = firewall_.apply(report.plan, hold, applied);
@@ -422,7 +470,64 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
                report.applied->write_requests, report.applied->multi_config,
                report.applied->commit_job ? *report.applied->commit_job : 0,
                report.applied->commit_duration.count());
-  return finish({});
+  auto status_after = finish({});
+  if (engine_options_.prove && report.applied->committed) {
+    // The hold is released: the proof only reads. Asked of the running configuration, which now
+    // holds this commit.
+    const auto after = policy::applyPlan(*rulebase, report.plan);
+    std::vector<policy::ProofResult> unprovable;
+    auto items = policy::proofFlows(report.plan, *rulebase, after, options_, &unprovable);
+    std::vector<std::string> deleted;
+    for (const auto& rule : report.plan.delete_rules) deleted.push_back(rule.name);
+    prove(std::move(items), std::move(unprovable), after, deleted, report);
+  }
+  return status_after;
+}
+
+void Engine::prove(std::vector<policy::ProofFlow> items,
+                   std::vector<policy::ProofResult> unprovable, const policy::Rulebase& after,
+                   const std::vector<std::string>& deleted, RunReport& report) {
+  const auto step = clock_.steadyNow();
+  policy::Proof proof;
+  std::vector<policy::Flow> flows;
+  flows.reserve(items.size());
+  for (const auto& item : items) flows.push_back(item.flow);
+  auto answers = firewall_.matchFlows(flows);
+  if (!answers) {
+    proof.error = to_string(answers.error());
+    spdlog::warn("event=proof_failed error=\"{}\"", proof.error);
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& match = answers ? answers->matches[i] : std::nullopt;
+    if (!match) {
+      policy::ProofResult result;
+      result.item = std::move(items[i]);
+      result.reason = answers ? "not asked: over the bound of tests per run "
+                                "(firewall.max_policy_match_tests)"
+                              : "not asked: the firewall could not be asked";
+      proof.results.push_back(std::move(result));
+      continue;
+    }
+    std::vector<policy::RuleHit> hits;
+    for (const auto& m : *match) hits.push_back({m.name, m.action});
+    proof.results.push_back(policy::judge(items[i], hits, after, deleted, options_));
+  }
+  for (auto& result : unprovable) proof.results.push_back(std::move(result));
+  proof.tests = answers ? answers->tests : 0;
+  proof.unproven =
+      static_cast<int>(std::count_if(proof.results.begin(), proof.results.end(), [](const auto& r) {
+        return r.verdict == policy::Verdict::Unproven;
+      }));
+  for (const auto& r : proof.results) {
+    if (r.verdict != policy::Verdict::NotEnforced) continue;
+    spdlog::warn("event=not_enforced rule={} flow=\"{} -> {}\" reason=\"{}\"", r.item.rule,
+                 r.item.flow.source.toString(), r.item.flow.destination.toString(), r.reason);
+  }
+  report.proof_time = duration_cast<milliseconds>(clock_.steadyNow() - step);
+  spdlog::info("event=proof flows={} tests={} not_enforced={} unproven={} ms={}",
+               proof.results.size(), proof.tests, proof.notEnforced(), proof.unproven,
+               report.proof_time.count());
+  report.proof = std::move(proof);
 }
 
 }  // namespace trailwall::engine

@@ -26,12 +26,15 @@
 #include "panos/firewall.h"
 #include "policy/options.h"
 #include "policy/plan.h"
+#include "policy/proof.h"
+#include "policy/provenance.h"
 
 namespace trailwall::engine {
 
 enum class Mode {
-  Plan,   // read AWS and the firewall, compute the plan, write nothing
-  Apply,  // and write it with one partial commit
+  Plan,    // read AWS and the firewall, compute the plan, write nothing
+  Apply,   // and write it with one partial commit, then prove it (proof.h)
+  Verify,  // Plan, and ask the firewall whether it enforces every desired rule; writes nothing
 };
 
 // What to look at: per account and region, the union of the scopes of a batch's events.
@@ -78,13 +81,39 @@ struct RunReport {
   std::optional<panos::ApplyReport> applied;  // Apply mode with a non-empty plan (also on failure)
   Outcome outcome;
   panos::RequestCounts firewall_requests;
+  // The proof of enforcement: after a commit (Apply) of the rules it added, changed and removed;
+  // in Verify mode of every desired rule.
+  std::optional<policy::Proof> proof;
+  std::chrono::milliseconds proof_time{0};
   Timings timings;
+
+  // Verify: the rulebase and AWS agree (no change pending) and every proven flow is enforced.
+  [[nodiscard]] bool agrees() const {
+    return plan.empty() && (!proof || (proof->enforced() && proof->error.empty()));
+  }
+  // Apply: something written is not enforced, or the proof could not be made.
+  [[nodiscard]] bool notEnforced() const {
+    return proof && (!proof->enforced() || !proof->error.empty());
+  }
+};
+
+// When a run must be over (the Lambda runtime's invocation deadline): it takes no hold and starts
+// no write (and so no commit) with less than `write_budget` left before `at`. A run stopped there
+// fails with ErrorCode::Timeout having written nothing, so the candidate is untouched.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds write_budget{0};  // what the hold, the write and the commit may take
 };
 
 struct EngineOptions {
   // A configured bottom rule missing from the rulebase is an error before anything is written.
   // false: the rulebase is not the firewall's (`plan --offline` without --rules).
   bool require_bottom_rule = true;
+  // After a commit, ask the firewall whether it enforces what was written (proof.h).
+  bool prove = true;
+  // The batch's CloudTrail changes, for the provenance written into descriptions and the commit
+  // description (provenance.h); empty for a full reconcile.
+  std::vector<policy::EventRef> events;
   // A process that exits after this run (the command line): what a run loaded (inventory,
   // desired rules) is kept until the exit instead of freed piece by piece (common/exit_pool.h).
   // Never in a loop (Lambda, daemon).
@@ -107,6 +136,9 @@ class Engine {
   // succeeds): its outcome says what was written, committed and reverted.
   [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode, RunReport* progress = nullptr);
 
+  // Runs from now on must be over by `deadline` (see Deadline); nullopt: no deadline (default).
+  void setDeadline(std::optional<Deadline> deadline) { deadline_ = deadline; }
+
  private:
   struct Loaded;
   [[nodiscard]] Status runInto(const Batch& batch, Mode mode, RunReport& report);
@@ -114,12 +146,19 @@ class Engine {
                             RunReport& report);
   [[nodiscard]] Status checkRulebase(const policy::Rulebase& rulebase, RunReport& report) const;
   [[nodiscard]] Status applyHolding(const Batch& batch, Loaded& loaded, RunReport& report);
+  // Asks the firewall about `items` and judges the answers into report.proof. A failed request
+  // is kept in proof.error (the commit stands).
+  void prove(std::vector<policy::ProofFlow> items, std::vector<policy::ProofResult> unprovable,
+             const policy::Rulebase& after, const std::vector<std::string>& deleted,
+             RunReport& report);
 
   policy::Options options_;
   EngineOptions engine_options_;
+  std::optional<Deadline> deadline_;
   InventorySource& inventory_;
   panos::Firewall& firewall_;
   Clock& clock_;
+  std::chrono::system_clock::time_point run_time_{};  // when run() started, for provenance
 };
 
 // Rules above the bottom rule that deny or drop all traffic between the managed zones: the

@@ -20,6 +20,13 @@ class OfflineFirewall final : public panos::Firewall {
       const std::vector<policy::Flow>& /*flows*/) override {
     return panos::AllowedReport{};
   }
+  [[nodiscard]] Result<panos::MatchAnswers> matchFlows(
+      const std::vector<policy::Flow>& flows) override {
+    panos::MatchAnswers none;  // an export cannot be asked
+    none.matches.resize(flows.size());
+    none.untested = static_cast<int>(flows.size());
+    return none;
+  }
   [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
     return fail(ErrorCode::Unsupported,
                 "a rulebase read from a file cannot be written; configure the firewall");

@@ -4,8 +4,10 @@
 // scripted failures. apply() changes the rulebase the way PanOsFirewall changes the device
 // (policy::applyPlan) and counts holds, writes and commits.
 
+#include <algorithm>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,24 @@ class FakeFirewall final : public Firewall {
       }
     }
     tests_ += report.tests;
+    return report;
+  }
+
+  // The first enabled rule of the rulebase whose source, destination and application admit the
+  // flow (zones and services are not looked at), unless setMatches scripts the answer.
+  [[nodiscard]] Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) override {
+    MatchAnswers report;
+    for (const auto& flow : flows) {
+      if (report.tests >= max_tests_) {
+        report.matches.emplace_back();
+        ++report.untested;
+        continue;
+      }
+      ++report.tests;
+      ++counts_.by_kind["op/test"];
+      proved_.push_back(flow);
+      report.matches.push_back(matches_ ? matches_(flow) : firstMatch(flow));
+    }
     return report;
   }
 
@@ -105,6 +125,10 @@ class FakeFirewall final : public Firewall {
   // Test setup.
   void setRulebase(policy::Rulebase rulebase) { rulebase_ = std::move(rulebase); }
   void setAllows(std::function<bool(const policy::Flow&)> allows) { allows_ = std::move(allows); }
+  void setMatches(std::function<std::vector<MatchedRule>(const policy::Flow&)> matches) {
+    matches_ = std::move(matches);
+  }
+  void setMaxTests(int max_tests) { max_tests_ = max_tests; }
   void failReads(Error error) { read_error_ = std::move(error); }
   void failNextCommit(Error error) { commit_error_ = std::move(error); }
   void refuseHold(Error error) { hold_error_ = std::move(error); }
@@ -125,6 +149,7 @@ class FakeFirewall final : public Firewall {
   [[nodiscard]] int reads() const { return reads_; }
   [[nodiscard]] int tests() const { return tests_; }
   [[nodiscard]] const std::vector<policy::Flow>& tested() const { return tested_; }
+  [[nodiscard]] const std::vector<policy::Flow>& proved() const { return proved_; }
   [[nodiscard]] int commits() const { return commits_; }
   [[nodiscard]] int holds() const { return holds_; }
   [[nodiscard]] int releases() const { return releases_; }
@@ -133,6 +158,24 @@ class FakeFirewall final : public Firewall {
   [[nodiscard]] const std::vector<policy::Plan>& appliedPlans() const { return applied_; }
 
  private:
+  [[nodiscard]] std::vector<MatchedRule> firstMatch(const policy::Flow& flow) const {
+    const auto admits = [](const policy::Members& members, const std::string& value) {
+      return members.empty() || std::find(members.begin(), members.end(), "any") != members.end() ||
+             std::find(members.begin(), members.end(), value) != members.end();
+    };
+    const auto source =
+        flow.source.prefixLength() == 0 ? std::string("any") : flow.source.toString();
+    for (std::size_t i = 0; i < rulebase_.rules.size(); ++i) {
+      const auto& rule = rulebase_.rules[i];
+      if (rule.disabled || !admits(rule.destination, flow.destination.toString()) ||
+          !admits(rule.source, source) || !admits(rule.application, flow.application)) {
+        continue;
+      }
+      return {MatchedRule{rule.name, static_cast<int>(i) + 1, rule.action}};
+    }
+    return {};
+  }
+
   class FakeHold final : public Hold {
    public:
     explicit FakeHold(FakeFirewall& firewall) : firewall_(firewall) { report_.run_id = "test"; }
@@ -170,6 +213,9 @@ class FakeFirewall final : public Firewall {
   std::optional<Error> lose_hold_;
   std::vector<policy::Plan> applied_;
   std::vector<policy::Flow> tested_;
+  std::vector<policy::Flow> proved_;
+  std::function<std::vector<MatchedRule>(const policy::Flow&)> matches_;
+  int max_tests_ = 200;
   RequestCounts counts_;
   int reads_ = 0;
   int tests_ = 0;

@@ -12,6 +12,7 @@
 
 #include "panos/xml_util.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 #include "policy/rulebase_xml.h"
 
 namespace trailwall::panos {
@@ -51,6 +52,7 @@ std::string seconds(milliseconds duration) {
 
 ApplyReport plannedCounts(const policy::Plan& plan) {
   ApplyReport report;
+  report.origin = plan.origin;
   report.changes = static_cast<int>(plan.changeCount());
   report.rules_added = static_cast<int>(plan.add_rules.size());
   report.rules_edited = static_cast<int>(plan.edit_rules.size());
@@ -256,29 +258,20 @@ Result<bool> PanOsFirewall::unmarkedChangesPending() {
   return *pending;
 }
 
-Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Flow>& flows) {
-  AllowedReport report;
-  if (flows.empty()) {
-    return report;
-  }
-  if (!snapshot_) {
-    if (auto read = readRulebase(); !read) {
-      return std::unexpected(read.error());
-    }
-  }
-  const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
-
-  // One test per distinct query, up to the bound; the rest count as not allowed.
+Result<PanOsFirewall::Queries> PanOsFirewall::distinctQueries(
+    const std::vector<policy::Flow>& flows, bool show_all) const {
+  // One test per distinct query, up to the bound; the rest are not asked.
+  Queries out;
+  out.of_flow.resize(flows.size());
   std::map<std::string, std::size_t> query_of_command;  // command → index into `queries`
-  std::vector<PolicyMatchQuery> queries;
-  std::set<std::string> untested;  // distinct queries beyond the bound
-  std::vector<std::optional<std::size_t>> query_of_flow(flows.size());
+  std::set<std::string> untested;                       // distinct queries beyond the bound
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const auto& flow = flows[i];
     if (flow.protocol.isAll() || flow.protocol.value() == 0) {
       continue;  // no single test can show all traffic allowed
     }
     auto query = policyMatchQuery(flow, options_);
+    query.show_all = show_all;
     auto command = policyMatchCommand(query);
     if (!command) {
       return std::unexpected(
@@ -286,17 +279,22 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
     }
     auto it = query_of_command.find(*command);
     if (it == query_of_command.end()) {
-      if (static_cast<int>(queries.size()) >= options_.max_policy_match_tests) {
+      if (static_cast<int>(out.queries.size()) >= options_.max_policy_match_tests) {
         untested.insert(std::move(*command));
         continue;
       }
-      it = query_of_command.emplace(std::move(*command), queries.size()).first;
-      queries.push_back(std::move(query));
+      it = query_of_command.emplace(std::move(*command), out.queries.size()).first;
+      out.queries.push_back(std::move(query));
     }
-    query_of_flow[i] = it->second;
+    out.of_flow[i] = it->second;
   }
+  out.untested = static_cast<int>(untested.size());
+  return out;
+}
 
-  // The tests, a few in flight at once: each is a round trip to the management plane.
+std::vector<Result<std::vector<MatchedRule>>> PanOsFirewall::runTests(
+    const std::vector<PolicyMatchQuery>& queries) {
+  const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
   std::vector<Result<std::vector<MatchedRule>>> answers(
       queries.size(), fail(ErrorCode::Internal, "policy-match test not run"));
   std::atomic<std::size_t> next{0};
@@ -321,20 +319,64 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
   for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
   threads.clear();  // joins
+  return answers;
+}
 
-  std::vector<bool> allowed(queries.size(), false);
-  for (std::size_t q = 0; q < queries.size(); ++q) {
+Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Flow>& flows) {
+  AllowedReport report;
+  if (flows.empty()) {
+    return report;
+  }
+  if (!snapshot_) {
+    if (auto read = readRulebase(); !read) {
+      return std::unexpected(read.error());
+    }
+  }
+  auto queries = distinctQueries(flows, /*show_all=*/true);
+  if (!queries) {
+    return std::unexpected(queries.error());
+  }
+  const auto answers = runTests(queries->queries);
+  std::vector<bool> allowed(answers.size(), false);
+  for (std::size_t q = 0; q < answers.size(); ++q) {
     if (!answers[q]) {
-      return std::unexpected(
-          answers[q].error().withContext("checking whether the firewall already allows " +
-                                         queries[q].source + " -> " + queries[q].destination));
+      return std::unexpected(answers[q].error().withContext(
+          "checking whether the firewall already allows " + queries->queries[q].source + " -> " +
+          queries->queries[q].destination));
     }
     allowed[q] = allowedByUnmanagedRule(*answers[q], *snapshot_, options_.managed_tag);
   }
-  report.tests = static_cast<int>(queries.size());
-  report.untested = static_cast<int>(untested.size());
+  report.tests = static_cast<int>(answers.size());
+  report.untested = queries->untested;
   for (std::size_t i = 0; i < flows.size(); ++i) {
-    if (query_of_flow[i] && allowed[*query_of_flow[i]]) report.allowed.insert(flows[i]);
+    if (queries->of_flow[i] && allowed[*queries->of_flow[i]]) report.allowed.insert(flows[i]);
+  }
+  return report;
+}
+
+Result<MatchAnswers> PanOsFirewall::matchFlows(const std::vector<policy::Flow>& flows) {
+  MatchAnswers report;
+  report.matches.resize(flows.size());
+  if (flows.empty()) {
+    return report;
+  }
+  // Without show-all the device answers with the rule that decides the flow (API-NOTES §6.1).
+  auto queries = distinctQueries(flows, /*show_all=*/false);
+  if (!queries) {
+    return std::unexpected(queries.error());
+  }
+  auto answers = runTests(queries->queries);
+  for (std::size_t q = 0; q < answers.size(); ++q) {
+    if (!answers[q]) {
+      return std::unexpected(answers[q].error().withContext(
+          "asking the firewall which rule decides " + queries->queries[q].source + " -> " +
+          queries->queries[q].destination));
+    }
+  }
+  report.tests = static_cast<int>(answers.size());
+  report.untested = queries->untested;
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    if (queries->of_flow[i]) report.matches[i] = *answers[*queries->of_flow[i]];
   }
   return report;
 }
@@ -388,8 +430,17 @@ Error PanOsFirewall::revertAfter(Error error, ApplyReport& report) {
 }
 
 std::string commitDescription(const FirewallOptions& options, const ApplyReport& counts) {
-  return fmt::format("{} run {}: +{} ~{} -{} rules", options.commit_description, options.run_id,
-                     counts.rules_added, counts.rules_edited, counts.rules_deleted);
+  const auto head = fmt::format("{} run {}: ", options.commit_description, options.run_id);
+  const auto tail = fmt::format("+{} ~{} -{} rules", counts.rules_added, counts.rules_edited,
+                                counts.rules_deleted);
+  std::string origin = policy::cleanText(counts.origin);
+  const std::size_t room =
+      policy::kMaxCommitDescriptionLength -
+      std::min<std::size_t>(head.size() + tail.size() + 2, policy::kMaxCommitDescriptionLength);
+  if (origin.size() > room) {
+    origin = room > 3 ? std::string(policy::utf8Prefix(origin, room - 3)) + "..." : std::string();
+  }
+  return head + (origin.empty() ? std::string() : origin + ", ") + tail;
 }
 
 bool isRunsCommit(const Job& job, std::string_view admin, std::string_view run_id) {

@@ -35,6 +35,15 @@ struct AllowedReport {
   int untested = 0;         // distinct queries beyond the per-batch bound (treated as not allowed)
 };
 
+// The answers of the proof of enforcement: per flow, the rules `test security-policy-match`
+// (without show-all: the deciding rule first) matched, or nullopt when the flow was not asked
+// (beyond the per-call bound, or a flow no single test can show).
+struct MatchAnswers {
+  std::vector<std::optional<std::vector<MatchedRule>>> matches;  // one per flow, in order
+  int tests = 0;     // security-policy-match requests sent
+  int untested = 0;  // distinct queries beyond the bound
+};
+
 // This administrator's uncommitted changes in the candidate, as the last read saw them (nodes
 // marked admin="…" dirtyId="…", API-NOTES §3.1): left by a run that stopped between write and
 // commit, or being written by a run that holds the firewall now. Deletions carry no mark.
@@ -48,7 +57,8 @@ struct PendingChanges {
 // What applying a plan did, filled in as it goes, so a failure still says what was and was not
 // done. `commit_job` is empty when no commit job was started (or found).
 struct ApplyReport {
-  int changes = 0;  // configuration changes the plan makes
+  std::string origin;  // the plan's origin (what caused it), for the commit description
+  int changes = 0;     // configuration changes the plan makes
   int rules_added = 0;
   int rules_edited = 0;
   int rules_moved = 0;
@@ -86,6 +96,9 @@ class Firewall {
   // that is not managed has action allow). Read-only.
   [[nodiscard]] virtual Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) = 0;
+  // Which rules decide each of `flows` on the running configuration (the proof of enforcement),
+  // at most max_policy_match_tests distinct tests per call. Read-only.
+  [[nodiscard]] virtual Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) = 0;
   // Holds the firewall for this run (one writer per firewall, hold.h), waiting a bounded time
   // for another run. Conflict "firewall X is busy with run R since T" when it cannot.
   [[nodiscard]] virtual Result<std::unique_ptr<Hold>> hold() = 0;
@@ -146,7 +159,8 @@ struct FirewallOptions {
                                           std::string_view managed_tag);
 
 // The description of this run's commit, and how a lost commit answer is recognised among the
-// device's jobs: "<prefix> run <run-id>: +a ~e -d rules".
+// device's jobs: "<prefix> run <run-id>: <origin>, +a ~e -d rules" (origin: "3 events
+// (StartInstances by arn:…)", see policy/provenance.h), at most 512 characters (API-NOTES §15).
 [[nodiscard]] std::string commitDescription(const FirewallOptions& options,
                                             const ApplyReport& counts);
 // Whether `job` is this run's commit: a Commit by `admin` whose description names the run.
@@ -168,6 +182,7 @@ class PanOsFirewall final : public Firewall {
   [[nodiscard]] Result<bool> unmarkedChangesPending() override;
   [[nodiscard]] Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override;
+  [[nodiscard]] Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) override;
   [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override;
   [[nodiscard]] Status revertLeftovers(Hold& hold) override;
   [[nodiscard]] Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) override;
@@ -189,6 +204,18 @@ class PanOsFirewall final : public Firewall {
   // The commit request whose answer was lost: this run's job among the device's jobs.
   [[nodiscard]] Result<std::optional<Job>> findRunsCommit();
   [[nodiscard]] Status waitForOwnCommits();
+  // The distinct queries of `flows` (show_all as given), at most max_policy_match_tests; which
+  // query each flow maps to; how many distinct ones were left out.
+  struct Queries {
+    std::vector<PolicyMatchQuery> queries;
+    std::vector<std::optional<std::size_t>> of_flow;
+    int untested = 0;
+  };
+  [[nodiscard]] Result<Queries> distinctQueries(const std::vector<policy::Flow>& flows,
+                                                bool show_all) const;
+  // Sends the tests, a few in flight at once (policy_match_concurrency).
+  [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
+      const std::vector<PolicyMatchQuery>& queries);
 
   PanOsClient* client_;
   Clock* clock_;

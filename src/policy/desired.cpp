@@ -8,6 +8,7 @@
 
 #include "policy/exposure.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 
 namespace trailwall::policy {
 namespace {
@@ -265,8 +266,8 @@ class Planner {
     r.category = {"any"};
     r.service = std::move(t.service);
     r.action = "allow";
-    if (description.size() > kMaxDescriptionLength) description.resize(kMaxDescriptionLength);
-    r.description = std::move(description);
+    description = originText(description);
+    r.description = std::string(utf8Prefix(description, kMaxDescriptionLength));
     r.tag = {options_.managed_tag};
     if (!options_.profile_group.empty()) {
       r.profile_setting = ProfileSetting{.group = {options_.profile_group}, .profiles = {}};

@@ -10,6 +10,7 @@
 #include "net/port.h"
 #include "policy/members.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 
 namespace trailwall::policy {
 namespace {
@@ -62,7 +63,11 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
     }
   };
   text("action", &SecurityRule::action);
-  text("description", &SecurityRule::description);
+  // The description's origin (group and permission) is managed content; its provenance (the
+  // last change, provenance.h) is not: a newer event alone does not rewrite a rule.
+  if (descriptionOrigin(desired.description) != descriptionOrigin(current.description)) {
+    changed.emplace_back("description");
+  }
   auto flag = [&](const char* name, bool SecurityRule::*field) {
     if (desired.*field != current.*field) {
       changed.emplace_back(name);
@@ -76,6 +81,8 @@ std::vector<std::string> diffInto(const SecurityRule& desired, const SecurityRul
     changed.emplace_back("profile-setting");
     if (after != nullptr) after->profile_setting = desired.profile_setting;
   }
+  // A rule that is rewritten gets the description of this run (and its provenance).
+  if (!changed.empty() && after != nullptr) after->description = desired.description;
   return changed;
 }
 

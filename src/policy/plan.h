@@ -53,6 +53,9 @@ struct Plan {
   std::vector<ServiceObject> delete_services;
   std::optional<Tag> delete_tag;
   std::vector<std::string> warnings;  // desired.warnings first, then the plan's own
+  // What caused it, for the commit description: "3 events (StartInstances by arn:…)" or
+  // "full reconcile" (provenance.h annotate); empty when not annotated.
+  std::string origin;
 
   // True when there is nothing to write (warnings do not count).
   [[nodiscard]] bool empty() const;

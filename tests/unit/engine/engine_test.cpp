@@ -30,6 +30,20 @@ policy::Options sampleOptions() {
   return cfg->policy;
 }
 
+// An administrator's rule denying everything from any zone to zone `to`.
+policy::SecurityRule denyAll(std::string name, std::string to) {
+  policy::SecurityRule rule;
+  rule.name = std::move(name);
+  rule.from = {"any"};
+  rule.to = {std::move(to)};
+  rule.source = {"any"};
+  rule.destination = {"any"};
+  rule.application = {"any"};
+  rule.service = {"any"};
+  rule.action = "deny";
+  return rule;
+}
+
 // A rulebase with the configured bottom rule, as every firewall trailwall manages has.
 policy::Rulebase rulebaseWithBottomRule(const policy::Options& options) {
   policy::Rulebase rulebase;
@@ -42,16 +56,7 @@ policy::Rulebase rulebaseWithBottomRule(const policy::Options& options) {
   admin.application = {"ssh"};
   admin.service = {"application-default"};
   admin.action = "allow";
-  policy::SecurityRule bottom;
-  bottom.name = options.bottom_rule;
-  bottom.from = {"any"};
-  bottom.to = {"any"};
-  bottom.source = {"any"};
-  bottom.destination = {"any"};
-  bottom.application = {"any"};
-  bottom.service = {"any"};
-  bottom.action = "deny";
-  rulebase.rules = {admin, bottom};
+  rulebase.rules = {admin, denyAll(options.bottom_rule, "any")};
   return rulebase;
 }
 
@@ -337,7 +342,9 @@ TEST_F(EngineTest, AMissingBottomRuleIsAnErrorBeforeAnythingIsWritten) {
   EXPECT_EQ(firewall_.holds(), 0);
   EXPECT_TRUE(firewall_.appliedPlans().empty());
   // A stand-in rulebase (planning with no firewall at all) is not held to it.
-  Engine offline(options_, source_, firewall_, clock_, EngineOptions{.require_bottom_rule = false});
+  EngineOptions stand_in;
+  stand_in.require_bottom_rule = false;
+  Engine offline(options_, source_, firewall_, clock_, stand_in);
   EXPECT_TRUE(offline.run(everything(), Mode::Plan).has_value());
 }
 
@@ -479,6 +486,131 @@ TEST_F(EngineTest, AnInterfaceThatLeftAGroupLeavesThatGroupsRule) {
   if (rule != nullptr) {
     EXPECT_EQ(std::ranges::find(rule->destination, "10.0.1.25"), rule->destination.end());
   }
+}
+
+// An administrator's rule at the top of the rulebase that denies everything into the trust zone.
+policy::SecurityRule blockInbound() {
+  return denyAll("block-inbound", "trust");
+}
+
+TEST_F(EngineTest, AfterACommitEveryRuleWrittenIsProvenEnforced) {
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  ASSERT_TRUE(report->proof.has_value());
+  const auto& proof = *report->proof;
+  EXPECT_EQ(proof.results.size(), report->plan.add_rules.size());
+  EXPECT_EQ(proof.tests, static_cast<int>(report->plan.add_rules.size()));
+  EXPECT_EQ(proof.notEnforced(), 0u);
+  EXPECT_FALSE(report->notEnforced());
+  for (const auto& result : proof.results) {
+    EXPECT_EQ(result.verdict, policy::Verdict::Enforced)
+        << result.item.rule << ": " << result.reason;
+    EXPECT_EQ(result.matched_rule, result.item.rule);  // decided by the rule just written
+  }
+  // A run with nothing to write proves nothing and asks nothing.
+  const auto again = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->proof.has_value());
+}
+
+TEST_F(EngineTest, AnAdministratorsDenyAboveTheManagedRulesMakesTheWrittenFlowsNotEnforced) {
+  auto rulebase = firewall_.rulebase();
+  rulebase.rules.insert(rulebase.rules.begin(), blockInbound());
+  firewall_.setRulebase(rulebase);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(firewall_.commits(), 1);  // committed: the proof comes after
+  ASSERT_TRUE(report->proof.has_value());
+  EXPECT_TRUE(report->notEnforced());
+  EXPECT_EQ(report->proof->notEnforced(), report->plan.add_rules.size());
+  for (const auto& result : report->proof->results) {
+    EXPECT_EQ(result.verdict, policy::Verdict::NotEnforced);
+    EXPECT_EQ(result.matched_rule, "block-inbound");
+    EXPECT_NE(result.reason.find("block-inbound"), std::string::npos) << result.reason;
+  }
+}
+
+// After a first apply: a managed rule of a group AWS does not have (the next full reconcile
+// deletes it), above the bottom rule. Its name.
+std::string addStaleManagedRule(Engine& engine, panos::FakeFirewall& firewall) {
+  EXPECT_TRUE(engine.run(everything(), Mode::Apply).has_value());
+  auto rulebase = firewall.rulebase();
+  auto stale = *rulebase.findRule(firewall.appliedPlans().front().add_rules.front().name);
+  stale.name = "sg-0deadbeefdeadbeef-tcp-443";
+  rulebase.rules.insert(rulebase.rules.end() - 1, stale);
+  firewall.setRulebase(rulebase);
+  return stale.name;
+}
+
+TEST_F(EngineTest, ARemovedRuleIsProvenClosed) {
+  const auto stale = addStaleManagedRule(engine_, firewall_);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  ASSERT_EQ(report->plan.delete_rules.size(), 1u);
+  ASSERT_TRUE(report->proof.has_value());
+  ASSERT_EQ(report->proof->results.size(), 1u);
+  const auto& result = report->proof->results.front();
+  EXPECT_EQ(result.item.kind, policy::ProofFlow::Kind::Removed);
+  EXPECT_EQ(result.item.rule, stale);
+  EXPECT_EQ(result.verdict, policy::Verdict::Enforced) << result.reason;
+  EXPECT_NE(result.matched_rule, stale);
+}
+
+TEST_F(EngineTest, ARemovedFlowTheFirewallStillAllowsThroughItsRuleIsNotEnforced) {
+  const auto stale = addStaleManagedRule(engine_, firewall_);
+  // The device still answers with the deleted rule (say, the commit did not take it out).
+  firewall_.setMatches([&](const policy::Flow&) {
+    return std::vector<panos::MatchedRule>{{stale, 3, "allow"}};
+  });
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->notEnforced());
+}
+
+TEST_F(EngineTest, TheProofAsksNoMoreThanTheBound) {
+  firewall_.setMaxTests(1);
+  const auto report = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(report.has_value());
+  ASSERT_TRUE(report->proof.has_value());
+  ASSERT_GT(report->plan.add_rules.size(), 1u);
+  EXPECT_EQ(report->proof->tests, 1);
+  EXPECT_EQ(firewall_.proved().size(), 1u);
+  EXPECT_EQ(report->proof->unproven, static_cast<int>(report->plan.add_rules.size()) - 1);
+  EXPECT_FALSE(report->notEnforced());  // unproven is reported, not an alarm
+}
+
+TEST_F(EngineTest, VerifyWritesNothingAndListsTheDifferences) {
+  const auto before = engine_.run(everything(), Mode::Verify);
+  ASSERT_TRUE(before.has_value()) << to_string(before.error());
+  EXPECT_FALSE(before->agrees());
+  EXPECT_FALSE(before->plan.add_rules.empty());  // the missing managed rules
+  EXPECT_EQ(firewall_.holds(), 0);
+  EXPECT_EQ(firewall_.commits(), 0);
+  EXPECT_TRUE(firewall_.appliedPlans().empty());
+  ASSERT_TRUE(before->proof.has_value());
+  EXPECT_GT(before->proof->notEnforced(), 0u);  // nothing allows the desired flows yet
+
+  ASSERT_TRUE(engine_.run(everything(), Mode::Apply).has_value());
+  const auto agreed = engine_.run(everything(), Mode::Verify);
+  ASSERT_TRUE(agreed.has_value());
+  EXPECT_TRUE(agreed->agrees());
+  EXPECT_EQ(agreed->proof->results.size(), agreed->desired_rules);
+
+  // Broken: a managed rule deleted by hand and an administrator's deny above the managed block.
+  auto rulebase = firewall_.rulebase();
+  const auto deleted = firewall_.appliedPlans().front().add_rules.front().name;
+  std::erase_if(rulebase.rules, [&](const auto& r) { return r.name == deleted; });
+  rulebase.rules.insert(rulebase.rules.begin(), blockInbound());
+  firewall_.setRulebase(rulebase);
+  const auto broken = engine_.run(everything(), Mode::Verify);
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_FALSE(broken->agrees());
+  ASSERT_EQ(broken->plan.add_rules.size(), 1u);
+  EXPECT_EQ(broken->plan.add_rules.front().name, deleted);
+  EXPECT_EQ(broken->proof->notEnforced(), broken->desired_rules);
+  EXPECT_EQ(broken->proof->results.front().matched_rule, "block-inbound");
+  EXPECT_EQ(firewall_.commits(), 1);
+  EXPECT_EQ(firewall_.holds(), 1);
 }
 
 TEST(MergeInventory, APartialInventoryKeepsTheMergeConservative) {

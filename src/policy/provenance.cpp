@@ -1,0 +1,245 @@
+#include "policy/provenance.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "policy/naming.h"
+
+namespace trailwall::policy {
+namespace {
+
+// Length of the valid UTF-8 sequence at `i` (1-4), 0 when it is not one.
+std::size_t sequenceLength(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  std::size_t n = 0;
+  unsigned min = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  unsigned value = c & (0x7Fu >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(text[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (d & 0x3Fu);
+  }
+  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  return n;
+}
+
+std::string capped(std::string_view text, std::size_t limit) {
+  const auto clean = cleanText(text);
+  if (clean.size() <= limit) return clean;
+  return std::string(utf8Prefix(clean, limit - 3)) + "...";
+}
+
+std::string formatTime(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+}  // namespace
+
+std::string_view descriptionOrigin(std::string_view description) {
+  const auto at = description.find(kProvenanceSeparator);
+  return at == std::string_view::npos ? description : description.substr(0, at);
+}
+
+std::string cleanText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out += ' ';
+      ++i;
+      continue;
+    }
+    const auto n = sequenceLength(text, i);
+    if (n == 0) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+std::string originText(std::string_view origin) {
+  std::string out = cleanText(origin);
+  std::replace(out.begin(), out.end(), '|', '/');
+  return out;
+}
+
+std::string_view utf8Prefix(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  // Back off continuation bytes so the cut lands before a sequence's first byte.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+std::string eventText(const EventRef& event) {
+  std::string out = capped(event.name.empty() ? "(unnamed event)" : event.name, 64);
+  if (!event.id.empty()) out += fmt::format(" ({})", capped(event.id, 64));
+  if (!event.time.empty()) out += fmt::format(" at {}", capped(event.time, 40));
+  if (!event.principal.empty()) out += fmt::format(" by {}", capped(event.principal, 256));
+  return out;
+}
+
+std::string withProvenance(std::string_view origin, std::string_view provenance,
+                           std::size_t limit) {
+  std::string head = originText(origin);
+  std::string tail = cleanText(provenance);
+  const std::size_t separator = kProvenanceSeparator.size();
+  if (tail.size() + separator + 16 > limit) {
+    tail =
+        std::string(utf8Prefix(tail, limit > separator + 19 ? limit - separator - 19 : 0)) + "...";
+  }
+  const std::size_t room = limit - tail.size() - separator;
+  if (head.size() > room) head = std::string(utf8Prefix(head, room - 3)) + "...";
+  return head + std::string(kProvenanceSeparator) + tail;
+}
+
+std::set<std::string, std::less<>> touchedOwners(const inventory::Inventory& inventory,
+                                                 const inventory::Scope& scope, Layout layout) {
+  std::set<std::string, std::less<>> owners;
+  const bool by_group = layout == Layout::Group;
+  std::set<std::string> vpcs(scope.vpc_ids.begin(), scope.vpc_ids.end());
+  for (const auto& table : inventory.route_tables) {
+    if (scope.route_table_ids.contains(table.id)) vpcs.insert(table.vpc_id);
+  }
+  std::set<std::string> prefix_groups;
+  for (const auto& group : inventory.security_groups) {
+    for (const auto& permission : group.ingress) {
+      for (const auto& list : permission.prefix_lists) {
+        if (scope.prefix_list_ids.contains(list.prefix_list_id)) prefix_groups.insert(group.id);
+      }
+    }
+  }
+  if (by_group) {
+    owners.insert(scope.group_ids.begin(), scope.group_ids.end());
+    owners.insert(prefix_groups.begin(), prefix_groups.end());
+  } else {
+    owners.insert(scope.instance_ids.begin(), scope.instance_ids.end());
+  }
+  for (const auto& eni : inventory.network_interfaces) {
+    const std::string instance = eni.attachment ? eni.attachment->instance_id : std::string();
+    const bool carries_group =
+        std::any_of(eni.group_ids.begin(), eni.group_ids.end(), [&](const std::string& g) {
+          return scope.group_ids.contains(g) || prefix_groups.contains(g);
+        });
+    const bool touched = scope.everything || scope.network_interface_ids.contains(eni.id) ||
+                         scope.subnet_ids.contains(eni.subnet_id) || vpcs.contains(eni.vpc_id) ||
+                         (!instance.empty() && scope.instance_ids.contains(instance)) ||
+                         (eni.attachment && scope.network_interface_attachment_ids.contains(
+                                                eni.attachment->attachment_id)) ||
+                         (!by_group && carries_group);
+    if (!touched) continue;
+    if (by_group) {
+      owners.insert(eni.group_ids.begin(), eni.group_ids.end());
+    } else if (!instance.empty()) {
+      owners.insert(instance);
+    }
+  }
+  if (scope.everything) {
+    if (by_group) {
+      for (const auto& group : inventory.security_groups) owners.insert(group.id);
+    } else {
+      for (const auto& instance : inventory.instances) owners.insert(instance.id);
+    }
+  }
+  return owners;
+}
+
+void annotate(Plan& plan, const std::vector<EventRef>& events,
+              const inventory::Inventory& inventory, const Options& options,
+              std::chrono::system_clock::time_point now) {
+  plan.origin = eventsSummary(events, kMaxCommitDescriptionLength / 2);
+  if (plan.empty()) return;
+  // Latest first: eventTime is ISO-8601 UTC, so text order is time order.
+  std::vector<const EventRef*> latest;
+  for (const auto& e : events) latest.push_back(&e);
+  std::stable_sort(latest.begin(), latest.end(),
+                   [](const EventRef* a, const EventRef* b) { return a->time > b->time; });
+  std::vector<std::set<std::string, std::less<>>> touched;
+  touched.reserve(latest.size());
+  for (const auto* e : latest)
+    touched.push_back(touchedOwners(inventory, e->scope, options.layout));
+  const std::string fallback =
+      latest.empty() ? fmt::format("full reconcile at {} (no CloudTrail event)", formatTime(now))
+                     : eventText(*latest.front());
+  std::unordered_map<std::string, std::string> text_of_owner;
+  const auto provenance = [&](std::string_view rule_name) -> const std::string& {
+    const auto owner = std::string(managedRuleOwner(rule_name).value_or(rule_name));
+    auto [it, inserted] = text_of_owner.try_emplace(owner);
+    if (inserted) {
+      it->second = fallback;
+      for (std::size_t i = 0; i < latest.size(); ++i) {
+        if (touched[i].contains(owner)) {
+          it->second = eventText(*latest[i]);
+          break;
+        }
+      }
+    }
+    return it->second;
+  };
+  std::map<std::string, std::string, std::less<>> service_text;  // service → first rule's text
+  const auto note = [&](SecurityRule& rule) {
+    const auto& text = provenance(rule.name);
+    rule.description = withProvenance(descriptionOrigin(rule.description), text);
+    for (const auto& s : rule.service) service_text.try_emplace(s, text);
+  };
+  for (auto& rule : plan.add_rules) note(rule);
+  for (auto& edit : plan.edit_rules) note(edit.after);
+  for (auto& service : plan.add_services) {
+    const auto it = service_text.find(service.name);
+    service.description = withProvenance(descriptionOrigin(service.description),
+                                         it != service_text.end() ? it->second : fallback);
+  }
+}
+
+std::string eventsSummary(const std::vector<EventRef>& events, std::size_t limit) {
+  if (events.empty()) return "full reconcile";
+  // Distinct (name, principal) pairs in the batch's order.
+  std::vector<std::string> pairs;
+  for (const auto& e : events) {
+    std::string pair = capped(e.name, 64);
+    if (!e.principal.empty()) pair += " by " + capped(e.principal, 256);
+    if (std::find(pairs.begin(), pairs.end(), pair) == pairs.end()) pairs.push_back(pair);
+  }
+  const std::string head = fmt::format("{} event{}", events.size(), events.size() == 1 ? "" : "s");
+  std::string listed;
+  std::size_t shown = 0;
+  for (const auto& pair : pairs) {
+    const std::string more = fmt::format(", and {} more", pairs.size() - shown);
+    const std::string next = listed.empty() ? pair : listed + ", " + pair;
+    if (head.size() + next.size() + 3 + more.size() > limit) break;
+    listed = next;
+    ++shown;
+  }
+  std::string out = head;
+  if (!listed.empty()) {
+    out += " (" + listed;
+    if (shown < pairs.size()) out += fmt::format(", and {} more", pairs.size() - shown);
+    out += ")";
+  }
+  return std::string(utf8Prefix(out, limit));
+}
+
+}  // namespace trailwall::policy

@@ -1,0 +1,170 @@
+"""Proof of enforcement (issue 12): after every commit trailwall asks panos-sim which rule decides
+a sample flow of each rule it wrote; an administrator's deny rule above the managed block makes
+the run exit 3 naming it. `trailwall verify` compares AWS with the firewall without writing:
+exit 0 when they agree, 2 with the differences."""
+import json
+import re
+import time
+
+from e2e_case import E2eCase, main
+from test_overlap import changing
+
+VSYS = "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']"
+RULES = VSYS + "/rulebase/security/rules"
+JSON = ("--output", "json")
+DENY = ("<from><member>any</member></from><to><member>trust</member></to>"
+        "<source><member>any</member></source><destination><member>any</member></destination>"
+        "<source-user><member>any</member></source-user><category><member>any</member></category>"
+        "<application><member>any</member></application><service><member>any</member></service>"
+        "<action>deny</action>")
+
+
+class Enforcement(E2eCase):
+    def operator(self):
+        if not hasattr(self, "_operator"):
+            self._operator = self.s.sim.keygen("operator", "operator")
+        return self._operator
+
+    def operatorCommits(self):
+        """The operator commits everything (a full commit), as a person at the web UI would."""
+        reply = self.s.sim.api({"type": "commit", "cmd": "<commit></commit>"}, self.operator())
+        job = re.search(r"<job>(\d+)</job>", reply).group(1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = self.s.sim.api(
+                {"type": "op", "cmd": f"<show><jobs><id>{job}</id></jobs></show>"}, self.operator())
+            if "<status>FIN</status>" in status:
+                self.assertIn("<result>OK</result>", status)
+                return
+            time.sleep(0.05)
+        self.fail("the operator's commit did not finish")
+
+    def addDenyOnTop(self):
+        self.s.sim.api({"type": "config", "action": "set",
+                        "xpath": RULES + "/entry[@name='block-inbound']", "element": DENY},
+                       self.operator())
+        self.s.sim.api({"type": "config", "action": "move",
+                        "xpath": RULES + "/entry[@name='block-inbound']", "where": "top"},
+                       self.operator())
+        self.operatorCommits()
+
+    def removeDeny(self):
+        self.s.sim.api({"type": "config", "action": "delete",
+                        "xpath": RULES + "/entry[@name='block-inbound']"}, self.operator())
+        self.operatorCommits()
+
+    def assertNoChangingRequest(self, after_seq):
+        entries = self.s.sim.control("GET", f"/sim/log?after={after_seq}")
+        self.assertTrue(entries)
+        self.assertTrue([e for e in entries if e["type"] == "op"], "no policy-match test seen")
+        self.assertEqual([e for e in entries if changing(e)], [],
+                         "verify sent a request that changes the firewall")
+
+    def logSeq(self):
+        entries = self.s.sim.control("GET", "/sim/log")
+        return entries[-1]["seq"] if entries else 0
+
+    def test_every_committed_rule_is_proven_and_a_deny_above_makes_the_run_exit_3(self):
+        run = self.ok(self.tw.reconcile(global_args=JSON))
+        report = json.loads(run.stdout)
+        proof = report["proof"]
+        added = report["applied"]["rules_added"]
+        self.assertGreater(added, 0)
+        self.assertTrue(proof["enforced"], run)
+        self.assertEqual(proof["flows"], added)
+        self.assertLessEqual(proof["tests"], added)
+        self.assertEqual(proof["not_enforced"], 0)
+        for result in proof["results"]:
+            self.assertEqual(result["verdict"], "enforced", result)
+            self.assertEqual(result["matched_rule"], result["rule"], result)
+
+        self.addDenyOnTop()
+        record = self.s.ec2.start(self.s.topology.instances["web-2"])
+        run = self.ok(self.tw.handle(self.s.log_file(record)), code=3)
+        self.assertIn("NOT ENFORCED", run.stdout)
+        self.assertIn("shadowed by rule 'block-inbound' (deny)", run.stdout)
+        self.assertIn(self.s.rule_name("web", "tcp-443"), self.managed())  # it was committed
+
+        # The same in JSON, for a stop: the changed rules' remaining flows are shadowed, the
+        # removed ones are closed.
+        record = self.s.ec2.stop(self.s.topology.instances["web-2"])
+        run = self.ok(self.tw.handle(self.s.log_file(record), global_args=JSON), code=3)
+        proof = json.loads(run.stdout)["proof"]
+        self.assertFalse(proof["enforced"])
+        intended = [r for r in proof["results"] if r["kind"] == "intended"]
+        removed = [r for r in proof["results"] if r["kind"] == "removed"]
+        self.assertTrue(intended and removed, run)
+        self.assertEqual({r["verdict"] for r in intended}, {"not enforced"})
+        self.assertEqual({r["matched_rule"] for r in intended}, {"block-inbound"})
+        self.assertEqual({r["verdict"] for r in removed}, {"enforced"})
+
+    def test_verify_is_read_only_and_exits_2_on_a_broken_rulebase_and_0_after_a_reconcile(self):
+        before = self.logSeq()
+        run = self.ok(self.tw.run("verify"), code=2)
+        self.assertIn("missing managed rule", run.stdout)
+        self.assertNoChangingRequest(before)
+        self.ok(self.tw.reconcile())
+
+        start = self.logSeq()
+        run = self.ok(self.tw.run("verify", global_args=JSON))
+        report = json.loads(run.stdout)
+        self.assertTrue(report["verify"]["agree"])
+        self.assertTrue(report["proof"]["enforced"])
+        self.assertEqual(report["proof"]["flows"], report["inventory"]["desired_rules"])
+        self.assertNoChangingRequest(start)
+
+        # Broken by hand: a managed rule deleted and a deny rule above the managed block.
+        victim = sorted(self.managed())[0]
+        self.s.sim.api({"type": "config", "action": "delete",
+                        "xpath": RULES + f"/entry[@name='{victim}']"}, self.operator())
+        self.addDenyOnTop()
+        start = self.logSeq()
+        run = self.ok(self.tw.run("verify"), code=2)
+        self.assertIn(f"missing managed rule '{victim}'", run.stdout)
+        self.assertIn("shadowed by rule 'block-inbound' (deny)", run.stdout)
+        run = self.ok(self.tw.run("verify", global_args=JSON), code=2)
+        report = json.loads(run.stdout)
+        self.assertFalse(report["verify"]["agree"])
+        # (also the web rules: the deny now shadows the administrator rule that allowed them)
+        self.assertIn(victim, report["verify"]["missing_rules"])
+        self.assertGreater(report["verify"]["not_enforced"], 0)
+        self.assertNoChangingRequest(start)
+
+        self.removeDeny()
+        self.ok(self.tw.reconcile())
+        self.ok(self.tw.run("verify"))
+
+    def test_rules_and_the_commit_name_the_change_that_last_touched_them(self):
+        self.ok(self.tw.reconcile())
+        reconciled = self.managed()
+        for rule in reconciled.values():
+            self.assertIn(" | last change: full reconcile at ", rule.description, rule.xml)
+
+        record = self.s.ec2.start(self.s.topology.instances["web-2"])
+        self.ok(self.tw.handle(self.s.log_file(record)))
+        rules = self.managed()
+        changed = [n for n in rules if rules[n].xml != reconciled.get(n, rules[n]).xml
+                   or n not in reconciled]
+        self.assertTrue(changed)
+        principal = record["userIdentity"]["arn"]
+        for name in changed:
+            description = rules[name].description
+            self.assertIn(f"last change: StartInstances ({record['eventID']}) at "
+                          f"{record['eventTime']} by {principal}", description)
+            self.assertLessEqual(len(description.encode()), 1023)
+        # Rules the event did not change keep their description (no rewrite, no churn).
+        for name in set(rules) - set(changed):
+            self.assertEqual(rules[name].xml, reconciled[name].xml)
+        jobs = self.s.sim.api({"type": "op", "cmd": "<show><jobs><all/></jobs></show>"},
+                              self.s.api_key)
+        self.assertIn(f"1 event (StartInstances by {principal}), +", jobs)
+
+        # The same event again changes nothing, and a later reconcile rewrites nothing either.
+        before = self.snapshot()
+        self.ok(self.tw.handle(self.s.log_file(record)))
+        self.ok(self.tw.reconcile())
+        self.assertEqual(self.snapshot(), before)
+
+
+if __name__ == "__main__":
+    main()
