@@ -77,7 +77,7 @@ class Round {
 //
 // A scoped load is a fixpoint of rounds: each round asks, all at once, for everything the state
 // so far says is missing (the seeds, the groups on loaded interfaces, the interfaces carrying
-// covered groups, the instances behind them, the VPCs, subnets and route tables around them, the
+// covered groups, the instances behind them, the VPCs and route tables around them, the
 // entries of referenced prefix lists), merges the answers, and goes again until nothing is
 // missing. An instance scope takes three rounds: the instances; their groups, the interfaces
 // carrying those groups and the network context; the instances behind those interfaces and the
@@ -107,8 +107,8 @@ class Load {
   void readPrefixListEntries(Round& round, const std::string& id);
   Status runRound(Round& round);
 
-  // The network around the loaded interfaces and groups: their VPCs, the subnets and route
-  // tables of those VPCs, and the entries of every referenced prefix list.
+  // The network around the loaded interfaces and groups: their VPCs, the route tables of those
+  // VPCs, and the entries of every referenced prefix list.
   void addContext(Round& round);
 
   template <class Map>
@@ -142,7 +142,6 @@ class Load {
   IdSet enis_asked_;
   IdSet group_enis_asked_;  // groups whose interfaces were asked for
   IdSet vpcs_asked_;
-  IdSet subnets_of_vpcs_asked_;
   IdSet tables_of_vpcs_asked_;
   IdSet prefix_lists_asked_;
 
@@ -245,21 +244,17 @@ void Load::addContext(Round& round) {
   for (const auto& [id, group] : groups_) {
     if (!group.vpc_id.empty()) vpc_ids.insert(group.vpc_id);
   }
+  // Subnets are not read: an ENI names its VPC, which is all a subnet would tell (its route
+  // table is the one associated with it, else its VPC's main table); the call is saved.
   IdSet vpcs_to_read;
-  IdSet subnets_to_read;
   IdSet tables_to_read;
   for (const auto& id : vpc_ids) {
     if (!vpcs_.contains(id) && !vpcs_asked_.contains(id)) vpcs_to_read.insert(id);
-    if (!subnets_of_vpcs_asked_.contains(id)) subnets_to_read.insert(id);
     if (!tables_of_vpcs_asked_.contains(id)) tables_to_read.insert(id);
   }
   if (!vpcs_to_read.empty()) {
     vpcs_asked_.merge(IdSet(vpcs_to_read));
     readVpcs(round, {{"vpc-id", toVector(vpcs_to_read)}});
-  }
-  if (!subnets_to_read.empty()) {
-    subnets_of_vpcs_asked_.merge(IdSet(subnets_to_read));
-    readSubnets(round, {{"vpc-id", toVector(subnets_to_read)}});
   }
   if (!tables_to_read.empty()) {
     tables_of_vpcs_asked_.merge(IdSet(tables_to_read));
@@ -289,7 +284,6 @@ Status Load::everything() {
   all_instances_ = true;
   for (const auto& [id, vpc] : vpcs_) {
     vpcs_asked_.insert(id);
-    subnets_of_vpcs_asked_.insert(id);
     tables_of_vpcs_asked_.insert(id);
   }
   addContext(round);

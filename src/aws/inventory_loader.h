@@ -7,8 +7,10 @@
 //
 // What a scope loads (and covers, see inventory::Coverage):
 //  - instance ids: those instances and all their ENIs; the groups on those ENIs with every
-//    ENI carrying them (and those ENIs' instances, for their state); the subnets, VPCs and all
-//    route tables of the VPCs involved; the prefix lists the groups reference.
+//    ENI carrying them (and those ENIs' instances, for their state); the VPCs and all route
+//    tables of the VPCs involved; the prefix lists the groups reference. Subnets are read only by
+//    a full load: an ENI names its VPC, and nothing else a subnet holds is used, so a scoped load
+//    saves that call.
 //  - group ids / names: the groups, every ENI carrying them and so on as above.
 //  - ENI ids / attachment ids: the ENIs and their instances, as instance ids.
 //  - subnet, route table, association and VPC ids: the whole VPC (all its instances and

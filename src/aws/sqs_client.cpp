@@ -63,16 +63,25 @@ Result<std::vector<SqsMessage>> SqsClient::receiveMessages(const std::string& qu
   return messages;
 }
 
-Result<std::vector<SqsBatchFailure>> SqsClient::deleteMessages(
-    const std::string& queue_url, const std::vector<std::string>& receipt_handles) {
+Result<std::vector<SqsBatchFailure>> SqsClient::batchCall(
+    std::string_view operation, const std::string& queue_url,
+    const std::vector<std::string>& receipt_handles,
+    std::optional<std::chrono::seconds> visibility) {
   std::vector<SqsBatchFailure> failures;
+  const auto bad_id = [operation] {
+    return fail(ErrorCode::InvalidInput,
+                fmt::format("SQS {}: a failed entry has a bad Id", operation));
+  };
   for (std::size_t start = 0; start < receipt_handles.size(); start += kMaxBatch) {
     const std::size_t end = std::min(receipt_handles.size(), start + kMaxBatch);
     nlohmann::json entries = nlohmann::json::array();
     for (std::size_t i = start; i < end; ++i) {
-      entries.push_back({{"Id", std::to_string(i - start)}, {"ReceiptHandle", receipt_handles[i]}});
+      nlohmann::json entry = {{"Id", std::to_string(i - start)},
+                              {"ReceiptHandle", receipt_handles[i]}};
+      if (visibility) entry["VisibilityTimeout"] = visibility->count();
+      entries.push_back(std::move(entry));
     }
-    auto json = json_protocol::call(client_, kContentType, kTarget, "DeleteMessageBatch",
+    auto json = json_protocol::call(client_, kContentType, kTarget, operation,
                                     {{"QueueUrl", queue_url}, {"Entries", entries}});
     if (!json) {
       return std::unexpected(json.error());
@@ -83,12 +92,10 @@ Result<std::vector<SqsBatchFailure>> SqsClient::deleteMessages(
         try {
           index = start + std::stoul(json_protocol::text(f, "Id"));
         } catch (const std::exception&) {
-          return fail(ErrorCode::InvalidInput,
-                      "SQS DeleteMessageBatch: a failed entry has a bad Id");
+          return bad_id();
         }
         if (index >= end) {
-          return fail(ErrorCode::InvalidInput,
-                      "SQS DeleteMessageBatch: a failed entry has a bad Id");
+          return bad_id();
         }
         const auto fault = f.find("SenderFault");
         failures.push_back({receipt_handles[index], json_protocol::text(f, "Code"),
@@ -98,6 +105,41 @@ Result<std::vector<SqsBatchFailure>> SqsClient::deleteMessages(
     }
   }
   return failures;
+}
+
+Result<std::vector<SqsBatchFailure>> SqsClient::deleteMessages(
+    const std::string& queue_url, const std::vector<std::string>& receipt_handles) {
+  return batchCall("DeleteMessageBatch", queue_url, receipt_handles, std::nullopt);
+}
+
+Result<std::vector<SqsBatchFailure>> SqsClient::changeMessageVisibilityBatch(
+    const std::string& queue_url, const std::vector<std::string>& receipt_handles,
+    std::chrono::seconds timeout) {
+  return batchCall("ChangeMessageVisibilityBatch", queue_url, receipt_handles, timeout);
+}
+
+Result<std::map<std::string, std::string>> SqsClient::getQueueAttributes(
+    const std::string& queue_url, const std::vector<std::string>& names) {
+  auto json = json_protocol::call(client_, kContentType, kTarget, "GetQueueAttributes",
+                                  {{"QueueUrl", queue_url}, {"AttributeNames", names}});
+  if (!json) {
+    return std::unexpected(json.error());
+  }
+  std::map<std::string, std::string> attributes;
+  if (auto found = json->find("Attributes"); found != json->end()) {
+    if (!found->is_object()) {
+      return fail(ErrorCode::InvalidInput, "SQS GetQueueAttributes: Attributes is not an object");
+    }
+    for (const auto& [key, value] : found->items()) {
+      if (value.is_string()) attributes[key] = value.get<std::string>();
+    }
+  }
+  return attributes;
+}
+
+std::string SqsMessage::messageGroup() const {
+  const auto it = attributes.find("MessageGroupId");
+  return it == attributes.end() ? std::string() : it->second;
 }
 
 Status SqsClient::changeMessageVisibility(const std::string& queue_url,

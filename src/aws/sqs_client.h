@@ -1,10 +1,11 @@
 #pragma once
 // Amazon SQS over its JSON protocol (awsJson1_0, target AmazonSQS.*): long-poll
-// ReceiveMessage, DeleteMessageBatch and ChangeMessageVisibility, for the daemon and the
-// Lambda front end. API reference: Amazon SQS API, actions of the same names.
+// ReceiveMessage, DeleteMessageBatch, ChangeMessageVisibility(Batch) and GetQueueAttributes, for
+// the daemon and the Lambda front end. API reference: Amazon SQS API, actions of the same names.
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct SqsMessage {
   std::string body;
   std::string md5_of_body;
   std::map<std::string, std::string> attributes;  // ApproximateReceiveCount, SentTimestamp, …
+
+  // The FIFO message group (attribute MessageGroupId); empty on a standard queue.
+  [[nodiscard]] std::string messageGroup() const;
 };
 
 struct SqsReceive {
@@ -26,7 +30,7 @@ struct SqsReceive {
   std::optional<std::chrono::seconds> visibility_timeout;  // the queue's default if unset
 };
 
-// An entry DeleteMessageBatch could not delete.
+// An entry DeleteMessageBatch or ChangeMessageVisibilityBatch could not handle.
 struct SqsBatchFailure {
   std::string receipt_handle;
   std::string code;
@@ -53,10 +57,26 @@ class SqsClient {
   [[nodiscard]] Status changeMessageVisibility(const std::string& queue_url,
                                                const std::string& receipt_handle,
                                                std::chrono::seconds timeout);
+  // The same for many messages, in batches of ten (extending a batch in flight, or giving back
+  // what a stopping daemon will not handle); returns the entries SQS refused.
+  [[nodiscard]] Result<std::vector<SqsBatchFailure>> changeMessageVisibilityBatch(
+      const std::string& queue_url, const std::vector<std::string>& receipt_handles,
+      std::chrono::seconds timeout);
+  // The queue's attributes by name ("All" or e.g. {"VisibilityTimeout", "FifoQueue",
+  // "RedrivePolicy"}); values as SQS sends them (strings).
+  [[nodiscard]] Result<std::map<std::string, std::string>> getQueueAttributes(
+      const std::string& queue_url, const std::vector<std::string>& names = {"All"});
 
   [[nodiscard]] ServiceClient& client() { return client_; }
 
  private:
+  // One batch action over `receipt_handles` in batches of ten; `visibility`, when set, goes into
+  // every entry (ChangeMessageVisibilityBatch).
+  [[nodiscard]] Result<std::vector<SqsBatchFailure>> batchCall(
+      std::string_view operation, const std::string& queue_url,
+      const std::vector<std::string>& receipt_handles,
+      std::optional<std::chrono::seconds> visibility);
+
   ServiceClient client_;
 };
 

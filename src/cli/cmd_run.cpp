@@ -3,6 +3,7 @@
 // (everything). Each reads the current AWS truth (or a JSON inventory), plans against the
 // firewall (or its configuration export) and, unless it is a dry run, writes the plan with one
 // partial commit, then reports what it did.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,10 +20,13 @@
 #include "cli/run_report.h"
 #include "cli/runtime.h"
 #include "cloudtrail/decoder.h"
+#include "common/exit_pool.h"
 #include "engine/engine.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
 #include "policy/rulebase_xml.h"
+#include "runner/runner.h"
+#include "runner/s3_log_reader.h"
 
 namespace trailwall::cli {
 namespace {
@@ -64,6 +68,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::EngineOptions engine_options;
   engine_options.require_bottom_rule = known_rulebase;
+  engine_options.keep_until_exit = true;  // this process exits after the run
   if (events != nullptr) {
     for (const auto& change : events->changes) {
       engine_options.events.push_back(policy::EventRef{
@@ -81,10 +86,12 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
     return kExitError;
   }
   print(*report);
-  if (mode == engine::Mode::Plan && !report->plan.empty()) return kExitChangesPending;
-  if (mode == engine::Mode::Verify && !report->agrees()) return kExitChangesPending;
-  if (mode == engine::Mode::Apply && report->notEnforced()) return kExitNotEnforced;
-  return kExitOk;
+  int exit_code = kExitOk;
+  if (mode == engine::Mode::Plan && !report->plan.empty()) exit_code = kExitChangesPending;
+  if (mode == engine::Mode::Verify && !report->agrees()) exit_code = kExitChangesPending;
+  if (mode == engine::Mode::Apply && report->notEnforced()) exit_code = kExitNotEnforced;
+  keepUntilExit(std::move(*report));  // the plan: not freed rule by rule at exit
+  return exit_code;
 }
 
 engine::Batch everythingBatch() {
@@ -103,15 +110,16 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   if (!rt) return reportFailure(rt.error());
   const auto& cfg = (*rt)->config();
 
-  cloudtrail::DecodeOptions decode_options;
-  decode_options.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
-  decode_options.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
-  decode_options.keep_ignored = ctx.global.verbose;
-  decode_options.max_input_size = inputLimits(cfg).max_size;
-  cloudtrail::Decoder decoder(std::move(decode_options));
-  cloudtrail::Decoded decoded;
+  // Each input is one delivery of the runner (runner/runner.h): decoded on its own, the log
+  // files it names fetched, one scoped run and one commit for all of them.
+  runner::RunnerOptions run_options;
+  run_options.decode.filter.accounts.insert(cfg.aws.accounts.begin(), cfg.aws.accounts.end());
+  run_options.decode.filter.regions.insert(cfg.aws.regions.begin(), cfg.aws.regions.end());
+  run_options.decode.keep_ignored = ctx.global.verbose;
+  run_options.decode.max_input_size = inputLimits(cfg).max_size;
+  run_options.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
+  std::vector<runner::Delivery> deliveries;
   std::vector<Error> input_errors;  // inputs that could not be read, then bad records
-
   for (const auto& input : options.inputs) {
     auto bytes = readEventInput(**rt, input);
     if (!bytes) {
@@ -119,45 +127,42 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
       input_errors.push_back(bytes.error());
       continue;
     }
-    decoder.decode(bytes->bytes, bytes->source, decoded);
+    deliveries.push_back(runner::Delivery{input, std::move(bytes->bytes), bytes->source});
   }
-  // Notifications name CloudTrail log files in S3: fetch and decode each once.
-  for (std::size_t next = 0; next < decoded.objects.size(); ++next) {
-    const auto object = decoded.objects[next];
-    auto bytes = readS3Object(**rt, object.bucket, object.key);
-    if (!bytes) {
-      const auto error = bytes.error().withContext(object.source);
+  runner::S3LogReader logs([&rt] { return (*rt)->s3(); });
+  runner::Runner runner(
+      std::move(run_options), cfg.policy, [&rt] { return (*rt)->awsInventory(); },
+      [&rt]() -> Result<panos::Firewall*> {
+        auto firewall = (*rt)->firewall();
+        if (!firewall) return std::unexpected(firewall.error());
+        return *firewall;
+      },
+      logs, (*rt)->clock());
+  const auto result = runner.run(deliveries);
+  for (const auto& outcome : result.outcomes) {
+    for (const auto& error : outcome.errors) {
       reportError(error);
-      input_errors.push_back(error);
-      continue;
+      input_errors.push_back(error);  // a bad record or a log file that could not be fetched
     }
-    decoder.decode(bytes->bytes, bytes->source, decoded);
   }
-  for (const auto& error : decoded.errors) {
-    reportError(error);
-    input_errors.push_back(error);
+  const bool json = ctx.global.output == OutputFormat::Json;
+  if (!result.runs.empty() && result.runs.front().error) {
+    const auto& run = result.runs.front();
+    if (!run.attempted || !run.report) return reportFailure(*run.error);
+    printErr("trailwall: " + to_string(*run.error) + "\n");
+    printErr("trailwall: not done: " + outcomeText(*run.report) + "\n");
+    if (json) printOut(runReportJson(*run.report, &result.decoded, &*run.error, input_errors));
+    return kExitError;
   }
-  const bool input_failed = !input_errors.empty();
-
-  engine::Batch batch;  // one scope per account and region: one commit for all of it
-  for (const auto& change : decoded.changes) {
-    batch[engine::Target{change.account, change.region}].merge(change.scope);
-    spdlog::info("event=change name={} time={} account={} region={} id={} source=\"{}\"",
-                 change.event_name, change.event_time, change.account, change.region,
-                 change.event_id, change.source);
-  }
-  engine::InventorySource* source = nullptr;
-  if (!batch.empty()) {
-    auto aws = (*rt)->awsInventory();
-    if (!aws) return reportFailure(aws.error());
-    source = *aws;
-  }
-  engine::StaticInventorySource none{inventory::Inventory{}};
-  const int code = execute(ctx, **rt, source != nullptr ? *source : none, batch,
-                           options.dry_run ? engine::Mode::Plan : engine::Mode::Apply, &decoded,
-                           std::nullopt, true, input_errors);
-  if (code == kExitError) return code;
-  return input_failed ? kExitError : code;
+  engine::RunReport nothing;  // no run: nothing was in scope
+  nothing.mode = options.dry_run ? engine::Mode::Plan : engine::Mode::Apply;
+  nothing.nothing_in_scope = true;
+  const auto& report = result.runs.empty() ? nothing : *result.runs.front().report;
+  printOut(json ? runReportJson(report, &result.decoded, nullptr, input_errors)
+                : runReportText(report, &result.decoded, ctx.global.verbose));
+  if (!input_errors.empty() || !result.allDone()) return kExitError;
+  if (!options.dry_run && report.notEnforced()) return kExitNotEnforced;
+  return options.dry_run && !report.plan.empty() ? kExitChangesPending : kExitOk;
 }
 
 struct ReconcileOptions {
@@ -187,10 +192,9 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
     known_rulebase = false;  // a stand-in: its missing bottom rule says nothing
   }
   if (!options.inventory.empty()) {
-    auto inv = readInventoryFile(options.inventory);
-    if (!inv) return reportFailure(inv.error());
-    engine::StaticInventorySource source(std::move(*inv));
-    return execute(ctx, **rt, source, everythingBatch(), mode, nullptr, std::move(offline),
+    auto source = InventoryFileSource::open(options.inventory);
+    if (!source) return reportFailure(source.error());
+    return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);
   }
   auto source = (*rt)->awsInventory();

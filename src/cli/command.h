@@ -37,5 +37,6 @@ void registerEventsCommand(CLI::App& app, CommandContext& ctx);
 void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
 void registerRunCommands(CLI::App& app, CommandContext& ctx);  // handle, reconcile, apply
 void registerKeygenCommand(CLI::App& app, CommandContext& ctx);
+void registerServeCommand(CLI::App& app, CommandContext& ctx);  // src/serve/command.cpp
 
 }  // namespace trailwall::cli

@@ -42,16 +42,21 @@ std::string overLimit(std::string_view name, std::size_t limit) {
 }
 
 // A file mapping whose page table a thread fills ahead of the decoder, a few MiB at a time, so
-// the decoder neither waits for all of it first (MAP_POPULATE) nor takes a fault per 64 KiB.
+// the decoder neither waits for all of it first (MAP_POPULATE) nor takes a fault per 64 KiB. A
+// file of one step or less is filled at once: a thread would cost more than it saves.
 struct Mapping {
+  static constexpr std::size_t kStep = std::size_t{4} << 20;
   char* base = nullptr;
   std::size_t length = 0;
   std::jthread filler;
 
   Mapping(char* mapped, std::size_t mapped_length, std::size_t size)
       : base(mapped), length(mapped_length) {
+    if (size <= kStep) {
+      madvise(base, roundUp(size, pageSize()), MADV_POPULATE_READ);  // else: the decoder faults
+      return;
+    }
     filler = std::jthread([this, size](const std::stop_token& stop) {
-      constexpr std::size_t kStep = std::size_t{4} << 20;
       for (std::size_t at = 0; at < size && !stop.stop_requested(); at += kStep) {
         if (madvise(base + at, std::min(kStep, roundUp(size, pageSize()) - at),
                     MADV_POPULATE_READ) != 0) {
@@ -157,14 +162,20 @@ Result<std::size_t> FileSource::read(char* out, std::size_t size) {
 
 PipelinedSource::PipelinedSource(cloudtrail::ByteSource& inner, std::size_t chunk,
                                  std::size_t depth)
-    : inner_(inner), inflated_(inner.inflated()), ring_(std::max<std::size_t>(depth, 2)) {
-  for (Chunk& c : ring_) c.bytes.resize(chunk);
-  worker_ = std::jthread([this](const std::stop_token& stop) { produce(stop); });
-}
+    : inner_(inner),
+      inflated_(inner.inflated()),
+      chunk_(std::max<std::size_t>(chunk, 1)),
+      depth_(std::max<std::size_t>(depth, 2)) {}
 
 PipelinedSource::~PipelinedSource() {
   worker_.request_stop();
   changed_.notify_all();
+}
+
+void PipelinedSource::start() {
+  ring_.resize(depth_);
+  for (Chunk& c : ring_) c.bytes = std::make_unique_for_overwrite<char[]>(chunk_);
+  worker_ = std::jthread([this](const std::stop_token& stop) { produce(stop); });
 }
 
 void PipelinedSource::produce(const std::stop_token& stop) {
@@ -179,8 +190,8 @@ void PipelinedSource::produce(const std::stop_token& stop) {
     chunk.size = 0;
     std::optional<Error> error;
     bool ended = false;
-    while (chunk.size < chunk.bytes.size() && !stop.stop_requested()) {
-      auto got = inner_.read(chunk.bytes.data() + chunk.size, chunk.bytes.size() - chunk.size);
+    while (chunk.size < chunk_ && !stop.stop_requested()) {
+      auto got = inner_.read(chunk.bytes.get() + chunk.size, chunk_ - chunk.size);
       if (!got) {
         error = got.error();
         ended = true;
@@ -208,6 +219,21 @@ void PipelinedSource::produce(const std::stop_token& stop) {
 }
 
 Result<std::size_t> PipelinedSource::read(char* out, std::size_t size) {
+  if (!worker_.joinable() && !ended_) {
+    if (read_inline_ < chunk_ && size > 0) {
+      // No thread yet: nothing else touches the state.
+      auto got = inner_.read(out, std::min(size, chunk_ - read_inline_));
+      if (!got || *got == 0) {
+        ended_ = true;
+        cut_short_ = inner_.cutShort();
+        if (!got) error_ = got.error();
+      } else {
+        read_inline_ += *got;
+      }
+      return got;
+    }
+    start();
+  }
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return filled_ > 0 || ended_; });
   if (filled_ == 0) {
@@ -217,7 +243,7 @@ Result<std::size_t> PipelinedSource::read(char* out, std::size_t size) {
   Chunk& chunk = ring_[head_];
   lock.unlock();  // the writer never touches a filled chunk
   const std::size_t n = std::min(size, chunk.size - offset_);
-  std::memcpy(out, chunk.bytes.data() + offset_, n);
+  std::memcpy(out, chunk.bytes.get() + offset_, n);
   offset_ += n;
   if (offset_ == chunk.size) {
     lock.lock();
@@ -285,6 +311,28 @@ Result<inventory::Inventory> readInventoryFile(const std::string& path) {
   auto inv = inventory::parseInventoryJsonPadded(bytes->view());
   if (!inv) return std::unexpected(inv.error().withContext(inputName(path)));
   return std::move(*inv);
+}
+
+Result<std::unique_ptr<InventoryFileSource>> InventoryFileSource::open(const std::string& path) {
+  auto inv = readInventoryFile(path);
+  if (!inv) return std::unexpected(inv.error());
+  return std::unique_ptr<InventoryFileSource>(new InventoryFileSource(path, std::move(*inv)));
+}
+
+Result<engine::LoadedInventory> InventoryFileSource::load(const engine::Target& /*target*/,
+                                                          const inventory::Scope& /*scope*/) {
+  engine::LoadedInventory loaded;
+  if (path_ == "-") {
+    loaded.inventory = *first_;
+  } else if (first_) {
+    loaded.inventory = std::move(*first_);
+    first_.reset();
+  } else {
+    auto again = readInventoryFile(path_);
+    if (!again) return std::unexpected(again.error());
+    loaded.inventory = std::move(*again);
+  }
+  return loaded;
 }
 
 Result<S3Location> parseS3Url(std::string_view url) {

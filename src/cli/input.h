@@ -21,6 +21,7 @@
 #include "cloudtrail/decoder.h"
 #include "cloudtrail/padded_bytes.h"
 #include "common/error.h"
+#include "engine/inventory_source.h"
 #include "inventory/inventory.h"
 
 namespace trailwall::config {
@@ -78,7 +79,9 @@ class FileSource final : public cloudtrail::ByteSource {
 
 // Reads `inner` on a thread of its own, a few chunks ahead of its reader, so that reading a file
 // or inflating gzip overlaps with decoding: on two cores a log file takes about the time of the
-// slower of the two. Errors, cutShort() and inflated() are passed on as `inner` gives them.
+// slower of the two. The first chunk's worth is read on the caller's thread: an input that ends
+// within it (an event, a small log file) costs no thread and no ring of chunks. Errors,
+// cutShort() and inflated() are passed on as `inner` gives them.
 class PipelinedSource final : public cloudtrail::ByteSource {
  public:
   explicit PipelinedSource(cloudtrail::ByteSource& inner, std::size_t chunk = std::size_t{1} << 20,
@@ -91,16 +94,22 @@ class PipelinedSource final : public cloudtrail::ByteSource {
   [[nodiscard]] Result<std::size_t> read(char* out, std::size_t size) override;
   [[nodiscard]] bool cutShort() const override;
   [[nodiscard]] bool inflated() const override { return inflated_; }
+  // Whether the input outgrew the first chunk, so the thread was started.
+  [[nodiscard]] bool threaded() const { return worker_.joinable(); }
 
  private:
   struct Chunk {
-    std::vector<char> bytes;
+    std::unique_ptr<char[]> bytes;  // chunk_ bytes, uninitialised until read into
     std::size_t size = 0;
   };
+  void start();
   void produce(const std::stop_token& stop);
 
   cloudtrail::ByteSource& inner_;
   const bool inflated_;
+  const std::size_t chunk_;
+  const std::size_t depth_;
+  std::size_t read_inline_ = 0;  // bytes read on the caller's thread before the start
   std::vector<Chunk> ring_;
   mutable std::mutex mutex_;
   std::condition_variable_any changed_;
@@ -127,6 +136,26 @@ class PipelinedSource final : public cloudtrail::ByteSource {
 // An inventory JSON file ("-" = stdin), mapped and parsed where it lies (no copy of the text;
 // the mapping is gone when this returns). Errors name the path.
 [[nodiscard]] Result<inventory::Inventory> readInventoryFile(const std::string& path);
+
+// The inventory of `plan`/`apply --inventory FILE`, complete for everything: read once, and
+// handed to the engine on its first load without a copy (it may hold 100,000 instances). A
+// later load (the engine loads again only when a scope widens, which "everything" cannot) reads
+// the file again; stdin cannot be read again, so its inventory is kept and copied.
+class InventoryFileSource final : public engine::InventorySource {
+ public:
+  // Errors name the path (readInventoryFile).
+  [[nodiscard]] static Result<std::unique_ptr<InventoryFileSource>> open(const std::string& path);
+
+  [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
+                                                     const inventory::Scope& scope) override;
+
+ private:
+  InventoryFileSource(std::string path, inventory::Inventory first)
+      : path_(std::move(path)), first_(std::move(first)) {}
+
+  std::string path_;
+  std::optional<inventory::Inventory> first_;  // until the first load (stdin: always)
+};
 
 struct EventInput {
   cloudtrail::PaddedBytes bytes;

@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +12,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "lambda/command.h"
 
 namespace trailwall::cli {
 
@@ -73,9 +76,18 @@ int main(int argc, char** argv) {
     registerInventoryCommand(app, ctx);
     registerRunCommands(app, ctx);
     registerKeygenCommand(app, ctx);
+    trailwall::lambda::registerLambdaCommand(app, ctx);
+    registerServeCommand(app, ctx);
 
+    // Lambda starts a custom runtime as /var/task/bootstrap with no arguments: run `lambda`.
+    std::vector<char*> args(argv, argv + argc);
+    static char lambda_command[] = "lambda";
+    const std::string_view program(argc > 0 && argv[0] != nullptr ? argv[0] : "");
+    if (argc == 1 && (program == "bootstrap" || program.ends_with("/bootstrap"))) {
+      args.push_back(lambda_command);
+    }
     try {
-      app.parse(argc, argv);
+      app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
       const int code = app.exit(e);
       // --help and --version are successes; every usage error is exit code 1.

@@ -13,6 +13,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr const char* kPlanPlaceholder = "\x01plan\x01";
+
 std::string seconds(std::chrono::milliseconds ms) {
   return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
 }
@@ -239,7 +241,7 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
                         : "",
                     seconds(report.timings.check));
   }
-  out += policy::planToText(report.plan);
+  policy::appendPlanText(out, report.plan);
   for (const auto& warning : report.warnings) out += fmt::format("warning: {}\n", warning);
   out += pendingText(report);
   out += holdText(report);
@@ -311,7 +313,7 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                 {"allowed", report.flows_allowed},
                 {"tests", report.policy_match_tests},
                 {"untested", report.untested_flows}};
-  j["plan"] = Json::parse(policy::planToJson(report.plan));
+  j["plan"] = kPlanPlaceholder;  // spliced in below: a plan of 100,000 rules is not parsed again
   j["warnings"] = report.warnings;
   j["pending_changes"] = {{"nodes", report.pending.nodes},
                           {"others", report.pending.others},
@@ -382,7 +384,24 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                      {"check", report.timings.check.count()},
                      {"apply", report.timings.apply.count()},
                      {"total", report.timings.total.count()}};
-  return j.dump(2) + "\n";
+  std::string out = j.dump(2) + "\n";
+  // The placeholder as dump(2) writes it at depth 1: a raw newline and two spaces before a key
+  // occur only between tokens, never inside a string, so this cannot match report text.
+  const std::string marker = "\n  \"plan\": \"\\u0001plan\\u0001\"";
+  const auto at = out.find(marker);
+  if (at == std::string::npos) return out;  // cannot happen: the key is written above
+  std::string plan = policy::planToJson(report.plan);
+  while (!plan.empty() && plan.back() == '\n') plan.pop_back();
+  std::string spliced;
+  spliced.reserve(out.size() + plan.size() + plan.size() / 8);
+  spliced.append(out, 0, at);
+  spliced += "\n  \"plan\": ";
+  for (const char c : plan) {  // indented one level deeper, as dump(2) writes a nested value
+    spliced += c;
+    if (c == '\n') spliced += "  ";
+  }
+  spliced.append(out, at + marker.size());
+  return spliced;
 }
 
 }  // namespace trailwall::cli

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "cloudtrail/byte_source.h"
 #include "cloudtrail/change.h"
@@ -67,5 +68,9 @@ class Decoder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The EC2 event names trailwall acts on (DESIGN §2), sorted: what an EventBridge rule for
+// trailwall must match (`trailwall event-pattern`, deploy/template.yaml).
+[[nodiscard]] std::vector<std::string_view> handledEventNames();
 
 }  // namespace trailwall::cloudtrail

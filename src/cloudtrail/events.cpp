@@ -1,5 +1,7 @@
 #include "cloudtrail/events.h"
 
+#include "cloudtrail/decoder.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -358,6 +360,13 @@ EventLookup findEvent(std::string_view event_name) {
     return {EventKind::Egress, nullptr};
   }
   return {};
+}
+
+std::vector<std::string_view> handledEventNames() {
+  std::vector<std::string_view> names;
+  names.reserve(kRules.size());
+  for (const auto& rule : kRules) names.push_back(rule.name);
+  return names;
 }
 
 Result<Extracted> extractScope(const EventRule& rule, const Params& request,

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -41,8 +41,8 @@ struct GzipSource::Impl {
   // Compressed input: a view of memory, or chunks read from `source` into `chunk`.
   std::string_view memory;
   ByteSource* source = nullptr;
-  std::vector<char> chunk;
-  std::string_view pending;  // compressed bytes not yet given to igzip
+  std::unique_ptr<char[]> chunk;  // kInputChunk bytes, uninitialised until read into
+  std::string_view pending;       // compressed bytes not yet given to igzip
   bool source_ended = false;
   std::size_t consumed = 0;  // compressed bytes igzip has taken, for messages
   std::size_t inflated = 0;
@@ -69,15 +69,15 @@ struct GzipSource::Impl {
     while (pending.size() < want && !source_ended) {
       const std::size_t kept = pending.size();
       if (kept > 0) {
-        std::memmove(chunk.data(), pending.data(), kept);  // pending lies inside chunk
+        std::memmove(chunk.get(), pending.data(), kept);  // pending lies inside chunk
       }
-      auto got = source->read(chunk.data() + kept, chunk.size() - kept);
+      auto got = source->read(chunk.get() + kept, kInputChunk - kept);
       if (!got) {
         error = got.error();
         return false;
       }
       source_ended = *got == 0;
-      pending = std::string_view(chunk.data(), kept + *got);
+      pending = std::string_view(chunk.get(), kept + *got);
     }
     return true;
   }
@@ -163,7 +163,7 @@ GzipSource::GzipSource(std::string_view compressed) : impl_(std::make_unique<Imp
 
 GzipSource::GzipSource(ByteSource& compressed) : impl_(std::make_unique<Impl>()) {
   impl_->source = &compressed;
-  impl_->chunk.resize(kInputChunk);
+  impl_->chunk = std::make_unique_for_overwrite<char[]>(kInputChunk);
 }
 
 GzipSource::~GzipSource() = default;

@@ -1,5 +1,7 @@
 #include "cloudtrail/json_split.h"
 
+#include <cstring>
+
 namespace trailwall::cloudtrail {
 namespace {
 
@@ -16,14 +18,27 @@ std::size_t skipSpace(std::string_view text, std::size_t pos) {
   return pos;
 }
 
-// The position after the string that starts at text[pos] == '"'; kNone when unterminated.
+// The position after the string that starts at text[pos] == '"'; kNone when unterminated. Jumps
+// from quote to quote (memchr): a quote is the string's end unless an odd run of backslashes
+// precedes it.
 std::size_t skipString(std::string_view text, std::size_t pos) {
-  for (std::size_t i = pos + 1; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      ++i;
-    } else if (text[i] == '"') {
-      return i + 1;
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* from = begin + pos + 1;
+  while (from < end) {
+    const auto* quote =
+        static_cast<const char*>(std::memchr(from, '"', static_cast<std::size_t>(end - from)));
+    if (quote == nullptr) {
+      return kNone;
     }
+    const char* back = quote;
+    while (back > begin + pos + 1 && back[-1] == '\\') {
+      --back;
+    }
+    if ((quote - back) % 2 == 0) {
+      return static_cast<std::size_t>(quote - begin) + 1;
+    }
+    from = quote + 1;
   }
   return kNone;
 }

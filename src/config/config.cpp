@@ -36,13 +36,23 @@ constexpr std::string_view kFirewallKeys[] = {"host",
 constexpr std::string_view kAwsKeys[] = {
     "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
     "max_input_mib"};
+constexpr std::string_view kServeKeys[] = {"queue_url",
+                                           "listen",
+                                           "batch_window_seconds",
+                                           "batch_max_messages",
+                                           "reconcile_period_seconds",
+                                           "visibility_timeout_seconds",
+                                           "shutdown_timeout_seconds",
+                                           "unhealthy_after_seconds",
+                                           "status_runs"};
 constexpr std::pair<std::string_view, std::span<const std::string_view>> kSections[] = {
     {"policy", kPolicyKeys},
     {"gateway", kGatewayKeys},
     {"firewall", kFirewallKeys},
-    {"aws", kAwsKeys}};
+    {"aws", kAwsKeys},
+    {"serve", kServeKeys}};
 
-constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws"};
+constexpr std::string_view kTop[] = {"policy", "gateway", "firewall", "aws", "serve"};
 
 // What an unknown key at `path` may have meant: the keys of its table, and for the top level
 // and the sections every section and key (a key written in the wrong section).
@@ -302,6 +312,24 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
   });
 }
 
+void readServe(Reader& r, const toml::table* serve, ServeConfig& out) {
+  if (serve == nullptr) return;
+  const std::string path = "serve";
+  r.string(serve, path, "queue_url", out.queue_url);
+  r.string(serve, path, "listen", out.listen);
+  r.number(serve, path, "batch_window_seconds", 0, 3600, out.batch_window_seconds);
+  r.number(serve, path, "reconcile_period_seconds", 0, 7 * 86400, out.reconcile_period_seconds);
+  r.number(serve, path, "shutdown_timeout_seconds", 1, 3600, out.shutdown_timeout_seconds);
+  r.number(serve, path, "unhealthy_after_seconds", 1, 7 * 86400, out.unhealthy_after_seconds);
+  const auto integer = [&](std::string_view key, std::int64_t min, std::int64_t max, int& into) {
+    if (serve->get(key) == nullptr) return;
+    if (auto n = r.integer(*serve, path, key, min, max)) into = static_cast<int>(*n);
+  };
+  integer("batch_max_messages", 1, 100000, out.batch_max_messages);
+  integer("visibility_timeout_seconds", 0, 43200, out.visibility_timeout_seconds);
+  integer("status_runs", 1, 1000, out.status_runs);
+}
+
 std::optional<bool> parseBool(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -342,6 +370,7 @@ ValueKind kindOf(std::string_view key) {
   if (in(kLists)) return ValueKind::List;
   if (in(kBools)) return ValueKind::Bool;
   if (in(kTomls) || key.ends_with("_seconds")) return ValueKind::Toml;
+  if (in(kServeKeys) && key != "queue_url" && key != "listen") return ValueKind::Toml;  // numbers
   return ValueKind::String;
 }
 
@@ -678,6 +707,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
       }
     }
   }
+  readServe(r, r.table(root, "serve", kServeKeys), c.serve);
   if (r.failed()) return std::unexpected(r.error());
   if (auto ok = validate(c); !ok) return std::unexpected(ok.error().withContext(source));
   if (auto ok = checkVariables(env, c); !ok) return std::unexpected(ok.error());

@@ -83,10 +83,26 @@ struct AwsConfig {
   friend bool operator==(const AwsConfig&, const AwsConfig&) = default;
 };
 
+// The daemon, `trailwall serve` (section [serve]).
+struct ServeConfig {
+  std::string queue_url;  // the SQS queue (standard or FIFO) the events arrive on
+  std::string listen;     // ADDR:PORT for /healthz, /metrics and the status page; empty = none
+  double batch_window_seconds = 10;       // a window closes this long after its first message
+  int batch_max_messages = 1000;          // … or at this many messages, whichever comes first
+  double reconcile_period_seconds = 900;  // a full reconcile this often (and at start); 0 = off
+  int visibility_timeout_seconds = 0;     // for received messages; 0 = the queue's own
+  double shutdown_timeout_seconds = 60;   // SIGTERM: the batch in flight may take this long
+  double unhealthy_after_seconds = 900;   // /healthz: failing runs are tolerated this long
+  int status_runs = 20;                   // runs kept for the status page
+
+  friend bool operator==(const ServeConfig&, const ServeConfig&) = default;
+};
+
 struct Config {
   policy::Options policy;
   FirewallConfig firewall;
   AwsConfig aws;
+  ServeConfig serve;
 
   friend bool operator==(const Config&, const Config&) = default;
 };
@@ -97,9 +113,17 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 // reads itself (the file, keygen's password) and those of its tests, benchmarks and demo, which
 // may be exported in a shell that runs trailwall. Add a new one here.
 inline constexpr std::string_view kOtherVariables[] = {
-    "TRAILWALL_CONFIG",       "TRAILWALL_PASSWORD",      "TRAILWALL_BIN",
-    "TRAILWALL_SHARED_DIR",   "TRAILWALL_UPDATE_GOLDEN", "TRAILWALL_BENCH_INSTANCES",
+    "TRAILWALL_CONFIG",
+    "TRAILWALL_PASSWORD",
+    "TRAILWALL_BIN",
+    "TRAILWALL_SHARED_DIR",
+    "TRAILWALL_UPDATE_GOLDEN",
+    "TRAILWALL_BENCH_INSTANCES",
     "TRAILWALL_DEMO_API_KEY",
+    // `trailwall lambda` (src/lambda/command.cpp) and the Lambda e2e tests.
+    "TRAILWALL_LAMBDA_COMMIT_BUDGET_SECONDS",
+    "TRAILWALL_BOOTSTRAP_BIN",
+    "TRAILWALL_BUILD_DIR",
 };
 
 // The edit distance (insertions, deletions, substitutions and swaps of neighbours) between `a`

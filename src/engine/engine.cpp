@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/exit_pool.h"
 #include "engine/stale_owners.h"
 #include "policy/desired.h"
 #include "policy/flows.h"
@@ -36,10 +37,43 @@ inventory::Coverage explicitCoverage(const inventory::Inventory& inv) {
   return coverage;
 }
 
+// At the end of its scope, moves `value` into the exit pool when `keep` (see
+// EngineOptions::keep_until_exit); its own destructor then frees nothing.
+template <class T>
+class KeepUntilExitAtScopeEnd {
+ public:
+  KeepUntilExitAtScopeEnd(bool keep, T& value) : keep_(keep), value_(value) {}
+  KeepUntilExitAtScopeEnd(const KeepUntilExitAtScopeEnd&) = delete;
+  KeepUntilExitAtScopeEnd& operator=(const KeepUntilExitAtScopeEnd&) = delete;
+  ~KeepUntilExitAtScopeEnd() {
+    if (keep_) keepUntilExit(std::move(value_));
+  }
+
+ private:
+  bool keep_;
+  T& value_;
+};
+
 std::string describeTarget(const Target& target) {
   if (target.account.empty() && target.region.empty()) return "the default account and region";
   return fmt::format("account {} region {}", target.account.empty() ? "(default)" : target.account,
                      target.region.empty() ? "(default)" : target.region);
+}
+
+// Whether a write may start: with a deadline (Engine::setDeadline), only with write_budget
+// left before it. Checked before taking the hold and again, holding it, before the write.
+Status enoughTimeToWrite(const std::optional<Deadline>& deadline, const Clock& clock,
+                         std::size_t changes) {
+  if (!deadline) return {};
+  const auto now = clock.steadyNow();
+  if (now + deadline->write_budget <= deadline->at) return {};
+  const auto left = std::max<long long>(duration_cast<milliseconds>(deadline->at - now).count(), 0);
+  spdlog::warn("event=deadline_too_close left_ms={} write_budget_ms={} changes={}", left,
+               deadline->write_budget.count(), changes);
+  return fail(ErrorCode::Timeout,
+              fmt::format("not writing {} changes: {} ms left before the deadline, and a write "
+                          "and commit are given {} ms; nothing was written",
+                          changes, left, deadline->write_budget.count()));
 }
 
 }  // namespace
@@ -131,8 +165,10 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress
     report.outcome.commit_unknown = report.applied->commit_unknown;
     report.outcome.reverted = report.applied->reverted;
   }
-  if (progress != nullptr) *progress = report;
-  if (!status) return std::unexpected(status.error());
+  if (!status) {
+    if (progress != nullptr) *progress = std::move(report);  // only a failed run's: no copy
+    return std::unexpected(status.error());
+  }
   return report;
 }
 
@@ -292,6 +328,7 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
 
   // 2-3. The AWS truth and the desired rules.
   Loaded loaded;
+  const KeepUntilExitAtScopeEnd<Loaded> keep{engine_options_.keep_until_exit, loaded};
   if (auto ok = load(batch, *rulebase, loaded, report); !ok) return ok;
 
   // 4. Flows an administrator's rule already allows get no managed rule.
@@ -308,8 +345,11 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
                  report.untested_flows, report.timings.check.count());
   }
 
-  // 5. The difference.
-  auto plan = policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
+  // 5. The difference. A dry run needs the desired rules no more: moved into the plan, not
+  // copied (apply mode may plan again from them after taking the hold).
+  auto plan = mode == Mode::Plan
+                  ? policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_)
+                  : policy::plan(*loaded.desired, *rulebase, loaded.allowed, options_);
   if (!plan) return std::unexpected(plan.error().withContext("planning"));
   policy::annotate(*plan, engine_options_.events, *loaded.merged, options_, run_time_);
   for (const auto& warning : plan->warnings)
@@ -352,6 +392,9 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
     leftovers = *unmarked;
   }
   if (nothing_to_do && !leftovers) return {};
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return ok;
+  }
   return applyHolding(batch, loaded, report);
 }
 
@@ -414,6 +457,10 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
   report.plan = std::move(*plan);
   if (report.plan.empty()) return finish({});
 
+  // The hold may have been waited for: is there still time to write and commit?
+  if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
+    return finish(ok);
+  }
   panos::ApplyReport applied;
   applied.lock_wait = hold.report().waited;
   auto status = firewall_.apply(report.plan, hold, applied);

@@ -97,6 +97,14 @@ struct RunReport {
   }
 };
 
+// When a run must be over (the Lambda runtime's invocation deadline): it takes no hold and starts
+// no write (and so no commit) with less than `write_budget` left before `at`. A run stopped there
+// fails with ErrorCode::Timeout having written nothing, so the candidate is untouched.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds write_budget{0};  // what the hold, the write and the commit may take
+};
+
 struct EngineOptions {
   // A configured bottom rule missing from the rulebase is an error before anything is written.
   // false: the rulebase is not the firewall's (`plan --offline` without --rules).
@@ -106,6 +114,10 @@ struct EngineOptions {
   // The batch's CloudTrail changes, for the provenance written into descriptions and the commit
   // description (provenance.h); empty for a full reconcile.
   std::vector<policy::EventRef> events;
+  // A process that exits after this run (the command line): what a run loaded (inventory,
+  // desired rules) is kept until the exit instead of freed piece by piece (common/exit_pool.h).
+  // Never in a loop (Lambda, daemon).
+  bool keep_until_exit = false;
 };
 
 class Engine {
@@ -120,9 +132,12 @@ class Engine {
 
   // Runs one batch. Errors carry the step that failed ("loading AWS inventory: …",
   // "applying the plan: …"); a failed commit has been reverted by the firewall. When the run
-  // fails, `progress` (if given) receives what the run did up to the failure: its outcome says
-  // what was written, committed and reverted.
+  // fails, `progress` (if given) receives what the run did up to the failure (left alone when it
+  // succeeds): its outcome says what was written, committed and reverted.
   [[nodiscard]] Result<RunReport> run(const Batch& batch, Mode mode, RunReport* progress = nullptr);
+
+  // Runs from now on must be over by `deadline` (see Deadline); nullopt: no deadline (default).
+  void setDeadline(std::optional<Deadline> deadline) { deadline_ = deadline; }
 
  private:
   struct Loaded;
@@ -139,6 +154,7 @@ class Engine {
 
   policy::Options options_;
   EngineOptions engine_options_;
+  std::optional<Deadline> deadline_;
   InventorySource& inventory_;
   panos::Firewall& firewall_;
   Clock& clock_;

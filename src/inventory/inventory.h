@@ -188,9 +188,10 @@ struct PrefixList {
 // (group layout) or an instance (instance layout). The policy plans a rule only when its owner
 // is covered (or gone), so a scoped reconcile never deletes or shrinks rules it did not look at.
 //  - group g covered: g's permissions are loaded, and so is every ENI that carries g, with its
-//    instance, subnet, the route tables of its VPC and the prefix lists g references.
+//    instance, the route tables of its VPC and the prefix lists g references.
 //  - instance i covered: i's state and all its ENIs are loaded, with all their groups'
-//    permissions, subnets, the route tables of its VPC and the referenced prefix lists.
+//    permissions, the route tables of its VPC and the referenced prefix lists.
+// (Subnets are not needed: an ENI names its VPC. A full load has them, a scoped one need not.)
 struct Coverage {
   bool everything = false;
   std::set<std::string> group_ids;

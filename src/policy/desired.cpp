@@ -164,8 +164,7 @@ class Planner {
         if (i != kept) rules_[kept] = std::move(rules_[i]);
         ++kept;
       }
-      std::sort(rules_.begin() + static_cast<std::ptrdiff_t>(first),
-                rules_.begin() + static_cast<std::ptrdiff_t>(kept), by_name);
+      sortByName(first, kept);
     }
     rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
     if (!std::is_sorted(rules_.begin(), rules_.end(), by_name)) {
@@ -208,6 +207,39 @@ class Planner {
       for (const auto& e : it->second->entries) add(e.cidr);
     }
     return out;
+  }
+
+  // Sorts rules_[first, last) by name. A rule is large (a SecurityRule of 15 lists): the order is
+  // found on indices, then each rule is moved once (plus one move per cycle of the permutation).
+  void sortByName(std::size_t first, std::size_t last) {
+    const auto name = [this, first](std::size_t i) -> const std::string& {
+      return rules_[first + i].rule.name;
+    };
+    const std::size_t n = last - first;
+    bool sorted = true;
+    for (std::size_t i = 1; i < n && sorted; ++i) sorted = !(name(i) < name(i - 1));
+    if (sorted) return;
+    order_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) order_[i] = i;
+    std::sort(order_.begin(), order_.end(),
+              [&](std::size_t a, std::size_t b) { return name(a) < name(b); });
+    // Position k receives the rule at order_[k]: follow each cycle once.
+    placed_.assign(n, false);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (placed_[k] || order_[k] == k) continue;
+      DesiredRule held = std::move(rules_[first + k]);
+      std::size_t j = k;
+      while (true) {
+        placed_[j] = true;
+        const std::size_t from = order_[j];
+        if (from == k) {
+          rules_[first + j] = std::move(held);
+          break;
+        }
+        rules_[first + j] = std::move(rules_[first + from]);
+        j = from;
+      }
+    }
   }
 
   // Rules are made owner by owner; an owner has few, so a name is looked up among them only.
@@ -397,6 +429,8 @@ class Planner {
   std::size_t owner_begin_ = 0;                              // first rule of the current owner
   std::vector<std::pair<std::size_t, std::size_t>> ranges_;  // [begin, end) of each owner
   std::vector<net::Cidr> sources_;                           // internetSources' result
+  std::vector<std::size_t> order_;                           // sortByName's scratch
+  std::vector<bool> placed_;
 };
 
 bool isAny(const std::vector<net::Cidr>& sources, net::Family family) {

@@ -133,7 +133,7 @@ class Differ {
  private:
   void handle(DesiredRule& d) {
     if (!prune(d, allowed_)) return;
-    const auto it = rule_index_.find(d.rule.name);
+    const auto it = rule_index_.empty() ? rule_index_.end() : rule_index_.find(d.rule.name);
     const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
     const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
     if (current != nullptr && !managed_[index]) {
@@ -163,8 +163,9 @@ class Differ {
   bool resolveService(DesiredRule& d) {
     if (!d.service) return true;
     const ServiceObject& spec = *d.service;
-    const auto key = definitionKey(spec);
-    const auto same = by_definition_.find(key.value_or(""));
+    const auto same = by_definition_.empty()
+                          ? by_definition_.end()
+                          : by_definition_.find(definitionKey(spec).value_or(""));
     if (same != by_definition_.end()) {
       d.rule.service = {same->second.front()->name};
       return true;
@@ -234,8 +235,12 @@ class Differ {
     for (const auto& e : out_.edit_rules) edited.emplace(e.after.name, &e.after);
     std::unordered_set<std::string_view> services_used;
     bool tag_used = false;
+    // Which services are used matters only for managed services that may go.
+    const bool may_delete = std::any_of(
+        current_.services.begin(), current_.services.end(),
+        [&](const ServiceObject& s) { return isManagedService(s, options_.managed_tag); });
     auto use = [&](const SecurityRule& r) {
-      services_used.insert(r.service.begin(), r.service.end());
+      if (may_delete) services_used.insert(r.service.begin(), r.service.end());
       tag_used = tag_used || r.hasTag(options_.managed_tag);
     };
     for (std::size_t i = 0; i < current_.rules.size(); ++i) {

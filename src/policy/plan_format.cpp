@@ -135,7 +135,12 @@ std::string planToJson(const Plan& plan) {
 
 std::string planToText(const Plan& plan) {
   std::string out;
-  out.reserve(256 + 400 * (plan.add_rules.size() + plan.edit_rules.size()) +
+  appendPlanText(out, plan);
+  return out;
+}
+
+void appendPlanText(std::string& out, const Plan& plan) {
+  out.reserve(out.size() + 256 + 400 * (plan.add_rules.size() + plan.edit_rules.size()) +
               64 * (plan.changeCount() + plan.warnings.size()));
   if (plan.empty()) {
     out += "No changes: the firewall's managed rules match AWS.\n";
@@ -167,7 +172,6 @@ std::string planToText(const Plan& plan) {
   for (const auto& s : plan.delete_services) out += fmt::format("- service {}\n", s.name);
   if (plan.delete_tag) out += fmt::format("- tag {}\n", plan.delete_tag->name);
   for (const auto& w : plan.warnings) out += fmt::format("warning: {}\n", w);
-  return out;
 }
 
 }  // namespace trailwall::policy

@@ -12,5 +12,7 @@ namespace trailwall::policy {
 
 [[nodiscard]] std::string planToJson(const Plan& plan);
 [[nodiscard]] std::string planToText(const Plan& plan);
+// The same text appended to `out` (a report around a plan of 100,000 rules is not copied).
+void appendPlanText(std::string& out, const Plan& plan);
 
 }  // namespace trailwall::policy

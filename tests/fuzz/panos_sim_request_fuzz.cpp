@@ -5,6 +5,7 @@
 // a sane HTTP status; the handler must never crash or hang.
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,9 +20,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SimulatorOptions options;
   options.commit_duration = std::chrono::milliseconds(0);
   options.seed = 1;
+  // A first line "mode ha" makes the device the active peer of an HA pair, "mode panorama" a
+  // Panorama managing one firewall (device group dg1); requests go to that device.
+  std::unique_ptr<Simulator> other;
+  if (input.starts_with("mode ha\n")) {
+    input.remove_prefix(8);
+    options.ha = std::make_shared<HaLink>(clock.now());
+    SimulatorOptions peer = options;
+    peer.ha_peer = 1;
+    auto b = Simulator::create(peer, clock);
+    other = b ? std::move(*b) : nullptr;
+  } else if (input.starts_with("mode panorama\n")) {
+    input.remove_prefix(14);
+    auto fw = Simulator::create(options, clock);
+    other = fw ? std::move(*fw) : nullptr;
+    auto managed = std::make_shared<ManagedDevices>();
+    managed->add(options.serial, "fw1", other.get());
+    options.panorama = true;
+    options.managed = managed;
+    options.initial_config_xml = panoramaConfigXml({{"dg1", {options.serial}}}, "panorama");
+  }
   auto sim = Simulator::create(options, clock);
   if (!sim) {
     std::abort();
+  }
+  if (options.panorama) {
+    (*sim)->panoramaPushAll();
   }
   const std::string admin_key = *(*sim)->apiKeyFor("admin");
   const std::string operator_key = *(*sim)->apiKeyFor("operator");
@@ -54,9 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     req.params = parseForm(line);
     const ApiResponse r = (*sim)->handle(req);
-    // A hung request has no answer at all.
-    if ((r.body.empty() && r.fault != TransportFault::Hang) || r.http_status < 200 ||
-        r.http_status > 599) {
+    // A hung request has no answer at all, nor one a failed HA peer drops.
+    if ((r.body.empty() && r.fault != TransportFault::Hang && r.fault != TransportFault::Drop) ||
+        r.http_status < 200 || r.http_status > 599) {
       std::abort();
     }
     clock.advance(std::chrono::seconds(1));  // lets enqueued commit jobs run

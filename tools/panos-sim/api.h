@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include "device.h"
+#include "policy_match.h"
 
 namespace trailwall::panossim {
 
@@ -78,5 +79,64 @@ void touchLocks(Device& device, const std::string& admin);
 void installLockFaults(Device& device);
 // A finished commit by `admin` releases that administrator's commit locks.
 void releaseCommitLocksAfterCommit(Device& device, const std::string& admin);
+
+// ---- audit.cpp: audit comments, the config log (type=log) and the change journal ----
+// <set><audit-comment><xpath>…</xpath><comment>…</comment></audit-comment></set>.
+[[nodiscard]] ApiResponse setAuditComment(Device& device, const pugi::xml_node& node,
+                                          const std::string& admin);
+// <show><config><list><audit-comments><xpath>…</xpath></audit-comments></list></config></show>.
+[[nodiscard]] ApiResponse showAuditComments(const Device& device, const pugi::xml_node& node);
+// <show><config><list><changes/></list></config></show>: uncommitted changes with owners.
+[[nodiscard]] ApiResponse showChangeJournal(const Device& device);
+// A successful commit records the audit comments its snapshot covers.
+void recordAuditComments(Device& device, const Job& job);
+[[nodiscard]] ApiResponse handleLog(Device& device, const ApiRequest& req, RequestLogEntry& entry);
+
+// ---- ha.cpp: HA pairs (the shared HaLink is ha.h) ----
+// Installs the running configuration the active peer synced, if any (before each request).
+void haApplySync(Device& device);
+// After a successful commit: the active peer's running configuration goes to its peer.
+void haAfterCommit(Device& device);
+// Code 15 for a change or commit sent to a peer that is not active; nullopt otherwise.
+[[nodiscard]] std::optional<ApiResponse> haRefusal(const Device& device,
+                                                   const RequestLogEntry& entry);
+// <show><high-availability><state/>|<all/></high-availability></show>.
+[[nodiscard]] ApiResponse showHaState(const Device& device);
+// <request><high-availability><state><suspend/>|<functional/></state> | <sync-to-remote>….
+[[nodiscard]] ApiResponse requestHa(Device& device, const pugi::xml_node& ha);
+
+// ---- panorama.cpp: device groups, commit-all pushes, show devicegroups (panorama.h) ----
+// <commit-all><shared-policy>…</shared-policy></commit-all> (type=commit&action=all).
+[[nodiscard]] ApiResponse handleCommitAll(Device& device, const pugi::xml_node& root,
+                                          const RequestLogEntry& entry,
+                                          const std::string& description);
+// Runs a CommitAll job's push when it finishes.
+void finalizePush(Device& device, Job& job);
+// The CommitAll part of a job's XML (push_type, dgname, devices).
+[[nodiscard]] std::string pushJobXml(const Job& job);
+// After a Panorama commit: the committed changes, by device group, wait to be pushed.
+void recordUnpushed(Device& device, const std::vector<JournalEntry>& committed);
+// Pushes every device group (at start, no job).
+void pushEverything(Device& device);
+// <show><devicegroups/></show>.
+[[nodiscard]] ApiResponse showDeviceGroups(const Device& device);
+// A firewall receiving a push.
+[[nodiscard]] Result<std::vector<std::string>> installPush(Device& firewall,
+                                                           const pugi::xml_node& panorama);
+
+// ---- userid_api.cpp: type=user-id and the op commands that read registrations back ----
+[[nodiscard]] ApiResponse handleUserId(Device& device, const ApiRequest& req,
+                                       RequestLogEntry& entry);
+// <show><object><registered-ip>…: registrations of the request's vsys, paged.
+[[nodiscard]] ApiResponse showRegisteredIp(Device& device, const pugi::xml_node& what,
+                                           const ApiRequest& req);
+// <show><object><dynamic-address-group>…: dynamic groups with their current members.
+[[nodiscard]] ApiResponse showDynamicAddressGroups(Device& device, const pugi::xml_node& what,
+                                                   const ApiRequest& req);
+// The vsys a request addresses (its vsys parameter, default vsys1); nullopt when the running
+// configuration has no such vsys.
+[[nodiscard]] std::optional<std::string> requestVsys(const Device& device, const ApiRequest& req);
+// Fills the query's source and destination tags from the User-ID table of `vsys`.
+void addRegisteredTags(Device& device, const std::string& vsys, MatchQuery& query);
 
 }  // namespace trailwall::panossim

@@ -14,6 +14,7 @@
 // made at or after a job's start time is always after its snapshot.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "api.h"
 #include "objects.h"
@@ -23,8 +24,28 @@
 namespace trailwall::panossim {
 namespace {
 
+constexpr std::size_t kCommitDescriptionMax = 512;
+
+// A commit's or push's description holds "up to 512 characters" (DOCS-7.1 Commit Queues); the
+// refusal's wording is the schema's length message (assumption).
+std::optional<ApiResponse> descriptionTooLong(const std::string& description) {
+  const std::size_t n = utf8Length(description);
+  if (n <= kCommitDescriptionMax) {
+    return std::nullopt;
+  }
+  return errorLines(
+      12,
+      {" " + description + " can be at most " + std::to_string(kCommitDescriptionMax) +
+       " characters, but current length: " + std::to_string(n)},
+      true);
+}
+
 void finalize(Device& device, Job& job) {
   job.finalized = true;
+  if (job.type == "CommitAll") {
+    finalizePush(device, job);
+    return;
+  }
   if (job.type == "Commit") {
     releaseCommitLocksAfterCommit(device, job.user);
   }
@@ -56,21 +77,32 @@ void finalize(Device& device, Job& job) {
     job.details = {"Configuration is valid"};
     return;
   }
+  std::vector<JournalEntry> committed;
+  for (const JournalEntry& e : store.journal()) {
+    if ((job.admins.empty() || job.admins.contains(e.admin)) && e.dirty_id <= job.up_to) {
+      committed.push_back(e);
+    }
+  }
   store.finishCommit(std::move(*doc), job.admins, job.up_to);
+  recordUnpushed(device, committed);
   // Compile the new rulebase now, as the device does at commit, so that policy-match
   // queries never pay for it.
   device.compiled = compileRulebase(store.running(), "vsys1");
   device.compiled_vsys = "vsys1";
   device.compiled_valid = true;
   job.details = {"Configuration committed successfully"};
+  ++device.config_version;
+  recordAuditComments(device, job);
   ++device.counters.commits_ok;
   device.writeState();
+  haAfterCommit(device);
 }
 
 void start(Device& device, Job& job) {
   job.started = true;
   if (job.admins.empty()) {
     job.up_to = device.store->lastDirtyId();
+    job.audit_up_to = device.audit_seq;
   }
 }
 
@@ -131,6 +163,9 @@ std::string jobXml(const Device& device, const Job& job) {
                     "</result><tfin>" + tfin + "</tfin><description>" + escapeXml(job.description) +
                     "</description><positionInQ>" + std::to_string(position) +
                     "</positionInQ><progress>" + std::to_string(progress) + "</progress>";
+  if (job.type == "CommitAll") {
+    out += pushJobXml(job);  // job-commitall-fin-ok-devices-xsoar.xml
+  }
   std::string details = "<details>";
   for (const std::string& line : job.details) {
     details += "<line>" + (line.starts_with(" ") ? cdata(line) : escapeXml(line)) + "</line>";
@@ -158,6 +193,7 @@ std::set<std::string> partialAdmins(const pugi::xml_node& partial) {
 }
 
 void advanceJobs(Device& device) {
+  haApplySync(device);  // what the active HA peer committed, before anything else
   const SysTime t = device.clock.now();
   // Jobs run one after another in id order, so the open ones are a suffix of the list.
   for (std::size_t i = device.first_open; i < device.jobs.size(); ++i) {
@@ -200,6 +236,7 @@ Job& enqueueJob(Device& device, const std::string& type, const std::string& user
   }
   job.tfin = job.tstart + device.faults.commit_duration.value_or(device.options.commit_duration);
   job.up_to = device.store->lastDirtyId();  // partial commits: the snapshot at enqueue
+  job.audit_up_to = device.audit_seq;
   if (job.tstart <= job.tenq) {
     start(device, job);
   }
@@ -253,6 +290,21 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
     return *bad;
   }
   const pugi::xml_node root = doc.document_element();
+  const std::string* action = req.param("action");
+  if (action != nullptr && *action == "all") {
+    if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
+      return *injected;
+    }
+    if (std::strcmp(root.name(), "commit-all") != 0) {
+      return errorLines(17, {std::string(" ") + root.name() + "  is unexpected"}, true);
+    }
+    const std::string push_description =
+        root.child("shared-policy").child("description").text().get();
+    if (auto too_long = descriptionTooLong(push_description)) {
+      return *too_long;
+    }
+    return handleCommitAll(device, root, entry, push_description);
+  }
   if (std::strcmp(root.name(), "commit") != 0) {
     return errorLines(17, {std::string(" ") + root.name() + "  is unexpected"}, true);
   }
@@ -261,6 +313,10 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
   const std::set<std::string> admins = partial ? partialAdmins(partial) : std::set<std::string>{};
   if (auto injected = device.injectedApiError("commit", entry.action, *cmd)) {
     return *injected;
+  }
+  const std::string description = root.child("description").text().get();
+  if (auto too_long = descriptionTooLong(description)) {
+    return *too_long;
   }
   if (commitLockAgainst(device, entry.admin) != nullptr) {
     return errorLines(14, {"Other administrators are holding device wide commit locks."}, false);
@@ -271,8 +327,7 @@ ApiResponse handleCommit(Device& device, const ApiRequest& req, RequestLogEntry&
         "<response status=\"success\" code=\"19\"><msg>There are no changes to "
         "commit.</msg></response>");
   }
-  const Job& job =
-      enqueueJob(device, "Commit", entry.admin, admins, root.child("description").text().get());
+  const Job& job = enqueueJob(device, "Commit", entry.admin, admins, description);
   ++device.counters.commits_enqueued;
   return enqueuedReply("Commit", job.id);
 }

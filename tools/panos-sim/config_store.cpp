@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "xml_text.h"
 #include "xpath.h"
 
 namespace trailwall::panossim {
@@ -91,6 +92,81 @@ std::optional<OpResult> checkFragmentNames(const pugi::xml_node& parent,
     }
   }
   return std::nullopt;
+}
+
+// Length limits of the PAN-OS schema for text fields (CODEGEN specs, API-NOTES.md sections 5.1,
+// 12.5 and 15): a security rule's description 1024 (the schema-generated spec; the earlier
+// hand-written one said 1023), address, address-group and service descriptions and tag
+// comments 1023, a dynamic group's filter 2047. Characters are counted as code points. The
+// message repeats the name-length error's wording (assumption).
+std::optional<std::size_t> lengthLimit(const std::vector<std::string>& chain) {
+  const auto ends = [&](std::initializer_list<std::string_view> tail) {
+    if (chain.size() < tail.size()) {
+      return false;
+    }
+    std::size_t i = chain.size() - tail.size();
+    for (std::string_view t : tail) {
+      if (chain[i++] != t) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (ends({"rules", "entry", "description"})) {
+    return 1024;
+  }
+  if (ends({"address", "entry", "description"}) ||
+      ends({"address-group", "entry", "description"}) ||
+      ends({"service", "entry", "description"}) || ends({"tag", "entry", "comments"})) {
+    return 1023;
+  }
+  if (ends({"address-group", "entry", "dynamic", "filter"})) {
+    return 2047;
+  }
+  return std::nullopt;
+}
+
+// Checks the children of `parent` (a fragment node) whose ancestors' names are `chain`.
+std::optional<OpResult> checkLengths(const pugi::xml_node& parent,
+                                     std::vector<std::string>& chain) {
+  for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
+    if (child.type() != pugi::node_element) {
+      continue;
+    }
+    chain.emplace_back(child.name());
+    if (const auto limit = lengthLimit(chain)) {
+      const std::string_view text = child.text().get();
+      if (utf8Length(text) > *limit) {
+        chain.pop_back();
+        return errorResult(
+            12, " " + std::string(text) + " can be at most " + std::to_string(*limit) +
+                    " characters, but current length: " + std::to_string(utf8Length(text)));
+      }
+    }
+    auto bad = checkLengths(child, chain);
+    chain.pop_back();
+    if (bad) {
+      return bad;
+    }
+  }
+  return std::nullopt;
+}
+
+// The element names from the document down to `node`.
+std::vector<std::string> ancestry(pugi::xml_node node) {
+  std::vector<std::string> out;
+  for (; node && node.type() == pugi::node_element; node = node.parent()) {
+    out.emplace_back(node.name());
+  }
+  return {out.rbegin(), out.rend()};
+}
+
+std::vector<std::string> stepNames(const std::vector<PathStep>& steps) {
+  std::vector<std::string> out;
+  for (const PathStep& s : steps) {
+    out.push_back(s.name);
+  }
+  return out;
 }
 
 // Deeper than any PAN-OS configuration; the merge and annotation walks recurse per level.
@@ -283,6 +359,10 @@ OpResult doSet(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::str
     if (auto bad = checkFragmentNames(frag, steps->back().name)) {
       return *bad;
     }
+    std::vector<std::string> chain = stepNames(*steps);
+    if (auto bad = checkLengths(frag, chain)) {
+      return *bad;
+    }
     auto created = ensurePath(doc, *steps, &name_error, &first_created);
     if (!created) {
       return name_error ? *name_error : badXpath();
@@ -290,6 +370,10 @@ OpResult doSet(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::str
     target = *created;
   }
   if (auto bad = checkFragmentNames(frag, target.name())) {
+    return *bad;
+  }
+  std::vector<std::string> chain = ancestry(target);
+  if (auto bad = checkLengths(frag, chain)) {
     return *bad;
   }
   std::vector<pugi::xml_node> changed;
@@ -343,6 +427,10 @@ OpResult doEdit(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::st
       return badXpath();
     }
     std::vector<PathStep> parent_steps(steps->begin(), steps->end() - 1);
+    std::vector<std::string> chain = stepNames(parent_steps);
+    if (auto bad = checkLengths(frag, chain)) {
+      return *bad;
+    }
     std::optional<OpResult> name_error;
     auto parent = parent_steps.empty()
                       ? Result<pugi::xml_node>(fail(ErrorCode::InvalidInput, "root"))
@@ -377,6 +465,10 @@ OpResult doEdit(pugi::xml_document& doc, const ConfigOp& op, std::vector<std::st
     return errorResult(12, std::string(" ") + root.name() + " unexpected here");
   }
   if (auto bad = checkFragmentNames(root, root.name())) {
+    return *bad;
+  }
+  std::vector<std::string> chain = ancestry(target.parent());
+  if (auto bad = checkLengths(frag, chain)) {
     return *bad;
   }
   pugi::xml_node parent = target.parent();
@@ -613,6 +705,14 @@ Result<std::unique_ptr<ConfigStore>> ConfigStore::fromXml(std::string_view xml) 
   }
   store->candidate_.reset(store->running_);
   return store;
+}
+
+void ConfigStore::replaceTopLevel(const pugi::xml_node& element) {
+  for (pugi::xml_document* doc : {&running_, &candidate_}) {
+    pugi::xml_node config = doc->child("config");
+    config.remove_child(element.name());
+    config.append_copy(element);
+  }
 }
 
 void ConfigStore::resetTo(const pugi::xml_document& running) {

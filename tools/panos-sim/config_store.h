@@ -88,6 +88,9 @@ class ConfigStore {
   // `admins`, or all when empty, with dirtyId <= up_to_dirty_id).
   void finishCommit(std::unique_ptr<pugi::xml_document> running,
                     const std::set<std::string>& admins, std::uint64_t up_to_dirty_id);
+  // Replaces (or adds) the top-level element of that name under <config> in both running and
+  // candidate configurations, without a journal entry (a Panorama push: /config/panorama).
+  void replaceTopLevel(const pugi::xml_node& element);
   // Reverts the candidate to running, for everyone (empty set) or only the given admins.
   void revert(const std::set<std::string>& admins);
 

@@ -1,6 +1,7 @@
 // The control endpoint (/sim/…) of the simulator: JSON views of counters, faults and the request
 // log, for tests and benchmarks that talk to a panos-sim binary over HTTP.
 #include <charconv>
+#include <ctime>
 #include <exception>
 #include <tuple>
 
@@ -35,6 +36,8 @@ nlohmann::json toJson(const Counters& c) {
             {"ok", c.commits_ok},
             {"failed", c.commits_failed},
             {"no_changes", c.commits_no_changes}}},
+          {"pushes",
+           {{"enqueued", c.pushes_enqueued}, {"ok", c.pushes_ok}, {"failed", c.pushes_failed}}},
           {"bytes_in", c.bytes_in},
           {"bytes_out", c.bytes_out},
           {"faults",
@@ -44,6 +47,18 @@ nlohmann::json toJson(const Counters& c) {
             {"api_error", c.faults_api_error},
             {"hung", c.faults_hung},
             {"slow", c.faults_slow}}}};
+}
+
+nlohmann::json clockJson(const Simulator& sim) {
+  const auto now = sim.now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y/%m/%d %H:%M:%S", &tm);
+  return {{"now", std::string(text, n)},
+          {"epoch_ms",
+           std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()}};
 }
 
 nlohmann::json rulesToJson(const std::vector<RequestRule>& rules, bool with_latency) {
@@ -110,8 +125,11 @@ nlohmann::json faultsToJson(const Faults& f) {
           {"drops", rulesToJson(f.drops, false)},
           {"hangs", rulesToJson(f.hangs, false)},
           {"slow", rulesToJson(f.slow, true)},
+          {"failover", rulesToJson(f.failover, false)},
           {"commit_ms", f.commit_duration ? nlohmann::json(f.commit_duration->count())
-                                          : nlohmann::json(nullptr)}};
+                                          : nlohmann::json(nullptr)},
+          {"max_registered_ips",
+           f.max_registered_ips ? nlohmann::json(*f.max_registered_ips) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace
@@ -141,7 +159,7 @@ Result<Faults> faultsFromJson(std::string_view text) {
     }
     for (auto [name, field, with_latency] :
          {std::tuple{"drops", &f.drops, false}, std::tuple{"hangs", &f.hangs, false},
-          std::tuple{"slow", &f.slow, true}}) {
+          std::tuple{"slow", &f.slow, true}, std::tuple{"failover", &f.failover, false}}) {
       auto rules = rulesFromJson(j, name, with_latency);
       if (!rules) {
         return std::unexpected(rules.error());
@@ -154,6 +172,13 @@ Result<Faults> faultsFromJson(std::string_view text) {
         return fail(ErrorCode::InvalidInput, "commit_ms must be 0-3600000");
       }
       f.commit_duration = std::chrono::milliseconds(ms);
+    }
+    if (j.contains("max_registered_ips") && !j["max_registered_ips"].is_null()) {
+      const long long n = j["max_registered_ips"].get<long long>();
+      if (n < 0) {
+        return fail(ErrorCode::InvalidInput, "max_registered_ips must be 0 or more");
+      }
+      f.max_registered_ips = static_cast<std::size_t>(n);
     }
     for (const nlohmann::json& e : j.value("api_errors", nlohmann::json::array())) {
       ApiErrorFault a;
@@ -176,6 +201,41 @@ Result<Faults> faultsFromJson(std::string_view text) {
 namespace {
 ApiResponse control(Simulator& sim, std::string_view method, std::string_view path,
                     std::string_view body);
+// GET /sim/ha, POST /sim/ha/failover {"down":bool}, POST /sim/ha/recover,
+// PUT /sim/ha/sync {"enabled":bool}.
+ApiResponse haControl(Simulator& sim, std::string_view method, std::string_view path,
+                      std::string_view body) {
+  const nlohmann::json j = nlohmann::json::parse(body.empty() ? "{}" : body, nullptr, false);
+  if (!j.is_object()) {
+    return json(400, {{"error", "the body must be a JSON object"}});
+  }
+  Status done;
+  if (path == "/sim/ha/failover" && method == "POST") {
+    done = sim.haFailover(j.value("down", false));
+  } else if (path == "/sim/ha/recover" && method == "POST") {
+    done = sim.haRecover();
+  } else if (path == "/sim/ha/sync" && method == "PUT" && j.contains("enabled") &&
+             j["enabled"].is_boolean()) {
+    done = sim.haSetSync(j["enabled"].get<bool>());
+  } else if (path != "/sim/ha" || method != "GET") {
+    return json(404, {{"error", "no such control endpoint"}});
+  }
+  if (!done) {
+    return json(done.error().code == ErrorCode::NotFound ? 404 : 409,
+                {{"error", done.error().message}});
+  }
+  auto s = sim.haStatus();
+  if (!s) {
+    return json(404, {{"error", s.error().message}});
+  }
+  return json(200, {{"state", s->state},
+                    {"peer_state", s->peer_state},
+                    {"down", s->down},
+                    {"peer_down", s->peer_down},
+                    {"running_sync", s->synchronized ? "synchronized" : "not synchronized"},
+                    {"sync_enabled", s->sync_enabled}});
+}
+
 }  // namespace
 
 ApiResponse Simulator::handleControl(std::string_view method, std::string_view path,
@@ -249,16 +309,72 @@ ApiResponse control(Simulator& sim, std::string_view method, std::string_view pa
     }
     return json(200, out);
   }
+  if (path == "/sim/clock" && method == "GET") {
+    return json(200, clockJson(sim));
+  }
+  if (path == "/sim/clock/advance" && method == "POST") {
+    const nlohmann::json j = nlohmann::json::parse(body.empty() ? "{}" : body, nullptr, false);
+    const long long ms = j.is_object() ? j.value("ms", 0LL) + j.value("seconds", 0LL) * 1000 : 0LL;
+    if (ms <= 0 || ms > 400LL * 24 * 3600 * 1000) {
+      return json(400,
+                  {{"error", "give {\"seconds\": N} or {\"ms\": N}, 0 < N, at most 400 days"}});
+    }
+    if (auto advanced = sim.advanceClock(std::chrono::milliseconds(ms)); !advanced) {
+      return json(400, {{"error", advanced.error().message}});
+    }
+    return json(200, clockJson(sim));
+  }
+  if (path == "/sim/userid" && method == "GET") {
+    std::string vsys = "vsys1";
+    if (query.starts_with("vsys=")) {
+      vsys = std::string(query.substr(5));
+    }
+    const auto now = sim.now();
+    nlohmann::json entries = nlohmann::json::array();
+    for (const Registration& r : sim.registrations(vsys)) {
+      nlohmann::json tags = nlohmann::json::array();
+      for (const TagMapping& m : r.tags) {
+        tags.push_back(
+            {{"tag", m.tag},
+             {"expires_in_s",
+              m.expires ? nlohmann::json(
+                              std::chrono::ceil<std::chrono::seconds>(*m.expires - now).count())
+                        : nlohmann::json(nullptr)}});
+      }
+      entries.push_back({{"ip", r.ip}, {"persistent", r.persistent}, {"tags", tags}});
+    }
+    return json(200, {{"vsys", vsys}, {"count", entries.size()}, {"entries", entries}});
+  }
+  if (path.starts_with("/sim/ha")) {
+    return haControl(sim, method, path, body);
+  }
+  if (path == "/sim/audit-comments" && method == "GET") {
+    nlohmann::json pending = nlohmann::json::array();
+    for (const AuditComment& c : sim.pendingAuditComments()) {
+      pending.push_back({{"xpath", c.xpath}, {"comment", c.comment}, {"admin", c.admin}});
+    }
+    nlohmann::json committed = nlohmann::json::array();
+    for (const AuditRecord& r : sim.auditLog()) {
+      committed.push_back({{"xpath", r.xpath},
+                           {"comment", r.comment},
+                           {"admin", r.admin},
+                           {"config_ver", r.config_ver}});
+    }
+    return json(200, {{"pending", pending}, {"committed", committed}});
+  }
   if ((path == "/sim/config/running" || path == "/sim/config/candidate") && method == "GET") {
     ApiResponse r;
     r.body = path == "/sim/config/running" ? sim.runningConfigXml() : sim.candidateConfigXml();
     return r;
   }
-  return json(404, {{"error", "no such control endpoint"},
-                    {"endpoints",
-                     {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
-                      "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ",
-                      "GET /sim/config/running", "GET /sim/config/candidate"}}});
+  return json(404,
+              {{"error", "no such control endpoint"},
+               {"endpoints",
+                {"GET /sim/health", "GET /sim/counters", "POST /sim/counters/reset",
+                 "GET|PUT|DELETE /sim/faults", "GET /sim/log?after=SEQ", "GET /sim/config/running",
+                 "GET /sim/config/candidate", "GET /sim/clock", "POST /sim/clock/advance",
+                 "GET /sim/userid?vsys=VSYS", "GET /sim/audit-comments", "GET /sim/ha",
+                 "POST /sim/ha/failover", "POST /sim/ha/recover", "PUT /sim/ha/sync"}}});
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // panos-sim: a PAN-OS XML API simulator for trailwall's tests and demo.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fleet.h"
 #include "server.h"
 
 namespace {
@@ -51,13 +53,22 @@ int main(int argc, char** argv) {
         "panos-sim: a simulator of the PAN-OS XML API (/api/) for tests and demos.\n"
         "Serves keygen, config get/show/set/edit/delete/move/rename/clone/multi-config, op\n"
         "commands (show system info, show jobs, locks, test security-policy-match, revert),\n"
+        "User-ID IP-to-tag registration with timeouts and dynamic address groups,\n"
         "and commit jobs with candidate/running configurations and per-administrator change\n"
         "tracking. Administrators come from the configuration (built-in default: admin/admin,\n"
         "operator/operator). Prints 'listening on <scheme>://127.0.0.1:<port>' first.\n"
         "Control endpoint (JSON): GET /sim/counters, POST /sim/counters/reset,\n"
-        "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate.",
+        "GET|PUT|DELETE /sim/faults, GET /sim/log?after=SEQ, GET /sim/config/running|candidate,\n"
+        "GET /sim/clock, POST /sim/clock/advance {\"seconds\":N}, GET /sim/userid?vsys=V,\n"
+        "GET /sim/fleet.\n"
+        "Several devices in one process (--firewalls N, --ha, --device-group): one line per\n"
+        "device,"
+        " 'listening on <url> <name> <kind> <serial>', then 'ready'.",
         "panos-sim"};
     ServerOptions options;
+    std::size_t firewalls = 1;
+    bool ha = false;
+    std::vector<std::string> device_groups;
     int port = 0;
     bool http = false;
     std::string config_file;
@@ -96,6 +107,9 @@ int main(int argc, char** argv) {
     app.add_option("--sw-version", options.simulator.sw_version, "sw-version to report")
         ->default_val("10.2.11");
     app.add_option("--seed", options.simulator.seed, "Seed for fault randomness (0: random)");
+    app.add_option("--max-registered-ips", options.simulator.max_registered_ips,
+                   "User-ID: most addresses the model registers (default 100000, an assumption)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{100000000}));
     app.add_option("--latency-ms", latency_ms, "Fault: delay every API answer")
         ->check(CLI::Range(0LL, 600000LL));
     app.add_option("--http-error-rate", faults.http_error_rate,
@@ -119,6 +133,18 @@ int main(int argc, char** argv) {
     app.add_option("--policy-match-format", faults.policy_match_format,
                    "security-policy-match reply shape: structured, text or msg-line")
         ->check(CLI::IsMember({"structured", "text", "msg-line"}));
+    app.add_option("--firewalls", firewalls,
+                   "Independent firewalls fw1..fwN, each on its own port (the next free one, or "
+                   "--port+i), with its own serial, hostname and state file (FILE.fwN)")
+        ->default_val(1)
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    app.add_flag("--ha", ha,
+                 "Each firewall is an active/passive HA pair: peers fwN-a (active) and fwN-b, "
+                 "one listener each; config sync after commits; POST /sim/ha/failover");
+    app.add_option("--device-group", device_groups,
+                   "Adds a Panorama (last device, 'panorama') with device group NAME managing the "
+                   "named firewalls: NAME=fw1,fw2; repeatable")
+        ->type_name("NAME=FW,...");
     app.add_flag("--quiet,-q", quiet, "Do not log requests to stderr");
     try {
       app.parse(argc, argv);
@@ -153,19 +179,50 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", line.c_str());
       };
     }
-    Server server(std::move(options));
-    if (auto started = server.start(); !started) {
-      std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(started.error()).c_str());
+    FleetOptions fleet_options;
+    fleet_options.base = std::move(options);
+    fleet_options.firewalls = firewalls;
+    fleet_options.ha = ha;
+    for (const std::string& spec : device_groups) {
+      const std::size_t eq = spec.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "panos-sim: --device-group %s: expected NAME=FW[,FW...]\n",
+                     spec.c_str());
+        return 2;
+      }
+      std::vector<std::string> names;
+      std::size_t start = eq + 1;
+      while (start <= spec.size()) {
+        const std::size_t comma = std::min(spec.find(',', start), spec.size());
+        if (comma > start) {
+          names.push_back(spec.substr(start, comma - start));
+        }
+        start = comma + 1;
+      }
+      fleet_options.device_groups.emplace_back(spec.substr(0, eq), std::move(names));
+    }
+    auto fleet = Fleet::start(std::move(fleet_options));
+    if (!fleet) {
+      std::fprintf(stderr, "panos-sim: %s\n", trailwall::to_string(fleet.error()).c_str());
       return 1;
     }
-    std::printf("listening on %s\n", server.baseUrl().c_str());
+    const std::vector<FleetDevice>& devices = (*fleet)->devices();
+    if (devices.size() == 1) {
+      std::printf("listening on %s\n", devices[0].server->baseUrl().c_str());
+    } else {
+      for (const FleetDevice& d : devices) {
+        std::printf("listening on %s %s %s %s\n", d.server->baseUrl().c_str(), d.name.c_str(),
+                    d.kind.c_str(), d.serial.c_str());
+      }
+      std::printf("ready\n");
+    }
     std::fflush(stdout);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     while (g_stop == 0) {
       pause();
     }
-    server.stop();
+    (*fleet)->stop();
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "panos-sim: internal error: %s\n", e.what());

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 namespace trailwall::panossim {
 namespace {
@@ -29,12 +30,18 @@ pugi::xml_node findVsys(const pugi::xml_document& config, std::string_view vsys)
 
 ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys)
     : vsys_(findVsys(config, vsys)) {
+  // What a Panorama pushed sits under /config/panorama (panorama.cpp): its shared objects and
+  // the device group's objects for this vsys.
+  const pugi::xml_node panorama = config.child("config").child("panorama");
+  const std::string name(vsys);
+  scopes_ = {config.child("config").child("shared"), panorama.child("shared"),
+             panorama.child("vsys").find_child_by_attribute("entry", "name", name.c_str()), vsys_};
+  indexScopes();
+}
+
+void ObjectIndex::indexScopes() {
   // Shared first so that vsys entries of the same name win.
-  const pugi::xml_node shared = config.child("config").child("shared");
-  for (const pugi::xml_node scope : {shared, vsys_}) {
-    if (!scope) {
-      continue;
-    }
+  for (const pugi::xml_node scope : scopes_) {
     for (std::string_view kind : kKinds) {
       const std::string k(kind);
       for (pugi::xml_node e = scope.child(k.c_str()).child("entry"); e;
@@ -45,9 +52,39 @@ ObjectIndex::ObjectIndex(const pugi::xml_document& config, std::string_view vsys
   }
 }
 
+ObjectIndex::ObjectIndex(const pugi::xml_document& config, const pugi::xml_node& scope)
+    : vsys_(scope), scopes_{config.child("config").child("shared"), scope} {
+  indexScopes();
+}
+
 pugi::xml_node ObjectIndex::find(std::string_view kind, std::string_view name) const {
   auto it = entries_.find(key(kind, name));
   return it == entries_.end() ? pugi::xml_node() : it->second;
+}
+
+void ObjectIndex::forEach(std::string_view kind,
+                          const std::function<void(pugi::xml_node)>& visit) const {
+  const std::string k(kind);
+  for (const pugi::xml_node scope : scopes_) {
+    for (pugi::xml_node e = scope.child(k.c_str()).child("entry"); e; e = e.next_sibling("entry")) {
+      const auto it = entries_.find(key(kind, e.attribute("name").value()));
+      if (it != entries_.end() && it->second == e) {  // not hidden by a later scope
+        visit(e);
+      }
+    }
+  }
+}
+
+Result<std::shared_ptr<const DagFilter>> dagFilterOf(const pugi::xml_node& group) {
+  const pugi::xml_node filter = group.child("dynamic").child("filter");
+  if (!group.child("dynamic")) {
+    return std::shared_ptr<const DagFilter>();
+  }
+  auto parsed = DagFilter::parse(filter.text().get());
+  if (!parsed) {
+    return std::unexpected(parsed.error());
+  }
+  return std::make_shared<const DagFilter>(std::move(*parsed));
 }
 
 bool isPredefinedService(std::string_view name) {
@@ -62,7 +99,8 @@ std::vector<std::string> members(const pugi::xml_node& node, const char* child) 
   return out;
 }
 
-bool AddressMatch::matches(const net::IpAddress& address) const {
+bool AddressMatch::matches(const net::IpAddress& address,
+                           const std::vector<std::string>& tags) const {
   bool hit = any;
   for (const net::IpRange& r : ranges) {
     if (hit) {
@@ -70,39 +108,89 @@ bool AddressMatch::matches(const net::IpAddress& address) const {
     }
     hit = r.contains(address);
   }
+  if (!hit && !tags.empty()) {
+    for (const auto& dag : dags) {
+      if (dag->matchesTags(tags)) {
+        hit = true;
+        break;
+      }
+    }
+  }
   return negate ? !hit : hit;
 }
 
 namespace {
 
-void addAddress(const ObjectIndex& index, std::string_view name, AddressMatch& out, int depth) {
-  if (depth > 16) {
-    return;  // a group cycle; commit validation reports it
-  }
-  if (name == "any") {
-    out.any = true;
-    return;
-  }
-  if (pugi::xml_node obj = index.find("address", name)) {
-    for (const char* field : {"ip-netmask", "ip-range"}) {
-      if (pugi::xml_node v = obj.child(field)) {
-        if (auto range = net::parseAddressSpec(v.text().get())) {
-          out.ranges.push_back(*range);
+// Resolves address members of one rulebase; dynamic groups are resolved once per compile.
+struct AddressResolver {
+  const ObjectIndex& index;
+  struct Dag {
+    std::shared_ptr<const DagFilter> filter;
+    std::vector<net::IpRange> tagged_objects;  // address objects whose tags match
+  };
+  std::unordered_map<std::string, Dag> dags{};
+
+  const Dag& dag(const pugi::xml_node& group, const std::shared_ptr<const DagFilter>& filter) {
+    const std::string name = group.attribute("name").value();
+    auto it = dags.find(name);
+    if (it != dags.end()) {
+      return it->second;
+    }
+    Dag d{filter, {}};
+    // Statically configured address objects carrying a matching tag are members too (PAN-OS
+    // 7.1 web help; reference op-show-dynamic-address-group-name-fw-powerpan.xml).
+    index.forEach("address", [&](pugi::xml_node obj) {
+      const std::vector<std::string> tags = members(obj, "tag");
+      if (tags.empty() || !filter->matchesTags(tags)) {
+        return;
+      }
+      for (const char* field : {"ip-netmask", "ip-range"}) {
+        if (pugi::xml_node v = obj.child(field)) {
+          if (auto range = net::parseAddressSpec(v.text().get())) {
+            d.tagged_objects.push_back(*range);
+          }
         }
       }
+    });
+    return dags.emplace(name, std::move(d)).first->second;
+  }
+
+  void add(std::string_view name, AddressMatch& out, int depth) {
+    if (depth > 16) {
+      return;  // a group cycle; commit validation reports it
     }
-    return;  // fqdn / ip-wildcard: not resolved
-  }
-  if (pugi::xml_node group = index.find("address-group", name)) {
-    for (const std::string& m : members(group, "static")) {
-      addAddress(index, m, out, depth + 1);
+    if (name == "any") {
+      out.any = true;
+      return;
     }
-    return;
+    if (pugi::xml_node obj = index.find("address", name)) {
+      for (const char* field : {"ip-netmask", "ip-range"}) {
+        if (pugi::xml_node v = obj.child(field)) {
+          if (auto range = net::parseAddressSpec(v.text().get())) {
+            out.ranges.push_back(*range);
+          }
+        }
+      }
+      return;  // fqdn / ip-wildcard: not resolved
+    }
+    if (pugi::xml_node group = index.find("address-group", name)) {
+      auto filter = dagFilterOf(group);
+      if (filter && *filter) {
+        const Dag& d = dag(group, *filter);
+        out.ranges.insert(out.ranges.end(), d.tagged_objects.begin(), d.tagged_objects.end());
+        out.dags.push_back(d.filter);
+        return;
+      }
+      for (const std::string& m : members(group, "static")) {
+        add(m, out, depth + 1);
+      }
+      return;
+    }
+    if (auto range = net::parseAddressSpec(name)) {
+      out.ranges.push_back(*range);
+    }
   }
-  if (auto range = net::parseAddressSpec(name)) {
-    out.ranges.push_back(*range);
-  }
-}
+};
 
 void addApps(const ObjectIndex& index, std::string_view name, std::vector<std::string>& out,
              int depth) {
@@ -164,11 +252,26 @@ std::vector<ServicePorts> servicePorts(const ObjectIndex& index, std::string_vie
 
 std::vector<CompiledRule> compileRulebase(const pugi::xml_document& config, std::string_view vsys) {
   const ObjectIndex index(config, vsys);
+  AddressResolver resolver{index};
   std::vector<CompiledRule> rules;
   int position = 0;
-  for (pugi::xml_node e =
-           index.vsys().child("rulebase").child("security").child("rules").child("entry");
-       e; e = e.next_sibling("entry")) {
+  // Panorama's pre-rules, the firewall's own rules, Panorama's post-rules (pushed by a
+  // Panorama, panorama.cpp).
+  const std::string name(vsys);
+  const pugi::xml_node pushed = config.child("config")
+                                    .child("panorama")
+                                    .child("vsys")
+                                    .find_child_by_attribute("entry", "name", name.c_str());
+  std::vector<pugi::xml_node> rule_entries;
+  for (const pugi::xml_node rulebase :
+       {pushed.child("pre-rulebase"), index.vsys().child("rulebase"),
+        pushed.child("post-rulebase")}) {
+    for (pugi::xml_node e = rulebase.child("security").child("rules").child("entry"); e;
+         e = e.next_sibling("entry")) {
+      rule_entries.push_back(e);
+    }
+  }
+  for (const pugi::xml_node e : rule_entries) {
     CompiledRule r;
     r.name = e.attribute("name").value();
     r.index = ++position;
@@ -191,10 +294,10 @@ std::vector<CompiledRule> compileRulebase(const pugi::xml_document& config, std:
     r.app_any = containsAny(r.application);
     r.service_any = r.service.empty() || (r.service.size() == 1 && r.service.front() == "any");
     for (const std::string& s : r.source) {
-      addAddress(index, s, r.src, 0);
+      resolver.add(s, r.src, 0);
     }
     for (const std::string& d : r.destination) {
-      addAddress(index, d, r.dst, 0);
+      resolver.add(d, r.dst, 0);
     }
     r.src.any = r.src.any || r.source.empty();
     r.dst.any = r.dst.any || r.destination.empty();

@@ -1,9 +1,11 @@
 #pragma once
-// Name lookups over one vsys of a configuration (vsys objects first, then shared, as PAN-OS
-// resolves references), and the compiled form of a security rulebase used by
-// security-policy-match and commit validation.
+// Name lookups over one vsys of a configuration (vsys objects first, then what a Panorama
+// pushed, then shared, as PAN-OS resolves references), and the compiled form of a security rulebase
+// used by security-policy-match and commit validation.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 
 #include <pugixml.hpp>
 
+#include "dag_filter.h"
 #include "net/address.h"
 #include "net/port.h"
 
@@ -25,6 +28,8 @@ inline constexpr std::string_view kDeviceXpath =
 class ObjectIndex {
  public:
   ObjectIndex(const pugi::xml_document& config, std::string_view vsys);
+  // Over shared and one other scope node (a Panorama device group).
+  ObjectIndex(const pugi::xml_document& config, const pugi::xml_node& scope);
 
   // The entry named `name` in container `kind` ("address", "service", …): vsys, then shared.
   [[nodiscard]] pugi::xml_node find(std::string_view kind, std::string_view name) const;
@@ -32,9 +37,14 @@ class ObjectIndex {
     return static_cast<bool>(find(kind, name));
   }
   [[nodiscard]] pugi::xml_node vsys() const { return vsys_; }
+  // Every entry of container `kind`, vsys entries hiding shared ones of the same name.
+  void forEach(std::string_view kind, const std::function<void(pugi::xml_node)>& visit) const;
 
  private:
+  void indexScopes();
+
   pugi::xml_node vsys_;
+  std::vector<pugi::xml_node> scopes_;  // shared, Panorama's shared, Panorama's vsys, vsys
   std::unordered_map<std::string, pugi::xml_node> entries_;  // "kind\nname"
 };
 
@@ -48,13 +58,23 @@ struct ServicePorts {
 };
 
 // Members of a rule's address field resolved to ranges; unresolvable members (regions, FQDN,
-// dynamic groups, missing names) contribute nothing.
+// missing names) contribute nothing. A dynamic address group contributes the address objects
+// whose tags match its filter (configuration, resolved at commit) and its filter, matched at
+// query time against the tags registered for the address (User-ID, which changes without a
+// commit).
 struct AddressMatch {
   bool any = false;
   bool negate = false;
   std::vector<net::IpRange> ranges;
-  [[nodiscard]] bool matches(const net::IpAddress& address) const;
+  std::vector<std::shared_ptr<const DagFilter>> dags;
+  // `tags`: the tags registered for `address` (User-ID).
+  [[nodiscard]] bool matches(const net::IpAddress& address,
+                             const std::vector<std::string>& tags) const;
 };
+
+// The filter of a dynamic address group entry (address-group/entry with <dynamic><filter>);
+// null when the entry is not dynamic. InvalidInput when the filter does not parse.
+[[nodiscard]] Result<std::shared_ptr<const DagFilter>> dagFilterOf(const pugi::xml_node& group);
 
 struct CompiledRule {
   std::string name;

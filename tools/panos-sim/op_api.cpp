@@ -18,7 +18,9 @@ std::string opCommandWords(const pugi::xml_node& root) {
        n = n.first_child(), ++depth) {
     out += out.empty() ? "" : " ";
     out += n.name();
-    if (std::strcmp(n.name(), "security-policy-match") == 0 || std::strcmp(n.name(), "jobs") == 0) {
+    if (std::strcmp(n.name(), "security-policy-match") == 0 || std::strcmp(n.name(), "jobs") == 0 ||
+        std::strcmp(n.name(), "registered-ip") == 0 ||
+        std::strcmp(n.name(), "dynamic-address-group") == 0) {
       break;
     }
   }
@@ -74,7 +76,7 @@ ApiResponse showSystemInfo(const Device& device) {
       "<device-certificate-status>None</device-certificate-status></system>");
 }
 
-ApiResponse opShow(Device& device, const pugi::xml_node& show) {
+ApiResponse opShow(Device& device, const pugi::xml_node& show, const ApiRequest& req) {
   const pugi::xml_node what = show.first_child();
   const std::string_view name = what.name();
   if (name == "system" && what.child("info")) {
@@ -83,14 +85,38 @@ ApiResponse opShow(Device& device, const pugi::xml_node& show) {
   if (name == "jobs") {
     return showJobs(device, what);
   }
+  if (name == "devicegroups") {
+    return showDeviceGroups(device);
+  }
+  if (name == "high-availability" && (what.child("state") || what.child("all"))) {
+    return showHaState(device);
+  }
   if (name == "config-locks" || name == "commit-locks") {
     return showLocks(device, what, name == "commit-locks");
+  }
+  if (name == "object") {
+    const pugi::xml_node object = what.first_child();
+    if (std::strcmp(object.name(), "registered-ip") == 0) {
+      return showRegisteredIp(device, object, req);
+    }
+    if (std::strcmp(object.name(), "dynamic-address-group") == 0) {
+      return showDynamicAddressGroups(device, object, req);
+    }
   }
   if (name == "clock") {
     return opResult(formatTime(device.clock.now(), "%a %b %e %H:%M:%S UTC %Y") + "\n");
   }
   if (name == "config") {
     const pugi::xml_node which = what.first_child();
+    if (std::strcmp(which.name(), "list") == 0) {
+      const pugi::xml_node list = which.first_child();
+      if (std::strcmp(list.name(), "audit-comments") == 0) {
+        return showAuditComments(device, list);
+      }
+      if (std::strcmp(list.name(), "changes") == 0) {
+        return showChangeJournal(device);
+      }
+    }
     if (std::strcmp(which.name(), "running") == 0 || std::strcmp(which.name(), "candidate") == 0) {
       const pugi::xml_document& doc = std::strcmp(which.name(), "running") == 0
                                           ? device.store->running()
@@ -114,6 +140,7 @@ ApiResponse policyMatch(Device& device, const pugi::xml_node& node, const ApiReq
     device.compiled_vsys = vsys;
     device.compiled_valid = true;
   }
+  addRegisteredTags(device, vsys, *query);
   const std::vector<std::size_t> matches = matchRules(device.compiled, *query);
   return xmlReply("<response cmd=\"status\" status=\"success\">" +
                   renderMatchResult(device.compiled, matches, device.faults.policy_match_format) +
@@ -143,13 +170,19 @@ ApiResponse handleOp(Device& device, const ApiRequest& req, RequestLogEntry& ent
   const pugi::xml_node first = root.first_child();
   const std::string_view object = first.type() == pugi::node_element ? first.name() : "";
   if (verb == "show" && !object.empty()) {
-    return opShow(device, root);
+    return opShow(device, root, req);
   }
   if (verb == "test" && object == "security-policy-match") {
     return policyMatch(device, first, req);
   }
   if (verb == "request" && (object == "config-lock" || object == "commit-lock")) {
     return requestLock(device, first, object == "commit-lock", entry.admin, req);
+  }
+  if (verb == "request" && object == "high-availability") {
+    return requestHa(device, first);
+  }
+  if (verb == "set" && object == "audit-comment") {
+    return setAuditComment(device, first, entry.admin);
   }
   if (verb == "check" && object == "pending-changes") {
     return opResult(device.store->hasChanges() ? "yes" : "no");

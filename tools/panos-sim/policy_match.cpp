@@ -81,7 +81,8 @@ bool ruleMatches(const CompiledRule& r, const MatchQuery& q) {
   if (!q.to.empty() && !r.to_any && !listed(r.to, q.to)) {
     return false;
   }
-  if (!r.src.matches(q.source) || !r.dst.matches(q.destination)) {
+  if (!r.src.matches(q.source, q.source_tags) ||
+      !r.dst.matches(q.destination, q.destination_tags)) {
     return false;
   }
   if (!q.application.empty() && !r.app_any && !listed(r.apps, q.application)) {

@@ -27,6 +27,9 @@ struct MatchQuery {
   std::string application;              // empty: not constrained
   std::string source_user, category;    // empty: not constrained
   bool show_all = false;
+  // Tags registered for source and destination (User-ID), filled in by the caller from the
+  // device's table so that dynamic address groups match (not part of the request).
+  std::vector<std::string> source_tags, destination_tags;
 };
 
 // Reads the children of <security-policy-match>. InvalidInput names the bad or missing field

@@ -82,8 +82,15 @@ Result<std::unique_ptr<SSL_CTX, SslCtxDeleter>> makeTlsContext(const ServerOptio
 
 }  // namespace
 
-Server::Server(ServerOptions options, Clock* clock)
-    : options_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {}
+Server::Server(ServerOptions options, Clock* clock) : options_(std::move(options)) {
+  Clock* base = clock != nullptr ? clock : &system_clock_;
+  if (dynamic_cast<SimClock*>(base) != nullptr) {
+    clock_ = base;
+  } else {
+    own_clock_ = std::make_unique<SimClock>(*base);
+    clock_ = own_clock_.get();
+  }
+}
 
 Server::~Server() {
   stop();
@@ -114,6 +121,11 @@ HttpReply Server::serve(const HttpRequest& req) {
       r.fault = TransportFault::Drop;  // stopping
     }
     return toHttpReply(r);
+  }
+  if (req.path == "/sim/fleet" && options_.fleet_json) {
+    HttpReply reply = plain(200, options_.fleet_json());
+    reply.content_type = "application/json";
+    return reply;
   }
   if (req.path.starts_with("/sim/")) {
     const std::string path = req.query.empty() ? req.path : req.path + "?" + req.query;

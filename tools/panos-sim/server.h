@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "http_server.h"
+#include "sim_clock.h"
 #include "simulator.h"
 
 namespace trailwall::panossim {
@@ -35,11 +37,16 @@ struct ServerOptions {
   std::string key_file;
   std::size_t threads = 16;  // connections served at once (one thread each); more wait
   SimulatorOptions simulator;
+  // Set by a Fleet (fleet.h): the JSON GET /sim/fleet answers, listing every device of the
+  // process.
+  std::function<std::string()> fleet_json;
 };
 
 class Server {
  public:
-  // `clock` must outlive the server; nullptr = the system clock.
+  // `clock` must outlive the server; nullptr = the system clock. Unless it is a SimClock
+  // already (shared by the listeners of one process), it is wrapped in one so that
+  // /sim/clock/advance can move simulated time.
   explicit Server(ServerOptions options, Clock* clock = nullptr);
   ~Server();
   Server(const Server&) = delete;
@@ -69,6 +76,7 @@ class Server {
 
   ServerOptions options_;
   SystemClock system_clock_;
+  std::unique_ptr<SimClock> own_clock_;
   Clock* clock_;
   std::unique_ptr<Simulator> simulator_;
   std::unique_ptr<Http> http_;

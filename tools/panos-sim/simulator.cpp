@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "device.h"
+#include "sim_clock.h"
 #include "xml_text.h"
 
 #include <pugixml.hpp>
@@ -46,6 +47,9 @@ std::string describe(const ApiRequest& req, RequestLogEntry& entry) {
     return xpath != nullptr ? *xpath : "";
   }
   const std::string* cmd = req.param("cmd");
+  if (cmd != nullptr && entry.type == "user-id") {
+    return *cmd;  // xpath_contains rules search the uid-message
+  }
   if (cmd == nullptr || (entry.type != "op" && entry.type != "commit")) {
     return "";
   }
@@ -57,6 +61,14 @@ std::string describe(const ApiRequest& req, RequestLogEntry& entry) {
   if (entry.type == "op") {
     entry.action = opCommandWords(root).substr(0, 128);
     entry.xpath = entry.action;
+  } else if (entry.action == "all") {
+    entry.xpath = "";  // commit-all (a Panorama push)
+    for (pugi::xml_node e = root.child("shared-policy").child("device-group").child("entry"); e;
+         e = e.next_sibling("entry")) {
+      entry.xpath +=
+          (entry.xpath.empty() ? "device-group " : " ") + std::string(e.attribute("name").value());
+    }
+    entry.xpath = entry.xpath.substr(0, 128);
   } else {
     const pugi::xml_node partial = commitPartial(root);
     const std::set<std::string> admins = partial ? partialAdmins(partial) : std::set<std::string>{};
@@ -95,12 +107,17 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
   }
   entry.admin = *admin;
   touchLocks(device, *admin);
+  if (auto refused = haRefusal(device, entry)) {
+    return *refused;
+  }
   if (entry.type.empty()) {
     return badRequest("Parameter \"type\" is required");
   }
   if (entry.type == "config") return handleConfig(device, req, entry);
   if (entry.type == "op") return handleOp(device, req, entry);
   if (entry.type == "commit") return handleCommit(device, req, entry);
+  if (entry.type == "user-id") return handleUserId(device, req, entry);
+  if (entry.type == "log") return handleLog(device, req, entry);
   if (entry.type == "version") {
     if (auto injected = device.injectedApiError("version", "", "")) {
       return *injected;
@@ -110,7 +127,7 @@ ApiResponse dispatch(Device& device, const ApiRequest& req, RequestLogEntry& ent
                     "</sw-version><multi-vsys>off</multi-vsys><model>" + escapeXml(o.model) +
                     "</model><serial>" + escapeXml(o.serial) + "</serial>");
   }
-  static const std::set<std::string> kKnown = {"export", "import", "log", "report", "user-id"};
+  static const std::set<std::string> kKnown = {"export", "import", "report"};
   if (kKnown.contains(entry.type)) {
     return xmlReply("<response status='error' code='1'/>");  // not simulated: Unknown command
   }
@@ -218,7 +235,18 @@ ApiResponse Simulator::handle(const ApiRequest& request) {
   std::string subject;
   try {
     subject = describe(request, entry);
-    if (s.roll(s.faults.http_error_rate)) {
+    if (s.ha && s.ha->isDown(s.ha_peer)) {
+      // A failed HA peer: nothing answers.
+      ++s.counters.faults_dropped;
+      response.fault = TransportFault::Drop;
+    } else if (s.ha && s.ha->isActive(s.ha_peer) &&
+               matchRule(s.faults.failover, entry, subject) != nullptr) {
+      // The active peer fails before acting on this request; what was due has happened.
+      panossim::advanceJobs(s);
+      (void)s.ha->failover(s.clock.now(), true);
+      ++s.counters.faults_dropped;
+      response.fault = TransportFault::Drop;
+    } else if (s.roll(s.faults.http_error_rate)) {
       // The request never reaches the API: no effect, an HTTP error page.
       ++s.counters.faults_http_error;
       response.http_status = s.faults.http_error_status;
@@ -276,6 +304,99 @@ void Simulator::setFaults(Faults faults) {
   device_->faults = std::move(faults);
   ++device_->faults_generation;
   installLockFaults(*device_);
+}
+
+Result<std::chrono::milliseconds> Simulator::advanceClock(std::chrono::milliseconds by) {
+  auto* clock = dynamic_cast<SimClock*>(&device_->clock);
+  if (clock == nullptr) {
+    return fail(ErrorCode::InvalidInput, "this simulator's clock cannot be advanced");
+  }
+  clock->advance(by);
+  return clock->offset();
+}
+
+std::chrono::system_clock::time_point Simulator::now() const {
+  return device_->clock.now();
+}
+
+Result<std::vector<std::string>> Simulator::receivePush(const pugi::xml_node& panorama) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  return installPush(*device_, panorama);
+}
+
+bool Simulator::reachable() const {
+  // Device::ha and ha_peer never change after creation; HaLink locks itself.
+  return !device_->ha || !device_->ha->isDown(device_->ha_peer);
+}
+
+void Simulator::panoramaPushAll() {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  pushEverything(*device_);
+}
+
+Result<HaPeerStatus> Simulator::haStatus() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  return device_->ha->status(device_->ha_peer, device_->clock.now());
+}
+
+Status Simulator::haFailover(bool down) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  panossim::advanceJobs(*device_);
+  return device_->ha->failover(device_->clock.now(), down);
+}
+
+Status Simulator::haRecover() {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  if (auto done = device_->ha->recover(device_->ha_peer, device_->clock.now()); !done) {
+    return done;
+  }
+  panossim::advanceJobs(*device_);
+  return {};
+}
+
+Status Simulator::haSetSync(bool enabled) {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  if (!device_->ha) {
+    return fail(ErrorCode::NotFound, "not an HA peer");
+  }
+  device_->ha->setSyncEnabled(enabled);
+  return {};
+}
+
+std::vector<AuditComment> Simulator::pendingAuditComments() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  panossim::advanceJobs(*device_);
+  std::vector<AuditComment> out;
+  for (const auto& [xpath, c] : device_->audit_pending) {
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<AuditRecord> Simulator::auditLog() const {
+  std::lock_guard<std::mutex> guard(device_->mutex);
+  panossim::advanceJobs(*device_);
+  return device_->audit_log;
+}
+
+std::vector<Registration> Simulator::registrations(const std::string& vsys) const {
+  std::lock_guard<std::mutex> guard(device_->userid->mutex());
+  std::vector<Registration> out;
+  if (const UserIdTable::Entries* entries = device_->userid->entries(vsys, device_->clock.now())) {
+    for (const auto& [range, r] : *entries) {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 std::uint64_t Simulator::faultsGeneration() const {

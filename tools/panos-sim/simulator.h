@@ -13,10 +13,19 @@
 //                     changes, revert, load, validate; jobs and locks are delegated to
 //   commit_jobs.cpp   type=commit and the job queue (show jobs)
 //   locks.cpp         config and commit locks (request … add/remove, show …-locks)
+//   audit.cpp         audit comments, type=log (config-log queries), show config list changes
+//   userid_api.cpp    type=user-id, show object registered-ip / dynamic-address-group (the
+//                     registrations live in userid_table.h, runtime state with its own lock,
+//                     shared by HA peers; DAG filters in dag_filter.h)
+//   ha.cpp            HA pairs: show/request high-availability, the passive's refusals, config
+//                     sync (the pair's shared state is HaLink, ha.h)
+//   panorama.cpp      Panorama: commit-all pushes, show devicegroups, a firewall receiving a
+//                     push (panorama.h)
 //   simulator.cpp     this facade: transport faults, counters, request log
 //   control.cpp       the /sim/… control endpoint (JSON)
-// User-ID, HA and Panorama will each be one more area file beside these; server.cpp and
-// http_server.cpp put it on the wire. Time comes from an injected Clock: commit jobs are
+// server.cpp and http_server.cpp put it on the wire; fleet.h runs several devices (firewalls,
+// HA pairs, a Panorama) in one process. Time comes from an injected Clock (behind
+// a Server always a SimClock, sim_clock.h, which /sim/clock/advance moves): commit jobs are
 // computed from their enqueue time and the configured duration and take effect at the first
 // request at or after their finish time. Transport faults (5xx, latency, slow, dropped and hung
 // requests) are decided here and carried out by the Server. Reply
@@ -41,11 +50,15 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "config_store.h"
+#include "ha.h"
+#include "panorama.h"
+#include "userid_table.h"
 
 namespace trailwall::panossim {
 
-// Answer this API error to matching requests (empty fields match everything).
 struct Device;
+
+// Answer this API error to matching requests (empty fields match everything).
 
 struct ApiErrorFault {
   std::string type;            // keygen, config, op, commit, …
@@ -89,6 +102,12 @@ struct Faults {
   std::vector<RequestRule> slow{};
   // Replaces SimulatorOptions::commit_duration for jobs enqueued from now on.
   std::optional<std::chrono::milliseconds> commit_duration{};
+  // HA peers only: a matching request to the active peer makes it fail: it stops answering
+  // (non-functional, every later /api/ request's connection closes unanswered) and its peer
+  // becomes active. The matching request itself is not acted on and gets no answer.
+  std::vector<RequestRule> failover{};
+  // Not a fault but a device difference: replaces SimulatorOptions::max_registered_ips.
+  std::optional<std::size_t> max_registered_ips{};
 };
 
 struct SimulatorOptions {
@@ -102,6 +121,20 @@ struct SimulatorOptions {
   std::string model = "PA-VM";
   std::string serial = "007000016273";
   std::size_t request_log_size = 10000;
+  // User-ID (userid_api.cpp): the model's maximum of registered addresses (the device logs
+  // "max registered-ip for the platform reached"; per-model figures were not found, so the
+  // default is an assumption), the request size the API takes ("Limit the query size to
+  // 5MB", NGFW-UID) and the most entries one page of `show object registered-ip` holds (500,
+  // terraform-provider-panos).
+  std::size_t max_registered_ips = 100000;
+  std::size_t userid_max_request_bytes = 5U << 20;
+  std::size_t registered_ip_page_max = 500;
+  // A Panorama (panorama.h) and the firewalls it manages (the same process's Simulators).
+  bool panorama = false;
+  std::shared_ptr<const ManagedDevices> managed;
+  // An HA peer (ha.h): the pair's shared state and which peer this is (0 starts active).
+  std::shared_ptr<HaLink> ha;
+  int ha_peer = 0;
   // Receives one line per request (no keys, passwords or element bodies); may be empty.
   std::function<void(const std::string&)> log_sink;
 };
@@ -140,6 +173,9 @@ struct Counters {
   std::uint64_t commits_ok = 0;
   std::uint64_t commits_failed = 0;
   std::uint64_t commits_no_changes = 0;
+  std::uint64_t pushes_enqueued = 0;  // Panorama commit-all jobs
+  std::uint64_t pushes_ok = 0;
+  std::uint64_t pushes_failed = 0;  // a push job with any device failed
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t faults_latency = 0;
@@ -162,6 +198,20 @@ struct RequestLogEntry {
   std::string status;  // success | error
   std::string code;    // the response code attribute, if any
   std::uint64_t duration_us = 0;
+};
+
+// An audit comment set on a rule and not yet committed (show config list audit-comments).
+struct AuditComment {
+  std::string xpath, comment, admin;
+  std::uint64_t dirty_id = 0, prev_dirty_id = 0;
+};
+
+// An audit comment a commit recorded: one entry of the config log (cmd audit-commit).
+struct AuditRecord {
+  std::string xpath, comment, admin;
+  std::chrono::system_clock::time_point time;
+  std::uint64_t config_ver = 0;  // the commit's configuration version
+  std::uint64_t seqno = 0;
 };
 
 class Simulator {
@@ -194,6 +244,32 @@ class Simulator {
   // Waits (on the real clock, polling) until no commit job is pending or running, at most
   // `timeout`. True when idle.
   bool waitForJobs(std::chrono::milliseconds timeout);
+  // Moves simulated time forward when the simulator runs on a SimClock (sim_clock.h; always so
+  // behind a Server). Returns the clock's total offset; InvalidInput on another clock.
+  Result<std::chrono::milliseconds> advanceClock(std::chrono::milliseconds by);
+  [[nodiscard]] std::chrono::system_clock::time_point now() const;
+  // Audit comments waiting for a commit (by rule xpath) and those commits recorded, oldest first.
+  [[nodiscard]] std::vector<AuditComment> pendingAuditComments() const;
+  [[nodiscard]] std::vector<AuditRecord> auditLog() const;
+  // The User-ID registrations of a vsys, in address order (expired ones dropped first).
+  [[nodiscard]] std::vector<Registration> registrations(const std::string& vsys) const;
+  // A firewall managed by a Panorama of this process: installs a push (the device group's
+  // content, the <panorama> element) as a commit would — the lines of its commit, or the
+  // failure (fail_commits faults count pushes too).
+  [[nodiscard]] Result<std::vector<std::string>> receivePush(const pugi::xml_node& panorama);
+  // False for an HA peer that is down (it answers nothing); Panorama reports it not connected.
+  [[nodiscard]] bool reachable() const;
+  // A Panorama: pushes every device group to its firewalls at once (no job), so that they
+  // start In Sync.
+  void panoramaPushAll();
+  // HA peers (ha.h): this peer's view; NotFound on a standalone device.
+  [[nodiscard]] Result<HaPeerStatus> haStatus() const;
+  // The active peer fails over to the passive one (with `down`, it stops answering).
+  Status haFailover(bool down);
+  // This peer, down, comes back as passive with the active's running configuration.
+  Status haRecover();
+  // Config sync after commits on or off (running-sync-enabled).
+  Status haSetSync(bool enabled);
   // Counts setFaults calls: a request that hangs (TransportFault::Hang) is released when this
   // changes.
   [[nodiscard]] std::uint64_t faultsGeneration() const;

@@ -4,6 +4,14 @@
 
 namespace trailwall::panossim {
 
+std::size_t utf8Length(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) {
+    n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  }
+  return n;
+}
+
 std::string escapeXml(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -13,6 +13,9 @@ namespace trailwall::panossim {
 // Escapes &, <, >, " and ' for text and attribute values.
 [[nodiscard]] std::string escapeXml(std::string_view text);
 
+// Characters (UTF-8 code points) in a text, as PAN-OS counts lengths.
+[[nodiscard]] std::size_t utf8Length(std::string_view text);
+
 // A CDATA section; "]]>" inside the text is split across two sections.
 [[nodiscard]] std::string cdata(std::string_view text);
 

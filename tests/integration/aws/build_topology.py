@@ -11,7 +11,8 @@ AWS_REGION. The topology (what the loader must find, see inventory_load_test.cpp
     subnet c    10.10.2.0/24  no explicit table: the VPC's main table
   instances web (subnet a, two ENIs, a secondary IP), app (subnet b), db (subnet c, stopped)
   groups web (443 any, 22 from 203.0.113.0/24, 8080 from the prefix list) and app (80 from the
-  web group, 53/udp from 10.20.0.0/16); prefix list with two entries.
+  web group, 53/udp from 10.20.0.0/16, 9090 from a second prefix list); prefix lists with two
+  entries and one entry (web's second ENI carries both groups: one instance, two lists).
 """
 import json
 import os
@@ -41,6 +42,10 @@ def main() -> int:
         Entries=[{"Cidr": "198.51.100.0/24", "Description": "partner one"},
                  {"Cidr": "192.0.2.0/25", "Description": "partner two"}],
     )["PrefixList"]["PrefixListId"]
+    pl2 = ec2.create_managed_prefix_list(
+        PrefixListName="monitoring", AddressFamily="IPv4", MaxEntries=10,
+        Entries=[{"Cidr": "100.64.10.0/24", "Description": "monitoring"}],
+    )["PrefixList"]["PrefixListId"]
 
     sg_web = ec2.create_security_group(GroupName="web", Description="web tier", VpcId=vpc)["GroupId"]
     sg_app = ec2.create_security_group(GroupName="app", Description="app tier", VpcId=vpc)["GroupId"]
@@ -58,6 +63,8 @@ def main() -> int:
          "UserIdGroupPairs": [{"GroupId": sg_web}]},
         {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53,
          "IpRanges": [{"CidrIp": "10.20.0.0/16"}]},
+        {"IpProtocol": "tcp", "FromPort": 9090, "ToPort": 9090,
+         "PrefixListIds": [{"PrefixListId": pl2}]},
     ])
 
     def run(subnet_id, groups, ip, name):
@@ -112,7 +119,7 @@ def main() -> int:
 
     json.dump({
         "vpc": vpc, "subnets": {"gw": sn_gw, "a": sn_a, "b": sn_b, "c": sn_c},
-        "prefix_list": pl, "groups": {"web": sg_web, "app": sg_app, "gw": sg_gw},
+        "prefix_list": pl, "prefix_list_two": pl2, "groups": {"web": sg_web, "app": sg_app, "gw": sg_gw},
         "instances": {"gw": gw, "web": web, "app": app, "db": db},
         "enis": {"gw": enis(gw), "web": enis(web), "app": enis(app), "db": enis(db)},
         "route_tables": {"a": rt_a, "b": rt_b, "main": main_rt["RouteTableId"]},

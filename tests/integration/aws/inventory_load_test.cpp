@@ -188,8 +188,10 @@ class InventoryLoad : public ::testing::Test {
     dns.protocol = net::Protocol::udp();
     dns.from_port = dns.to_port = 53;
     dns.ipv4_ranges = {{cidr("10.20.0.0/16"), ""}};
+    auto monitoring = tcp(9090);
+    monitoring.prefix_lists = {{ids_["prefix_list_two"], ""}};
     inv.security_groups = {{sg_web, "web", vpc, "web tier", {https, ssh, partners}},
-                           {sg_app, "app", vpc, "app tier", {http, dns}},
+                           {sg_app, "app", vpc, "app tier", {http, dns, monitoring}},
                            {sg_gw, "gw", vpc, "firewall", {}}};
     // The list's name is not read: it would cost a DescribeManagedPrefixLists call and nothing
     // trailwall decides depends on it.
@@ -197,7 +199,8 @@ class InventoryLoad : public ::testing::Test {
         {ids_["prefix_list"],
          "",
          net::Family::V4,
-         {{cidr("198.51.100.0/24"), "partner one"}, {cidr("192.0.2.0/25"), "partner two"}}}};
+         {{cidr("198.51.100.0/24"), "partner one"}, {cidr("192.0.2.0/25"), "partner two"}}},
+        {ids_["prefix_list_two"], "", net::Family::V4, {{cidr("100.64.10.0/24"), "monitoring"}}}};
     return inv;
   }
 
@@ -238,6 +241,7 @@ TEST_F(InventoryLoad, WholeVpcLoadsExactlyTheTopology) {
   auto loaded = load(scope);
   ASSERT_TRUE(loaded) << to_string(loaded.error());
   Inventory expected = expectedVpc();
+  expected.subnets.clear();  // a scoped load reads no subnets: each ENI names its VPC
   // The VPC's default security group comes with it and is covered like the others.
   auto& groups = loaded->inventory.security_groups;
   const auto default_group =
@@ -262,21 +266,19 @@ TEST_F(InventoryLoad, InstanceScopeCoversItsGroupsWithAFixedNumberOfCalls) {
   // web's ENIs carry web and app; every ENI carrying those is loaded (app's and db's too, with
   // their instances); the gateway is loaded to recognise routes; gw's group is not needed.
   Inventory expected = expectedVpc();
+  expected.subnets.clear();  // a scoped load reads no subnets: each ENI names its VPC
   std::erase_if(expected.security_groups, [&](auto& g) { return g.id == id("groups", "gw"); });
   expected.coverage = inventory::Coverage{.everything = false,
                                           .group_ids = {id("groups", "web"), id("groups", "app")},
                                           .instance_ids = {id("instances", "web")}};
   expectSame(expected, loaded->inventory);
-  // Three rounds: web and the gateway; web's groups, the ENIs carrying them and the network
-  // around them; app and db (behind those ENIs) and the prefix list web's group references.
+  // web and the gateway; web's groups and the network around them; the ENIs carrying the
+  // groups and the entries of the two prefix lists the groups reference (one call per list:
+  // GetManagedPrefixListEntries takes one); app and db, behind those ENIs.
   const CallCounts expected_calls = {
-      {"DescribeInstances", 2},
-      {"DescribeNetworkInterfaces", 1},
-      {"DescribeRouteTables", 1},
-      {"DescribeSecurityGroups", 1},
-      {"DescribeSubnets", 1},
-      {"DescribeVpcs", 1},
-      {"GetManagedPrefixListEntries", 1},
+      {"DescribeInstances", 2},   {"DescribeNetworkInterfaces", 1},
+      {"DescribeRouteTables", 1}, {"DescribeSecurityGroups", 1},
+      {"DescribeVpcs", 1},        {"GetManagedPrefixListEntries", 2},
   };
   EXPECT_EQ(loaded->report.calls, expected_calls) << loaded->report.summary();
   EXPECT_EQ(loaded->report.total_calls, 8u);
@@ -312,13 +314,13 @@ std::string instancesParameters(const std::string& id) {
 TEST_F(InventoryLoad, BatchesOfOneAndOfAThousandEventsCostAtMostEightCalls) {
   const std::string region = moto_->region();
   {
-    SCOPED_TRACE("one StartInstances whose group has a prefix-list source");
+    SCOPED_TRACE("one StartInstances whose groups have two prefix-list sources");
     auto loaded = load(batchScope(
         {record("StartInstances", region, instancesParameters(id("instances", "web")), 0)}));
     ASSERT_TRUE(loaded) << to_string(loaded.error());
     EXPECT_LE(loaded->report.total_calls, 8u) << loaded->report.summary();
     std::printf("1 event: %s\n", loaded->report.summary().c_str());
-    EXPECT_EQ(loaded->inventory.prefix_lists.size(), 1u);
+    EXPECT_EQ(loaded->inventory.prefix_lists.size(), 2u);
   }
   {
     SCOPED_TRACE("1,000 events: starts, stops and group changes, most naming ids now gone");
@@ -361,10 +363,10 @@ TEST_F(InventoryLoad, BatchesOfOneAndOfAThousandEventsCostAtMostEightCalls) {
       EXPECT_TRUE(inv.coverage.coversGroup(id("groups", name))) << name;
     }
     // Everything the named instances and groups need is there: their ENIs, the route tables
-    // and VPC, and the prefix list.
+    // and VPC, and both prefix lists.
     EXPECT_EQ(inv.vpcs.size(), 1u);
     EXPECT_EQ(inv.route_tables.size(), 3u);
-    EXPECT_EQ(inv.prefix_lists.size(), 1u);
+    EXPECT_EQ(inv.prefix_lists.size(), 2u);
     EXPECT_EQ(inv.network_interfaces.size(), 6u);
   }
 }

@@ -231,14 +231,39 @@ TEST(PanosSimBinary, PrintsWhereItListensFirstAndServes) {
   EXPECT_NE(r->body.find("<key>LUFRPT"), std::string::npos);
 }
 
+TEST(PanosSimBinary, SeveralDevicesPrintOneLineEachThenReady) {
+  Child child({std::string(TRAILWALL_BINARY_DIR) + "/tools/panos-sim/panos-sim", "--port", "0",
+               "--http", "--quiet", "--commit-ms", "0", "--firewalls", "2", "--device-group",
+               "dg1=fw1,fw2"});
+  ASSERT_GT(child.pid(), 0);
+  const std::string first = child.firstLine();
+  const std::string second = child.firstLine();
+  const std::string third = child.firstLine();
+  EXPECT_EQ(child.firstLine(), "ready\n");
+  EXPECT_TRUE(third.ends_with(" panorama panorama 007000016275\n")) << third;
+  // "listening on http://127.0.0.1:PORT NAME KIND SERIAL"
+  ASSERT_TRUE(first.starts_with("listening on http://127.0.0.1:")) << first;
+  EXPECT_TRUE(first.ends_with(" fw1 firewall 007000016273\n")) << first;
+  EXPECT_TRUE(second.ends_with(" fw2 firewall 007000016274\n")) << second;
+  const std::size_t colon = second.find(':', 20);
+  const int port = std::stoi(second.substr(colon + 1));
+  httplib::Client c("127.0.0.1", port);
+  c.set_basic_auth("admin", "admin");
+  auto r =
+      c.Get("/api/?type=op&cmd=%3Cshow%3E%3Csystem%3E%3Cinfo%2F%3E%3C%2Fsystem%3E%3C%2Fshow%3E");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("<serial>007000016274</serial>"), std::string::npos) << r->body;
+}
+
 TEST(PanosSimBinary, HelpDescribesTheOptions) {
   Child child({std::string(TRAILWALL_BINARY_DIR) + "/tools/panos-sim/panos-sim", "--help"});
   std::string all;
   for (std::string l = child.firstLine(); !l.empty(); l = child.firstLine()) {
     all += l;
   }
-  for (const char* option : {"--port", "--http", "--config", "--state-file", "--commit-ms",
-                             "--api-error", "--drop-rate", "--fail-commits"}) {
+  for (const char* option :
+       {"--port", "--http", "--config", "--state-file", "--commit-ms", "--api-error", "--drop-rate",
+        "--fail-commits", "--firewalls", "--ha", "--device-group"}) {
     EXPECT_NE(all.find(option), std::string::npos) << option;
   }
 }

@@ -12,6 +12,8 @@
 #include "cli/output.h"
 #include "cli/run_report.h"
 #include "cli/runtime.h"
+#include "inventory/inventory_json.h"
+#include "policy/plan_format.h"
 
 namespace trailwall::cli {
 namespace {
@@ -117,6 +119,19 @@ TEST(RunReport, JsonCarriesTheSameFigures) {
   EXPECT_EQ(j["firewall_requests"]["commits"], 1);
   EXPECT_EQ(j["firewall_requests"]["total"], 6);
   EXPECT_FALSE(j.contains("events"));
+}
+
+TEST(RunReport, JsonHoldsThePlanAsPlanToJsonWritesIt) {
+  // The plan is spliced into the report as text: the result must be what nlohmann writes for
+  // the same document, whatever the plan holds (quotes, newlines, non-ASCII in a warning).
+  auto report = appliedReport();
+  report.plan.warnings = {"group \"web\"\nline two \u00e9 \x01plan\x01"};
+  report.warnings = {"\n  \"plan\": \"\x01plan\x01\""};
+  const std::string text = runReportJson(report, nullptr);
+  const auto j = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(j["plan"], nlohmann::ordered_json::parse(policy::planToJson(report.plan)));
+  EXPECT_EQ(j["warnings"][0], report.warnings[0]);
+  EXPECT_EQ(text, j.dump(2) + "\n");
 }
 
 TEST(RunReport, AFailedRunIsOneJsonObjectSayingWhatWasAndWasNotDone) {
@@ -226,6 +241,23 @@ TEST(RunReport, EventsAreCountedByReason) {
   EXPECT_NE(text.find("nothing to look at"), std::string::npos) << text;
   const auto j = nlohmann::json::parse(runReportJson(report, &events));
   EXPECT_EQ(j["events"]["ignored"]["by_reason"]["failed-call"], 2);
+}
+
+TEST(InventoryFileSource, HandsOverTheFileOnceThenReadsItAgain) {
+  const std::string path =
+      std::string(TRAILWALL_TEST_DATA_DIR) + "/decisions/all-traffic/inventory.json";
+  const auto expected = readInventoryFile(path);
+  ASSERT_TRUE(expected) << expected.error().message;
+  auto source = InventoryFileSource::open(path);
+  ASSERT_TRUE(source) << source.error().message;
+  for (int load = 0; load < 2; ++load) {  // the first load is the parsed file, the second a reread
+    auto loaded = (*source)->load(engine::Target{}, inventory::Scope{});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(inventory::toJson(loaded->inventory), inventory::toJson(*expected)) << load;
+  }
+  const auto missing = InventoryFileSource::open(path + ".missing");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("inventory.json.missing"), std::string::npos);
 }
 
 }  // namespace

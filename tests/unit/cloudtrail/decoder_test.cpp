@@ -230,6 +230,18 @@ TEST(JsonSplit, CutsTheRecordsArrayIntoElements) {
   EXPECT_EQ(*elements, (std::vector<std::string_view>{R"({"x":"],}"})", "[1,2]", "3"}));
 }
 
+TEST(JsonSplit, EscapedQuotesAndBackslashesStayInsideTheirString) {
+  // \" does not end a string; \\" does (the backslash is escaped); \\\" does not.
+  const auto elements = splitTopLevelArray(
+      R"({"Records":[{"a":"x\"],"},{"b":"y\\"},{"c":"\\\"],[\\"},{"d":"\\\\"}]})", "Records");
+  ASSERT_TRUE(elements);
+  EXPECT_EQ(*elements, (std::vector<std::string_view>{R"({"a":"x\"],"})", R"({"b":"y\\"})",
+                                                      R"({"c":"\\\"],[\\"})", R"({"d":"\\\\"})"}));
+  const auto cut = splitTopLevelArray(R"({"Records":[{"a":"z\"]})", "Records");
+  ASSERT_TRUE(cut) << "an escaped quote never closes the string: it runs to the end";
+  EXPECT_EQ(*cut, (std::vector<std::string_view>{R"({"a":"z\"]})"}));
+}
+
 TEST(JsonSplit, LastElementRunsToTheEndWhenCutShort) {
   const auto elements = splitTopLevelArray(R"({"Records":[{"a":1},{"b":"unterminat)", "Records");
   ASSERT_TRUE(elements);

@@ -265,9 +265,65 @@ TEST(PipelinedSource, PassesTheBytesThenTheErrorAndWhatItMeans) {
   EXPECT_TRUE(pipeline.cutShort());
 }
 
+// What a read loop gets from `source`: every byte, until the end.
+std::string drain(cloudtrail::ByteSource& source, std::size_t buffer_size) {
+  std::string got;
+  std::vector<char> buffer(buffer_size);
+  while (true) {
+    auto n = source.read(buffer.data(), buffer.size());
+    EXPECT_TRUE(n) << n.error().message;
+    if (!n || *n == 0) return got;
+    got.append(buffer.data(), *n);
+  }
+}
+
+TEST(PipelinedSource, AnInputWithinTheFirstChunkIsReadWithoutAThread) {
+  const std::string bytes(100, 'e');
+  cloudtrail::MemorySource inner(bytes);
+  PipelinedSource pipeline(inner, 128, 4);  // the end is seen before the first chunk is full
+  EXPECT_EQ(drain(pipeline, 30), bytes);
+  EXPECT_FALSE(pipeline.threaded());
+  auto again = pipeline.read(nullptr, 0);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0u) << "the end stays the end";
+}
+
+TEST(PipelinedSource, ALongerInputIsReadAheadOnItsThreadAfterTheFirstChunk) {
+  std::string bytes;
+  for (int i = 0; i < 5000; ++i) bytes += static_cast<char>('a' + i % 26);
+  cloudtrail::MemorySource inner(bytes);
+  PipelinedSource pipeline(inner, 101, 3);
+  EXPECT_EQ(drain(pipeline, 64), bytes);
+  EXPECT_TRUE(pipeline.threaded());
+}
+
+TEST(PipelinedSource, AnErrorWithinTheFirstChunkIsPassedOnWithoutAThread) {
+  CutSource inner("abc");
+  PipelinedSource pipeline(inner, 64, 2);
+  std::vector<char> buffer(16);
+  auto n = pipeline.read(buffer.data(), buffer.size());
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 3u);
+  auto error = pipeline.read(buffer.data(), buffer.size());
+  ASSERT_FALSE(error);
+  EXPECT_EQ(error.error().message, "gzip: cut");
+  EXPECT_TRUE(pipeline.cutShort());
+  EXPECT_FALSE(pipeline.threaded());
+  EXPECT_FALSE(pipeline.read(buffer.data(), buffer.size())) << "the error stays";
+}
+
 TEST(PipelinedSource, StopsItsThreadWhenDroppedEarly) {
   cloudtrail::MemorySource inner(std::string_view("x"));
   { PipelinedSource pipeline(inner, 1, 2); }  // never read: the destructor must not hang
+  const std::string bytes(10000, 'y');
+  cloudtrail::MemorySource longer(bytes);
+  {
+    PipelinedSource pipeline(longer, 1, 2);
+    char byte = 0;
+    ASSERT_TRUE(pipeline.read(&byte, 1));  // the first chunk, inline
+    ASSERT_TRUE(pipeline.read(&byte, 1));  // from the thread, which has more to read
+    EXPECT_TRUE(pipeline.threaded());
+  }  // dropped with the thread waiting for room: the destructor must not hang
   SUCCEED();
 }
 

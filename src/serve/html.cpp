@@ -1,0 +1,26 @@
+#include "serve/html.h"
+
+namespace trailwall::serve {
+
+std::string escapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+Html& Html::text(std::string_view value) {
+  out_ += escapeHtml(value);
+  return *this;
+}
+
+}  // namespace trailwall::serve
