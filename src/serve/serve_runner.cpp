@@ -50,6 +50,12 @@ class WatchedFirewall final : public panos::Firewall {
     if (!allowed) note("check", allowed.error());
     return allowed;
   }
+  [[nodiscard]] Result<panos::MatchAnswers> matchFlows(
+      const std::vector<policy::Flow>& flows) override {
+    auto answers = inner_.matchFlows(flows);
+    if (!answers) note("check", answers.error());
+    return answers;
+  }
   [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
     auto held = inner_.hold();
     if (!held) note("hold", held.error());
