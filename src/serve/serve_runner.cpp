@@ -53,7 +53,7 @@ class WatchedFirewall final : public panos::Firewall {
   [[nodiscard]] Result<panos::MatchAnswers> matchFlows(
       const std::vector<policy::Flow>& flows) override {
     auto answers = inner_.matchFlows(flows);
-    if (!answers) note("prove", answers.error());
+    if (!answers) note("check", answers.error());
     return answers;
   }
   [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
