@@ -144,19 +144,28 @@ struct CaIndexLookup {
     const std::lock_guard lock(index->mutex_);
     const auto [first, last] = index->by_subject_hash_.equal_range(hash);
     for (auto it = first; it != last; ++it) {
-      const std::string& der = index->certificates_[it->second];
-      const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-      X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-      if (cert == nullptr) continue;
-      if (X509_NAME_cmp(X509_get_subject_name(cert), name) == 0) {
-        if (index->handed_out_.insert(it->second).second) X509_STORE_add_cert(store, cert);
-        if (found == 0) found = X509_OBJECT_set1_X509(ret, cert);
+      X509*& cert = index->parsed_[it->second];
+      if (cert == nullptr) {
+        const std::string& der = index->certificates_[it->second];
+        const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+        cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+        if (cert == nullptr) continue;
+        X509_STORE_add_cert(store, cert);
       }
-      X509_free(cert);
+      if (found == 0 && X509_NAME_cmp(X509_get_subject_name(cert), name) == 0) {
+        // Borrowed, as OpenSSL's own lookups return it: the caller takes its own reference and
+        // never frees this one, so the one set1 took is given back (parsed_ keeps it alive).
+        found = X509_OBJECT_set1_X509(ret, cert);
+        if (found != 0) X509_free(cert);
+      }
     }
     return found;
   }
 };
+
+CaIndex::~CaIndex() {
+  for (const auto& [_, cert] : parsed_) X509_free(cert);
+}
 
 Status CaIndex::attachTo(X509_STORE* store) {
   static X509_LOOKUP_METHOD* method = [] {

@@ -17,6 +17,7 @@
 #include "common/error.h"
 
 using X509_STORE = struct x509_store_st;
+using X509 = struct x509_st;
 
 namespace trailwall::http {
 
@@ -30,6 +31,10 @@ namespace trailwall::http {
 
 class CaIndex {
  public:
+  ~CaIndex();
+  CaIndex(const CaIndex&) = delete;
+  CaIndex& operator=(const CaIndex&) = delete;
+
   // Errors: Io when the file cannot be read, InvalidInput when it holds no certificate.
   [[nodiscard]] static Result<std::unique_ptr<CaIndex>> fromPemFile(const std::string& path);
   [[nodiscard]] static Result<std::unique_ptr<CaIndex>> fromPem(std::string_view pem,
@@ -47,7 +52,9 @@ class CaIndex {
   std::vector<std::string> certificates_;
   std::multimap<unsigned long, std::size_t> by_subject_hash_;
   std::mutex mutex_;
-  std::set<std::size_t> handed_out_;  // certificates already added to the store
+  // Certificates parsed and added to the store, one reference each: OpenSSL's lookups hand
+  // back borrowed pointers (the caller takes its own reference), so these keep them alive.
+  std::map<std::size_t, X509*> parsed_;
   friend struct CaIndexLookup;
 };
 
