@@ -36,6 +36,7 @@
 #include "panos/client.h"
 #include "panos/firewall.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 #include "policy/rulebase_xml.h"
 #include "support/panos_sim_fixture.h"
 
@@ -419,7 +420,8 @@ std::vector<std::string> administratorRules(const std::string& config) {
   return out;
 }
 
-// The managed rules (uuid aside) and managed service objects of a configuration.
+// The managed rules (uuid and provenance aside: which change last touched a rule depends on the
+// history) and managed service objects of a configuration.
 struct Managed {
   std::map<std::string, policy::SecurityRule> rules;
   std::map<std::string, policy::ServiceObject> services;
@@ -433,10 +435,14 @@ Managed managed(const std::string& config) {
   for (auto rule : rulebase.rules) {
     if (!policy::isManagedRule(rule, "trailwall")) continue;
     rule.uuid.clear();
+    rule.description = std::string(policy::descriptionOrigin(rule.description));
     out.rules.emplace(rule.name, rule);
   }
   for (const auto& service : rulebase.services) {
-    if (policy::isManagedService(service, "trailwall")) out.services.emplace(service.name, service);
+    if (!policy::isManagedService(service, "trailwall")) continue;
+    auto kept = service;
+    kept.description = std::string(policy::descriptionOrigin(kept.description));
+    out.services.emplace(kept.name, kept);
   }
   return out;
 }
@@ -444,9 +450,10 @@ Managed managed(const std::string& config) {
 std::string describe(const Managed& m) {
   std::string out;
   for (const auto& [name, rule] : m.rules) {
-    out += fmt::format("  {} dst={} src={} app={} svc={}\n", name, fmt::join(rule.destination, ","),
-                       fmt::join(rule.source, ","), fmt::join(rule.application, ","),
-                       fmt::join(rule.service, ","));
+    out += fmt::format("  {} dst={} src={} app={} svc={} desc=\"{}\"\n", name,
+                       fmt::join(rule.destination, ","), fmt::join(rule.source, ","),
+                       fmt::join(rule.application, ","), fmt::join(rule.service, ","),
+                       rule.description);
   }
   for (const auto& [name, s] : m.services) out += fmt::format("  service {}\n", name);
   return out;
