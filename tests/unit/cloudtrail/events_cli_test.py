@@ -295,7 +295,7 @@ def run_measured(args, stdin_path=None):
             return result.returncode, result.stdout, int(f.read()) * 1024
 
 
-@unittest.skipIf(os.environ.get("TRAILWALL_SANITIZED") == "1",
+@unittest.skipIf(os.environ.get("TW_TEST_SANITIZED_BUILD") == "1",
                  "peak RSS under ASan is the sanitizer's; checked by the Release build")
 class BoundedMemory(unittest.TestCase):
     """Memory stays bounded on a large log (issue 11): peak RSS of the whole process, measured by
