@@ -30,25 +30,6 @@ OutputFormat outputFormat() {
   return g_format;
 }
 
-std::string_view errorKind(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidInput: return "invalid_input";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Io: return "io";
-    case ErrorCode::Network: return "network";
-    case ErrorCode::Timeout: return "timeout";
-    case ErrorCode::Auth: return "auth";
-    case ErrorCode::Denied: return "denied";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Throttled: return "throttled";
-    case ErrorCode::Remote: return "remote";
-    case ErrorCode::Config: return "config";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::Internal: return "internal";
-  }
-  return "internal";
-}
-
 int reportError(const Error& error) {
   printErr("trailwall: " + to_string(error) + "\n");
   return kExitError;
@@ -57,7 +38,7 @@ int reportError(const Error& error) {
 std::string failureJson(const Error& error) {
   nlohmann::ordered_json j;
   j["ok"] = false;
-  j["error"] = {{"kind", errorKind(error.code)}, {"message", error.message}};
+  j["error"] = {{"kind", errorLabel(error.code)}, {"message", error.message}};
   j["outcome"] = {{"written", false},
                   {"committed", false},
                   {"commit_unknown", false},

@@ -22,9 +22,6 @@ void printErr(std::string_view text);
 void setOutputFormat(OutputFormat format);
 [[nodiscard]] OutputFormat outputFormat();
 
-// A stable name for machines: "invalid_input", "not_found", "conflict", "timeout", …
-[[nodiscard]] std::string_view errorKind(ErrorCode code);
-
 // The JSON object above for a failure before anything was written.
 [[nodiscard]] std::string failureJson(const Error& error);
 

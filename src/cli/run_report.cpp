@@ -281,12 +281,12 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
   Json j;
   j["ok"] = error == nullptr && input_errors.empty();
   j["error"] = error != nullptr
-                   ? Json{{"kind", errorKind(error->code)}, {"message", error->message}}
+                   ? Json{{"kind", errorLabel(error->code)}, {"message", error->message}}
                    : Json(nullptr);
   if (!input_errors.empty()) {
     Json inputs = Json::array();
     for (const auto& e : input_errors) {
-      inputs.push_back({{"kind", errorKind(e.code)}, {"message", e.message}});
+      inputs.push_back({{"kind", errorLabel(e.code)}, {"message", e.message}});
     }
     j["input_errors"] = std::move(inputs);
   }

@@ -21,6 +21,25 @@ std::string_view to_string(ErrorCode code) {
   return "unknown error";
 }
 
+std::string_view errorLabel(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::InvalidInput: return "invalid_input";
+    case ErrorCode::NotFound: return "not_found";
+    case ErrorCode::Io: return "io";
+    case ErrorCode::Network: return "network";
+    case ErrorCode::Timeout: return "timeout";
+    case ErrorCode::Auth: return "auth";
+    case ErrorCode::Denied: return "denied";
+    case ErrorCode::Conflict: return "conflict";
+    case ErrorCode::Throttled: return "throttled";
+    case ErrorCode::Remote: return "remote";
+    case ErrorCode::Config: return "config";
+    case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::Internal: return "internal";
+  }
+  return "internal";
+}
+
 Error Error::withContext(std::string_view context) const {
   Error e = *this;
   e.message = std::string(context) + ": " + message;

@@ -26,6 +26,9 @@ enum class ErrorCode {
 };
 
 [[nodiscard]] std::string_view to_string(ErrorCode code);
+// The code as a machine-readable label ("invalid_input", "timeout", ...): JSON error kinds and
+// metric labels.
+[[nodiscard]] std::string_view errorLabel(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::Internal;

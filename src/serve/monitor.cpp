@@ -15,25 +15,6 @@ bool isFirewallStep(const std::string& step) {
 
 }  // namespace
 
-std::string_view errorLabel(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidInput: return "invalid_input";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Io: return "io";
-    case ErrorCode::Network: return "network";
-    case ErrorCode::Timeout: return "timeout";
-    case ErrorCode::Auth: return "auth";
-    case ErrorCode::Denied: return "denied";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Throttled: return "throttled";
-    case ErrorCode::Remote: return "remote";
-    case ErrorCode::Config: return "config";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::Internal: return "internal";
-  }
-  return "internal";
-}
-
 Histogram::Histogram(std::vector<double> upper_bounds)
     : bounds(std::move(upper_bounds)), counts(bounds.size() + 1, 0) {}
 

@@ -40,9 +40,6 @@ struct RunRecord {
 
 using LabelPair = std::pair<std::string, std::string>;
 
-// An error's kind as a metric label: "network", "throttled", "denied", "not_found", …
-[[nodiscard]] std::string_view errorLabel(ErrorCode code);
-
 struct Snapshot {
   SystemTime now;
   SystemTime started;
