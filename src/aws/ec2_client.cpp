@@ -64,7 +64,7 @@ Result<std::vector<Ec2Query>> split(const Ec2Query& query) {
   return out;
 }
 
-bool isSuccess(int status) {
+bool isSuccessStatus(int status) {
   return status >= 200 && status < 300;
 }
 
@@ -109,7 +109,7 @@ Result<std::set<std::string>> Ec2Client::run(const Operation& op, const Ec2Query
       if (!response) {
         return std::unexpected(response.error());
       }
-      if (!isSuccess(response->status)) {
+      if (!isSuccessStatus(response->status)) {
         const ApiError error = parseApiError(*response);
         if (error.code.ends_with(".NotFound") && !q.ids.empty()) {
           auto named = idsNamedIn(error.message, q.ids);
@@ -262,7 +262,7 @@ Result<std::vector<inventory::PrefixListEntry>> Ec2Client::getManagedPrefixListE
     if (!response) {
       return std::unexpected(response.error());
     }
-    if (!isSuccess(response->status)) {
+    if (!isSuccessStatus(response->status)) {
       return std::unexpected(client_.errorOf(*response, "GetManagedPrefixListEntries"));
     }
     auto page = parseGetManagedPrefixListEntries(response->body);

@@ -12,10 +12,6 @@
 namespace trailwall::policy {
 namespace {
 
-bool contains(const Members& members, std::string_view value) {
-  return std::find(members.begin(), members.end(), value) != members.end();
-}
-
 std::optional<net::IpAddress> addressOf(std::string_view member) {
   if (auto address = net::IpAddress::parse(member)) return *address;
   if (auto cidr = net::Cidr::parse(member)) return cidr->network();

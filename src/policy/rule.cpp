@@ -5,11 +5,11 @@
 #include <algorithm>
 
 namespace trailwall::policy {
-namespace {
-
 bool contains(const Members& members, std::string_view value) {
   return std::find(members.begin(), members.end(), value) != members.end();
 }
+
+namespace {
 
 template <class T>
 const T* findByName(const std::vector<T>& items, std::string_view name) {

@@ -15,6 +15,9 @@ namespace trailwall::policy {
 
 using Members = std::vector<std::string>;
 
+// Whether `value` is one of `members`, spelled exactly so.
+[[nodiscard]] bool contains(const Members& members, std::string_view value);
+
 // <profile-setting>: either a profile group or individual profiles (virus, spyware, …).
 struct ProfileSetting {
   Members group;

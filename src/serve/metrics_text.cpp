@@ -14,7 +14,7 @@ std::string number(double value) {
   return fmt::format("{}", value);
 }
 
-double seconds(SystemTime t) {
+double epochSeconds(SystemTime t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
@@ -167,12 +167,12 @@ std::string renderMetrics(const Snapshot& s, bool healthy) {
   if (s.managed_rules) w.sample({}, static_cast<double>(s.managed_rules->size()));
   w.family("trailwall_last_success_timestamp_seconds", "gauge",
            "Unix time of the last successful run.");
-  if (s.last_success) w.sample({}, seconds(*s.last_success));
+  if (s.last_success) w.sample({}, epochSeconds(*s.last_success));
   w.family("trailwall_seconds_since_last_success", "gauge",
            "Seconds since the last successful run (since the start while none has succeeded).");
   w.sample({}, std::chrono::duration<double>(s.now - s.last_success.value_or(s.started)).count());
   w.family("trailwall_start_time_seconds", "gauge", "Unix time the daemon started.");
-  w.sample({}, seconds(s.started));
+  w.sample({}, epochSeconds(s.started));
   w.family("trailwall_healthy", "gauge", "1 when /healthz answers 200.");
   w.sample({}, healthy ? 1 : 0);
   return w.take();

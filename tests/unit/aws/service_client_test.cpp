@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const auto kNow = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1) + 12h;
+const auto kClockStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1) + 12h;
 
 class ServiceClientTest : public ::testing::Test {
  protected:
@@ -24,7 +24,7 @@ class ServiceClientTest : public ::testing::Test {
   }
   http::FakeTransport transport_;
   StaticCredentialsProvider credentials_{Credentials{"AKID", "secret", "token", {}, "test"}};
-  FakeClock clock_{kNow};
+  FakeClock clock_{kClockStart};
   FakeRandom random_{0.5};
 };
 

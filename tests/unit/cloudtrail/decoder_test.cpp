@@ -16,6 +16,7 @@ namespace {
 
 using testing::cloudTrailData;
 using testing::gzipMember;
+using testing::mixedLog;
 using testing::readFile;
 using testing::referenceSamples;
 
@@ -36,10 +37,6 @@ Decoded decodeWith(const std::string& input, DecodeOptions options = {}) {
   Decoded decoded;
   decoder.decode(input, "input.json", decoded);
   return decoded;
-}
-
-std::string mixedLog() {
-  return readFile(cloudTrailData() / "cases" / "logfile-mixed-reasons.json");
 }
 
 TEST(DecoderFilter, IgnoresRecordsOfAccountsNotConfigured) {

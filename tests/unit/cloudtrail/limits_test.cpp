@@ -20,11 +20,8 @@ namespace {
 using testing::ChunkedSource;
 using testing::cloudTrailData;
 using testing::gzipMember;
+using testing::mixedLog;
 using testing::readFile;
-
-std::string mixedLog() {
-  return readFile(cloudTrailData() / "cases" / "logfile-mixed-reasons.json");
-}
 
 std::vector<std::string> messages(const Decoded& decoded) {
   std::vector<std::string> out;

@@ -25,6 +25,11 @@ inline std::filesystem::path referenceSamples() {
 
 using ::trailwall::test::readFile;
 
+// A log file whose records are ignored for every reason the decoder has, and some it keeps.
+inline std::string mixedLog() {
+  return readFile(cloudTrailData() / "cases" / "logfile-mixed-reasons.json");
+}
+
 // One gzip member (RFC 1952) holding `data`, as gzip(1) writes it.
 inline std::string gzipMember(const std::string& data) {
   z_stream zs{};

@@ -6,7 +6,7 @@
 namespace trailwall::panossim::test {
 namespace {
 
-const std::string kRule =
+const std::string kAuditedRule =
     std::string(kVsys) + "/rulebase/security/rules/entry[@name='web-servers-inbound']";
 
 std::string setComment(const std::string& xpath, const std::string& comment) {
@@ -28,13 +28,13 @@ void touch(SimHarness& h, const std::string& name, const std::string& admin = "a
 
 TEST(AuditComment, IsShownUntilTheNextCommitRecordsIt) {
   SimHarness h;
-  const ApiResponse set = h.op(setComment(kRule, "trailwall: RunInstances evt-1"));
+  const ApiResponse set = h.op(setComment(kAuditedRule, "trailwall: RunInstances evt-1"));
   EXPECT_EQ(statusOf(set), "success");
   EXPECT_EQ(messageOf(set), "Successfully added comment for xpath");
-  h.op(setComment(kRule, "trailwall: RunInstances evt-2"));
-  const pugi::xml_document shown = parse(h.op(showComment(kRule)).body);
+  h.op(setComment(kAuditedRule, "trailwall: RunInstances evt-2"));
+  const pugi::xml_document shown = parse(h.op(showComment(kAuditedRule)).body);
   const pugi::xml_node e = shown.select_node("/response/result/entry").node();
-  EXPECT_EQ(e.child("xpath").text().get(), kRule);
+  EXPECT_EQ(e.child("xpath").text().get(), kAuditedRule);
   EXPECT_STREQ(e.child("comment").text().get(), "trailwall: RunInstances evt-2");
   EXPECT_STREQ(e.child("dirtyId").text().get(), "2");
   EXPECT_STREQ(e.child("prevdirtyId").text().get(), "1");
@@ -42,10 +42,10 @@ TEST(AuditComment, IsShownUntilTheNextCommitRecordsIt) {
   touch(h, "a1");
   const ApiResponse job = h.commitAndWait();
   ASSERT_NE(job.body.find("<result>OK</result>"), std::string::npos);
-  EXPECT_FALSE(parse(h.op(showComment(kRule)).body).select_node("/response/result/entry"));
+  EXPECT_FALSE(parse(h.op(showComment(kAuditedRule)).body).select_node("/response/result/entry"));
   const std::vector<AuditRecord> log = h.sim->auditLog();
   ASSERT_EQ(log.size(), 1U);
-  EXPECT_EQ(log[0].xpath, kRule);
+  EXPECT_EQ(log[0].xpath, kAuditedRule);
   EXPECT_EQ(log[0].comment, "trailwall: RunInstances evt-2");
   EXPECT_EQ(log[0].admin, "admin");
   EXPECT_EQ(log[0].config_ver, 1U);
@@ -53,7 +53,7 @@ TEST(AuditComment, IsShownUntilTheNextCommitRecordsIt) {
 
 TEST(AuditComment, ACommentAloneIsNoChangeAndWaitsForTheNextCommit) {
   SimHarness h;
-  h.op(setComment(kRule, "only a comment"));
+  h.op(setComment(kAuditedRule, "only a comment"));
   EXPECT_EQ(messageOf(h.op("<check><pending-changes/></check>")), "no");
   EXPECT_EQ(messageOf(h.commit()), "There are no changes to commit.");
   EXPECT_EQ(h.sim->pendingAuditComments().size(), 1U);
@@ -65,7 +65,7 @@ TEST(AuditComment, ACommentAloneIsNoChangeAndWaitsForTheNextCommit) {
 
 TEST(AuditComment, APartialCommitRecordsOnlyItsAdministratorsComments) {
   SimHarness h;
-  h.op(setComment(kRule, "by operator"), "operator");
+  h.op(setComment(kAuditedRule, "by operator"), "operator");
   touch(h, "mine", "admin");
   touch(h, "theirs", "operator");
   h.commitAndWait("<commit><partial><admin><member>admin</member></admin></partial></commit>");
@@ -82,7 +82,7 @@ TEST(AuditComment, OnlyRulesTakeComments) {
       h.op(setComment(std::string(kVsys) + "/address/entry[@name='vpc-net']", "x"));
   EXPECT_EQ(statusOf(r), "error");
   EXPECT_EQ(codeOf(r), "7");
-  EXPECT_EQ(statusOf(h.op(setComment(kRule + "x", "x"))), "error");
+  EXPECT_EQ(statusOf(h.op(setComment(kAuditedRule + "x", "x"))), "error");
   // A rule created but not committed yet takes one (clients comment before their commit).
   const std::string fresh = std::string(kVsys) + "/rulebase/security/rules/entry[@name='fresh']";
   ASSERT_EQ(codeOf(h.config("set", fresh, "<action>allow</action>")), "20");
@@ -92,7 +92,7 @@ TEST(AuditComment, OnlyRulesTakeComments) {
 TEST(AuditComment, TheConfigLogAnswersTheHistoryQueryClientsSend) {
   SimHarness h;
   for (const char* comment : {"first", "second"}) {
-    h.op(setComment(kRule, comment));
+    h.op(setComment(kAuditedRule, comment));
     touch(h, comment);
     h.commitAndWait();
   }
@@ -121,7 +121,7 @@ TEST(AuditComment, TheConfigLogAnswersTheHistoryQueryClientsSend) {
   EXPECT_STREQ(newest.child("config_ver").text().get(), "2");
   EXPECT_STREQ(newest.child("path").text().get(),
                " vsys  vsys1 rulebase security rules  web-servers-inbound");
-  EXPECT_EQ(newest.child("full-path").text().get(), kRule);
+  EXPECT_EQ(newest.child("full-path").text().get(), kAuditedRule);
   EXPECT_STREQ(entries[1].node().child("comment").text().get(), "first");
   // The same element names as the captured history, in the same order, as far as both go.
   const pugi::xml_document ref = parse(reference("log-config-audit-comment-history-pospy.xml"));
@@ -145,8 +145,9 @@ TEST(AuditComment, TheConfigLogAnswersTheHistoryQueryClientsSend) {
 TEST(Descriptions, RuleDescriptionsHoldAtMost1024Characters) {
   SimHarness h;
   const std::string ok(1024, 'd');
-  EXPECT_EQ(codeOf(h.config("set", kRule, "<description>" + ok + "</description>")), "20");
-  const ApiResponse long_set = h.config("set", kRule, "<description>" + ok + "x</description>");
+  EXPECT_EQ(codeOf(h.config("set", kAuditedRule, "<description>" + ok + "</description>")), "20");
+  const ApiResponse long_set =
+      h.config("set", kAuditedRule, "<description>" + ok + "x</description>");
   EXPECT_EQ(codeOf(long_set), "12");
   EXPECT_NE(messageOf(long_set).find("can be at most 1024 characters, but current length: 1025"),
             std::string::npos);
@@ -155,17 +156,17 @@ TEST(Descriptions, RuleDescriptionsHoldAtMost1024Characters) {
   for (int i = 0; i < 1024; ++i) {
     wide += "\xc3\xa9";  // é
   }
-  EXPECT_EQ(codeOf(h.config("set", kRule, "<description>" + wide + "</description>")), "20");
-  EXPECT_EQ(
-      codeOf(h.config("edit", kRule + "/description", "<description>" + ok + "xx</description>")),
-      "12");
+  EXPECT_EQ(codeOf(h.config("set", kAuditedRule, "<description>" + wide + "</description>")), "20");
+  EXPECT_EQ(codeOf(h.config("edit", kAuditedRule + "/description",
+                            "<description>" + ok + "xx</description>")),
+            "12");
   const std::string fresh = std::string(kVsys) + "/rulebase/security/rules/entry[@name='fresh']";
   EXPECT_EQ(codeOf(h.config("set", fresh, "<description>" + ok + "x</description>")), "12");
   EXPECT_FALSE(parse(h.config("get", fresh).body).select_node("//entry[@name='fresh']"));
   const ApiResponse multi =
       h.config("multi-config", "", "", "admin",
-               {{"element", "<multi-config><set id=\"1\" xpath=\"" + kRule + "\"><description>" +
-                                ok + "x</description></set></multi-config>"}});
+               {{"element", "<multi-config><set id=\"1\" xpath=\"" + kAuditedRule +
+                                "\"><description>" + ok + "x</description></set></multi-config>"}});
   EXPECT_EQ(codeOf(multi), "13");
 }
 

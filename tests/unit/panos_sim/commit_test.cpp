@@ -8,9 +8,6 @@
 namespace trailwall::panossim::test {
 namespace {
 
-const std::string kAddress = std::string(kVsys) + "/address";
-const std::string kRules = std::string(kVsys) + "/rulebase/security/rules";
-
 std::string jobId(const ApiResponse& r) {
   return parse(r.body).select_node("/response/result/job").node().text().get();
 }
@@ -251,10 +248,6 @@ TEST(StateFile, RunningConfigurationSurvivesARestart) {
 ApiResponse setAddress(SimHarness& h, const std::string& name, const std::string& admin = "admin") {
   return h.config("set", kAddress + "/entry[@name='" + name + "']",
                   "<ip-netmask>192.0.2.1</ip-netmask>", admin);
-}
-
-bool inCandidate(SimHarness& h, const std::string& name) {
-  return codeOf(h.config("get", kAddress + "/entry[@name='" + name + "']")) == "19";
 }
 
 TEST(CommitSnapshot, AChangeMadeWhileTheCommitRunsStaysUncommittedAndDirty) {

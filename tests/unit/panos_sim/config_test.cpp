@@ -5,9 +5,6 @@
 namespace trailwall::panossim::test {
 namespace {
 
-const std::string kAddress = std::string(kVsys) + "/address";
-const std::string kRules = std::string(kVsys) + "/rulebase/security/rules";
-
 std::vector<std::string> ruleOrder(SimHarness& h) {
   std::vector<std::string> names;
   const pugi::xml_document doc = parse(h.config("get", kRules).body);
@@ -331,10 +328,6 @@ ApiResponse multiConfig(SimHarness& h, const std::string& actions, bool strict,
 std::string setAction(const std::string& name) {
   return "<set xpath=\"" + kAddress + "/entry[@name='" + name +
          "']\"><ip-netmask>192.0.2.7</ip-netmask></set>";
-}
-
-bool inCandidate(SimHarness& h, const std::string& name) {
-  return codeOf(h.config("get", kAddress + "/entry[@name='" + name + "']")) == "19";
 }
 
 TEST(MultiConfigStrict, RollsBackTheAdministratorsUncommittedChangesFirst) {

@@ -5,8 +5,6 @@
 namespace trailwall::panossim::test {
 namespace {
 
-const std::string kAddress = std::string(kVsys) + "/address";
-
 TEST(Faults, ChosenApiErrorAnswersMatchingRequestsAndCountsDown) {
   SimulatorOptions options;
   ApiErrorFault f;

@@ -6,7 +6,6 @@
 namespace trailwall::panossim::test {
 namespace {
 
-const std::string kAddress = std::string(kVsys) + "/address";
 const std::string kSharedAddress = "/config/shared/address";
 
 ApiResponse lockOp(SimHarness& h, const std::string& cmd, const std::string& admin,

@@ -108,4 +108,8 @@ std::string messageOf(const ApiResponse& r) {
   return "";
 }
 
+bool inCandidate(SimHarness& h, const std::string& name) {
+  return codeOf(h.config("get", kAddress + "/entry[@name='" + name + "']")) == "19";
+}
+
 }  // namespace trailwall::panossim::test

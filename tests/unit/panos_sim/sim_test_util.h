@@ -16,6 +16,8 @@ namespace trailwall::panossim::test {
 
 inline constexpr const char* kVsys =
     "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
+inline const std::string kAddress = std::string(kVsys) + "/address";
+inline const std::string kRules = std::string(kVsys) + "/rulebase/security/rules";
 
 // A file of shared/reference/panos/.
 std::string reference(const std::string& name);
@@ -53,5 +55,8 @@ std::string statusOf(const ApiResponse& r);
 std::string codeOf(const ApiResponse& r);
 // The text of the reply's first <line> (or <msg>, or <result> when it has no line).
 std::string messageOf(const ApiResponse& r);
+
+// Whether the candidate configuration holds the address object `name`.
+bool inCandidate(SimHarness& h, const std::string& name);
 
 }  // namespace trailwall::panossim::test

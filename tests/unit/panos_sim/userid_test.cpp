@@ -320,7 +320,7 @@ TEST(UserId, RegistrationsNeedNoCommitAndSurviveOne) {
 // ---- dynamic address groups ----
 
 const std::string kDag = std::string(kVsys) + "/address-group/entry[@name='web-dag']";
-const std::string kRule = std::string(kVsys) + "/rulebase/security/rules/entry[@name='dag-in']";
+const std::string kDagRule = std::string(kVsys) + "/rulebase/security/rules/entry[@name='dag-in']";
 
 std::string matchTo(SimHarness& h, const std::string& destination) {
   const pugi::xml_document doc =
@@ -337,7 +337,7 @@ std::string matchTo(SimHarness& h, const std::string& destination) {
 void addDagRule(SimHarness& h, const std::string& filter) {
   ASSERT_EQ(codeOf(h.config("set", kDag, "<dynamic><filter>" + filter + "</filter></dynamic>")),
             "20");
-  ASSERT_EQ(codeOf(h.config("set", kRule,
+  ASSERT_EQ(codeOf(h.config("set", kDagRule,
                             "<from><member>untrust</member></from><to><member>trust</member></to>"
                             "<source><member>any</member></source><destination><member>web-dag"
                             "</member></destination><source-user><member>any</member>"
@@ -345,7 +345,7 @@ void addDagRule(SimHarness& h, const std::string& filter) {
                             "<application><member>any</member></application><service><member>"
                             "any</member></service><action>allow</action>")),
             "20");
-  ASSERT_EQ(codeOf(h.config("move", kRule, "", "admin", {{"where", "top"}})), "20");
+  ASSERT_EQ(codeOf(h.config("move", kDagRule, "", "admin", {{"where", "top"}})), "20");
   const ApiResponse job = h.commitAndWait();
   ASSERT_NE(job.body.find("<result>OK</result>"), std::string::npos) << job.body;
 }

@@ -12,12 +12,12 @@ namespace {
 using namespace std::chrono_literals;
 using testing::parsePromText;
 
-const SystemTime kStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1);
+const SystemTime kMetricsStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1);
 
 RunSummary committedRun() {
   RunSummary run;
   run.kind = RunKind::Scoped;
-  run.started = kStart + 1min;
+  run.started = kMetricsStart + 1min;
   run.duration = 3500ms;
   run.ok = true;
   run.deliveries = 2;
@@ -35,8 +35,8 @@ RunSummary committedRun() {
 }
 
 TEST(Metrics, AFreshDaemonExposesEveryCounterAtZero) {
-  Monitor monitor("https://sqs.example/q", kStart, 10);
-  const auto text = renderMetrics(monitor.snapshot(kStart + 5s), true);
+  Monitor monitor("https://sqs.example/q", kMetricsStart, 10);
+  const auto text = renderMetrics(monitor.snapshot(kMetricsStart + 5s), true);
   const auto parsed = parsePromText(text);
   EXPECT_TRUE(parsed.errors.empty()) << ::testing::PrintToString(parsed.errors) << "\n" << text;
   for (const auto& [name, family] : parsed.families) {
@@ -58,15 +58,15 @@ TEST(Metrics, AFreshDaemonExposesEveryCounterAtZero) {
 }
 
 TEST(Metrics, ARunShowsInCountersAndHistograms) {
-  Monitor monitor("q", kStart, 10);
+  Monitor monitor("q", kMetricsStart, 10);
   monitor.queueCall("ReceiveMessage", nullptr);
   const Error throttled{ErrorCode::Throttled, "slow down"};
   monitor.queueCall("ReceiveMessage", &throttled);
-  monitor.received(2, kStart + 1min);
-  monitor.runStarted(RunKind::Scoped, kStart + 1min);
+  monitor.received(2, kMetricsStart + 1min);
+  monitor.runStarted(RunKind::Scoped, kMetricsStart + 1min);
   monitor.runFinished(committedRun(), {{"m1", "", Fate::Delete, 1}, {"m2", "", Fate::Delete, 1}},
-                      kStart + 2min);
-  const auto text = renderMetrics(monitor.snapshot(kStart + 3min), true);
+                      kMetricsStart + 2min);
+  const auto text = renderMetrics(monitor.snapshot(kMetricsStart + 3min), true);
   const auto p = parsePromText(text);
   ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors) << "\n" << text;
   EXPECT_EQ(p.value("trailwall_messages_total", {{"outcome", "deleted"}}), 2);
@@ -88,7 +88,7 @@ TEST(Metrics, ARunShowsInCountersAndHistograms) {
   EXPECT_EQ(p.value("trailwall_managed_rules"), 1);
   EXPECT_EQ(p.value("trailwall_seconds_since_last_success"), 60);
   EXPECT_EQ(p.value("trailwall_last_success_timestamp_seconds"),
-            std::chrono::duration<double>((kStart + 2min).time_since_epoch()).count());
+            std::chrono::duration<double>((kMetricsStart + 2min).time_since_epoch()).count());
   // Buckets are cumulative and end with +Inf = count.
   double previous = 0;
   for (const auto& s : p.samples) {
@@ -100,7 +100,7 @@ TEST(Metrics, ARunShowsInCountersAndHistograms) {
 }
 
 TEST(Metrics, AFailedRunCountsItsStepAndError) {
-  Monitor monitor("q", kStart, 10);
+  Monitor monitor("q", kMetricsStart, 10);
   RunSummary run;
   run.ok = false;
   run.error = "applying the plan: commit failed";
@@ -108,8 +108,8 @@ TEST(Metrics, AFailedRunCountsItsStepAndError) {
   run.error_step = "apply";
   run.commit_attempted = true;
   run.events = {{"StopInstances", 1}};
-  monitor.runFinished(run, {{"m1", "", Fate::Retry, 1}}, kStart + 1min);
-  const auto p = parsePromText(renderMetrics(monitor.snapshot(kStart + 2min), false));
+  monitor.runFinished(run, {{"m1", "", Fate::Retry, 1}}, kMetricsStart + 1min);
+  const auto p = parsePromText(renderMetrics(monitor.snapshot(kMetricsStart + 2min), false));
   ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
   EXPECT_EQ(p.value("trailwall_runs_total", {{"kind", "scoped"}, {"outcome", "failed"}}), 1);
   EXPECT_EQ(p.value("trailwall_commits_total", {{"outcome", "failed"}}), 1);
@@ -126,11 +126,11 @@ TEST(Metrics, LabelValuesAreEscaped) {
   EXPECT_EQ(escapeLabelValue(R"(a"b\c)"), R"(a\"b\\c)");
   EXPECT_EQ(escapeLabelValue("two\nlines"), "two\\nlines");
   EXPECT_EQ(escapeHelp("back\\slash\nnew"), "back\\\\slash\\nnew");
-  Monitor monitor("q", kStart, 10);
+  Monitor monitor("q", kMetricsStart, 10);
   RunSummary run = committedRun();
   run.events = {{"Odd\"Name\\\nX", 1}};
-  monitor.runFinished(run, {}, kStart + 1min);
-  const auto text = renderMetrics(monitor.snapshot(kStart + 1min), true);
+  monitor.runFinished(run, {}, kMetricsStart + 1min);
+  const auto text = renderMetrics(monitor.snapshot(kMetricsStart + 1min), true);
   const auto p = parsePromText(text);
   ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors) << "\n" << text;
   EXPECT_EQ(p.value("trailwall_events_total", {{"name", "Odd\"Name\\\nX"}, {"outcome", "done"}}), 1)

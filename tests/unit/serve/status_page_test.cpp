@@ -11,7 +11,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const SystemTime kStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1);
+const SystemTime kPageStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1);
 
 TEST(Html, EscapesEveryCharacterThatCouldBecomeMarkup) {
   EXPECT_EQ(escapeHtml(R"(<script>alert("x") & 'y'</script>)"),
@@ -23,11 +23,11 @@ TEST(Html, EscapesEveryCharacterThatCouldBecomeMarkup) {
 }
 
 Snapshot withRun(bool ok) {
-  Monitor monitor("https://sqs.eu-central-1.amazonaws.com/111122223333/tw.fifo", kStart, 10);
+  Monitor monitor("https://sqs.eu-central-1.amazonaws.com/111122223333/tw.fifo", kPageStart, 10);
   monitor.setQueue(true);
   RunSummary run;
   run.kind = RunKind::Scoped;
-  run.started = kStart + 1min;
+  run.started = kPageStart + 1min;
   run.duration = 2500ms;
   run.ok = ok;
   run.deliveries = 1;
@@ -48,8 +48,8 @@ Snapshot withRun(bool ok) {
        {"10.0.1.10", "10.0.1.20"},
        {"ssl"},
        {"application-default"}}};
-  monitor.runFinished(run, {{"m1", "fw", ok ? Fate::Delete : Fate::Retry, 1}}, kStart + 2min);
-  return monitor.snapshot(kStart + 3min);
+  monitor.runFinished(run, {{"m1", "fw", ok ? Fate::Delete : Fate::Retry, 1}}, kPageStart + 2min);
+  return monitor.snapshot(kPageStart + 3min);
 }
 
 TEST(StatusPage, ShowsTheRunAndTheRulesItLeft) {
@@ -80,8 +80,8 @@ TEST(StatusPage, AFailedRunShowsItsErrorAsText) {
 }
 
 TEST(StatusPage, BeforeAnyRun) {
-  Monitor monitor("q", kStart, 10);
-  const auto snapshot = monitor.snapshot(kStart + 1s);
+  Monitor monitor("q", kPageStart, 10);
+  const auto snapshot = monitor.snapshot(kPageStart + 1s);
   const auto page = renderStatusPage(snapshot, health(snapshot, 900s));
   EXPECT_NE(page.find("No run yet."), std::string::npos);
   EXPECT_NE(page.find("Not read yet"), std::string::npos);
@@ -89,8 +89,8 @@ TEST(StatusPage, BeforeAnyRun) {
 }
 
 TEST(Health, OkBeforeAnyRunAndAfterASuccess) {
-  Monitor monitor("q", kStart, 10);
-  EXPECT_TRUE(health(monitor.snapshot(kStart + 10h), 900s).ok) << "a quiet queue is healthy";
+  Monitor monitor("q", kPageStart, 10);
+  EXPECT_TRUE(health(monitor.snapshot(kPageStart + 10h), 900s).ok) << "a quiet queue is healthy";
   const auto snapshot = withRun(true);
   const auto h = health(snapshot, 900s);
   EXPECT_TRUE(h.ok);
@@ -98,9 +98,9 @@ TEST(Health, OkBeforeAnyRunAndAfterASuccess) {
 }
 
 TEST(Health, AFailedRunIsToleratedForTheBoundThen503WithTheReason) {
-  auto snapshot = withRun(false);  // failed at kStart + 2min, no success ever
+  auto snapshot = withRun(false);  // failed at kPageStart + 2min, no success ever
   EXPECT_TRUE(health(snapshot, 900s).ok) << "3 min after the start, within 15 min";
-  snapshot.now = kStart + 16min;
+  snapshot.now = kPageStart + 16min;
   const auto h = health(snapshot, 900s);
   EXPECT_FALSE(h.ok);
   EXPECT_NE(h.reason.find("the last run failed"), std::string::npos) << h.reason;
@@ -109,38 +109,39 @@ TEST(Health, AFailedRunIsToleratedForTheBoundThen503WithTheReason) {
 }
 
 TEST(Health, AStuckRunAnUnreadableQueueAndStoppingAre503) {
-  Monitor monitor("q", kStart, 10);
-  monitor.runStarted(RunKind::Full, kStart);
-  auto h = health(monitor.snapshot(kStart + 20min), 900s);
+  Monitor monitor("q", kPageStart, 10);
+  monitor.runStarted(RunKind::Full, kPageStart);
+  auto h = health(monitor.snapshot(kPageStart + 20min), 900s);
   EXPECT_FALSE(h.ok);
   EXPECT_NE(h.reason.find("in flight for 1200 s"), std::string::npos) << h.reason;
 
-  Monitor unreadable("q", kStart, 10);
-  unreadable.receiveFailed(Error{ErrorCode::Denied, "AccessDenied: sqs:ReceiveMessage"}, kStart);
-  EXPECT_TRUE(health(unreadable.snapshot(kStart + 1min), 900s).ok);
-  h = health(unreadable.snapshot(kStart + 16min), 900s);
+  Monitor unreadable("q", kPageStart, 10);
+  unreadable.receiveFailed(Error{ErrorCode::Denied, "AccessDenied: sqs:ReceiveMessage"},
+                           kPageStart);
+  EXPECT_TRUE(health(unreadable.snapshot(kPageStart + 1min), 900s).ok);
+  h = health(unreadable.snapshot(kPageStart + 16min), 900s);
   EXPECT_FALSE(h.ok);
   EXPECT_NE(h.reason.find("sqs:ReceiveMessage"), std::string::npos) << h.reason;
-  unreadable.received(0, kStart + 17min);
-  EXPECT_TRUE(health(unreadable.snapshot(kStart + 17min), 900s).ok) << "readable again";
+  unreadable.received(0, kPageStart + 17min);
+  EXPECT_TRUE(health(unreadable.snapshot(kPageStart + 17min), 900s).ok) << "readable again";
 
-  Monitor stopping("q", kStart, 10);
+  Monitor stopping("q", kPageStart, 10);
   stopping.stopping();
-  EXPECT_FALSE(health(stopping.snapshot(kStart), 900s).ok);
+  EXPECT_FALSE(health(stopping.snapshot(kPageStart), 900s).ok);
 }
 
 TEST(Monitor, KeepsTheLastRunsMostRecentFirst) {
-  Monitor monitor("q", kStart, 3);
+  Monitor monitor("q", kPageStart, 3);
   for (int i = 0; i < 5; ++i) {
     RunSummary run;
     run.ok = true;
-    run.started = kStart + std::chrono::minutes(i);
-    monitor.runFinished(run, {}, kStart + std::chrono::minutes(i));
+    run.started = kPageStart + std::chrono::minutes(i);
+    monitor.runFinished(run, {}, kPageStart + std::chrono::minutes(i));
   }
-  const auto snapshot = monitor.snapshot(kStart + 10min);
+  const auto snapshot = monitor.snapshot(kPageStart + 10min);
   ASSERT_EQ(snapshot.runs.size(), 3u);
-  EXPECT_EQ(snapshot.runs.front().summary.started, kStart + 4min);
-  EXPECT_EQ(snapshot.runs.back().summary.started, kStart + 2min);
+  EXPECT_EQ(snapshot.runs.front().summary.started, kPageStart + 4min);
+  EXPECT_EQ(snapshot.runs.back().summary.started, kPageStart + 2min);
 }
 
 }  // namespace
