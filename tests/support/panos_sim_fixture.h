@@ -25,6 +25,10 @@
 
 namespace trailwall::panossim::testing {
 
+// The xpath of the firewall's vsys1, where its rules and objects live.
+inline const std::string kVsys =
+    "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
+
 // Options tests usually want: any free port, HTTPS self-signed, instant commits, quiet.
 inline ServerOptions defaultTestOptions() {
   ServerOptions options;

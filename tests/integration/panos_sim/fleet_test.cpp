@@ -12,9 +12,6 @@
 namespace trailwall::panossim::testing {
 namespace {
 
-const std::string kVsys =
-    "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
-
 FleetOptions fleetOptions(std::size_t firewalls) {
   FleetOptions options;
   options.base = defaultTestOptions();

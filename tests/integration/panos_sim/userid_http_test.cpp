@@ -9,9 +9,6 @@
 namespace trailwall::panossim::testing {
 namespace {
 
-const std::string kVsys =
-    "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']";
-
 class UserIdOverHttp : public PanosSimTest {
  protected:
   void configure(ServerOptions& options) override { options.tls = false; }
