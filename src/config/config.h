@@ -1,5 +1,6 @@
 #pragma once
-// trailwall's configuration as one value: the policy (zones, placement, tag, layout, App-IDs,
+// trailwall's configuration as one value (the firewall model's registered-address maximum,
+// [firewall] max_registered_ips, travels in policy::Options so every front end's engine has it): the policy (zones, placement, tag, layout, App-IDs,
 // gateway), the firewall connection, and the AWS accounts and regions events are accepted from.
 // Parsed from TOML text with environment overrides passed in as a map, so this stays pure: the
 // front end reads the file and the environment. See examples/trailwall.toml.

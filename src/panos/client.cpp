@@ -380,6 +380,25 @@ Result<ApiResponse> PanOsClient::op(std::string_view cmd, std::string_view vsys)
                      "firewall command " + kind.substr(3));
 }
 
+Result<UserIdReply> PanOsClient::userId(std::string_view message, std::string_view vsys) {
+  if (auto v = validateXmlText(message, "uid-message"); !v) {
+    return std::unexpected(v.error());
+  }
+  FormParams params{{"type", "user-id"}, {"cmd", std::string(message)}};
+  if (!vsys.empty()) {
+    params.emplace_back("vsys", std::string(vsys));
+  }
+  auto reply = send(params, "user-id", Retry::No);
+  if (!reply) {
+    return std::unexpected(reply.error());
+  }
+  auto read = readUserIdReply(reply->response, reply->http_status);
+  if (!read) {
+    return std::unexpected(redact(read.error()));
+  }
+  return read;
+}
+
 Result<CommitStarted> PanOsClient::commitPartial(std::string_view description) {
   auto cmd = partialCommitCommand(options_.admin, description);
   if (!cmd) {

@@ -22,6 +22,7 @@
 #include "panos/policy_match.h"
 #include "panos/poll_schedule.h"
 #include "panos/response.h"
+#include "panos/userid.h"
 
 namespace trailwall::panos {
 
@@ -123,6 +124,11 @@ class PanOsClient {
   // Read-only; several threads may call it at once on a thread-safe transport (SocketTransport).
   [[nodiscard]] Result<std::vector<MatchedRule>> testSecurityPolicyMatch(
       const PolicyMatchQuery& query, std::string_view vsys = {});
+
+  // type=user-id with `message` (a uid-message, userid.h) as cmd, POSTed form-encoded. A reply
+  // with entry messages (status="error") is read by readUserIdReply; "already exists" and "does
+  // not exist" entries are not failures. Never resent (API-NOTES §12).
+  [[nodiscard]] Result<UserIdReply> userId(std::string_view message, std::string_view vsys = {});
 
   [[nodiscard]] const std::string& admin() const { return options_.admin; }
   [[nodiscard]] bool hasKey() const { return !options_.api_key.empty(); }

@@ -102,6 +102,10 @@ Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPath
     add("tag '" + tag.name + "'", valid ? paths.tag(tag.name) : std::unexpected(valid.error()),
         policy::renderTag(tag, Render::ChildrenOnly), set);
   }
+  for (const auto& group : plan.set_address_groups) {
+    add("address group '" + group.name + "'", paths.addressGroup(group.name),
+        policy::renderAddressGroup(group, Render::ChildrenOnly), set);
+  }
   for (const auto& service : plan.add_services) {
     add("service object '" + service.name + "'", paths.service(service.name),
         policy::renderService(service, Render::ChildrenOnly), set);
@@ -126,6 +130,9 @@ Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPath
   }
   for (const auto& service : plan.delete_services) {
     add("service object '" + service.name + "'", paths.service(service.name), none, remove);
+  }
+  for (const auto& group : plan.delete_address_groups) {
+    add("address group '" + group.name + "'", paths.addressGroup(group.name), none, remove);
   }
   if (plan.delete_tag) {
     add("tag '" + plan.delete_tag->name + "'", paths.tag(plan.delete_tag->name), none, remove);
@@ -355,13 +362,76 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
 }
 
 Result<MatchAnswers> PanOsFirewall::matchFlows(const std::vector<policy::Flow>& flows) {
+  return match(flows, /*show_all=*/false);
+}
+
+Result<MatchAnswers> PanOsFirewall::matchFlowsAll(const std::vector<policy::Flow>& flows) {
+  return match(flows, /*show_all=*/true);
+}
+
+Result<policy::Mappings> PanOsFirewall::readRegistrations() {
+  policy::Mappings all;
+  // Paged as the device pages them (API-NOTES §12.4): advance by the entries received, stop at a
+  // short page. A bound on pages guards against a device that ignores start-point.
+  constexpr std::size_t kMaxPages = 10000;
+  std::size_t start = 1;
+  for (std::size_t page = 0; page < kMaxPages; ++page) {
+    auto reply = client_->op(registeredIpCommand(start), options_.location.vsys);
+    if (!reply) {
+      return std::unexpected(reply.error().withContext("reading the firewall's registered addresses"));
+    }
+    auto parsed = parseRegisteredIps(*reply);
+    if (!parsed) return std::unexpected(parsed.error());
+    for (auto& [address, tags] : parsed->mappings) all[address].merge(tags);
+    if (parsed->entries < kRegisteredIpPageSize) return all;
+    start += parsed->entries;
+  }
+  return fail(ErrorCode::Remote,
+              fmt::format("the firewall's registered addresses did not end after {} pages of {}",
+                          kMaxPages, kRegisteredIpPageSize));
+}
+
+Status PanOsFirewall::sendRegistrations(const policy::RegistrationChanges& changes,
+                                        std::int64_t timeout_seconds, Hold& hold,
+                                        RegistrationReport& report) {
+  if (changes.empty()) {
+    report.sent = true;
+    return {};
+  }
+  auto messages = uidMessages(changes, timeout_seconds);
+  if (!messages) return std::unexpected(messages.error().withContext("building User-ID messages"));
+  if (auto still = hold.verify(); !still) return still;
+  std::vector<std::string> failures;
+  for (const auto& message : *messages) {
+    ++report.requests;
+    auto reply = client_->userId(message, options_.location.vsys);
+    if (!reply) return std::unexpected(reply.error());
+    report.ignored += reply->ignored;
+    failures.insert(failures.end(), reply->failures.begin(), reply->failures.end());
+  }
+  for (const auto& [address, tags] : changes.register_tags) report.registered += tags.size();
+  for (const auto& [address, tags] : changes.unregister_tags) report.unregistered += tags.size();
+  if (!failures.empty()) {
+    std::string first;
+    for (std::size_t i = 0; i < failures.size() && i < 5; ++i) {
+      first += (i == 0 ? "" : "; ") + failures[i];
+    }
+    return fail(ErrorCode::Remote,
+                fmt::format("the firewall refused {} User-ID entries: {}{}", failures.size(), first,
+                            failures.size() > 5 ? "; …" : ""));
+  }
+  report.sent = true;
+  return {};
+}
+
+Result<MatchAnswers> PanOsFirewall::match(const std::vector<policy::Flow>& flows, bool show_all) {
   MatchAnswers report;
   report.matches.resize(flows.size());
   if (flows.empty()) {
     return report;
   }
   // Without show-all the device answers with the rule that decides the flow (API-NOTES §6.1).
-  auto queries = distinctQueries(flows, /*show_all=*/false);
+  auto queries = distinctQueries(flows, show_all);
   if (!queries) {
     return std::unexpected(queries.error());
   }

@@ -25,6 +25,7 @@
 #include "policy/flows.h"
 #include "policy/plan.h"
 #include "policy/rule.h"
+#include "policy/tag_layout.h"
 
 namespace trailwall::panos {
 
@@ -52,6 +53,15 @@ struct PendingChanges {
   bool others = false;             // another administrator has uncommitted changes too
 
   [[nodiscard]] bool empty() const { return nodes.empty(); }
+};
+
+// What sending User-ID registrations did (tag layout, userid.h), filled in as it goes.
+struct RegistrationReport {
+  int requests = 0;               // type=user-id requests sent
+  std::size_t registered = 0;     // (address, tag) mappings sent in <register>
+  std::size_t unregistered = 0;   // … in <unregister>
+  std::size_t ignored = 0;        // entries the device answered "already exists" / "does not exist"
+  bool sent = false;              // every message was accepted
 };
 
 // What applying a plan did, filled in as it goes, so a failure still says what was and was not
@@ -99,6 +109,19 @@ class Firewall {
   // Which rules decide each of `flows` on the running configuration (the proof of enforcement),
   // at most max_policy_match_tests distinct tests per call. Read-only.
   [[nodiscard]] virtual Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) = 0;
+  // The same with show-all: every rule that matches each flow, in rulebase order (the proof of a
+  // migration step, where an older rule above decides the flow too). Read-only.
+  [[nodiscard]] virtual Result<MatchAnswers> matchFlowsAll(
+      const std::vector<policy::Flow>& flows) = 0;
+  // Tag layout: every IP-to-tag registration on the firewall, anybody's (`show object
+  // registered-ip`, paged). Read-only.
+  [[nodiscard]] virtual Result<policy::Mappings> readRegistrations() = 0;
+  // While holding: registers and unregisters `changes` (registrations with `timeout_seconds`) in
+  // as few User-ID requests as the body limit allows; no commit. An error names the entries the
+  // device refused; `report` says what was sent.
+  [[nodiscard]] virtual Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                                 std::int64_t timeout_seconds, Hold& hold,
+                                                 RegistrationReport& report) = 0;
   // Holds the firewall for this run (one writer per firewall, hold.h), waiting a bounded time
   // for another run. Conflict "firewall X is busy with run R since T" when it cannot.
   [[nodiscard]] virtual Result<std::unique_ptr<Hold>> hold() = 0;
@@ -183,6 +206,11 @@ class PanOsFirewall final : public Firewall {
   [[nodiscard]] Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override;
   [[nodiscard]] Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) override;
+  [[nodiscard]] Result<MatchAnswers> matchFlowsAll(const std::vector<policy::Flow>& flows) override;
+  [[nodiscard]] Result<policy::Mappings> readRegistrations() override;
+  [[nodiscard]] Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                         std::int64_t timeout_seconds, Hold& hold,
+                                         RegistrationReport& report) override;
   [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override;
   [[nodiscard]] Status revertLeftovers(Hold& hold) override;
   [[nodiscard]] Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) override;
@@ -216,6 +244,7 @@ class PanOsFirewall final : public Firewall {
   // Sends the tests, a few in flight at once (policy_match_concurrency).
   [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
       const std::vector<PolicyMatchQuery>& queries);
+  [[nodiscard]] Result<MatchAnswers> match(const std::vector<policy::Flow>& flows, bool show_all);
 
   PanOsClient* client_;
   Clock* clock_;

@@ -86,7 +86,7 @@ TEST(Config, SecretSources) {
 
 TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(errorOf("[policy]\nlayout = \"zone\"\n"),
-            "t.toml:2: policy.layout: unknown layout 'zone' (expected group or instance)");
+            "t.toml:2: policy.layout: unknown layout 'zone' (expected group, instance or tag)");
   EXPECT_EQ(errorOf("[policy]\n\nbottom = \"x\"\n"),
             "t.toml:3: policy.bottom: unknown key (did you mean policy.bottom_rule?)");
   EXPECT_EQ(errorOf("[policy]\ncheck_already_allowed = \"yes\"\n"),
