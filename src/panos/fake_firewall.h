@@ -72,7 +72,7 @@ class FakeFirewall final : public Firewall {
     for (const auto& flow : flows) {
       ++report.tests;
       ++counts_.by_kind["op/test"];
-      report.matches.push_back(matching(flow, /*all=*/true));
+      report.matches.push_back(matches_all_ ? matches_all_(flow) : matching(flow, /*all=*/true));
     }
     return report;
   }
@@ -175,6 +175,9 @@ class FakeFirewall final : public Firewall {
   void setAllows(std::function<bool(const policy::Flow&)> allows) { allows_ = std::move(allows); }
   void setMatches(std::function<std::vector<MatchedRule>(const policy::Flow&)> matches) {
     matches_ = std::move(matches);
+  }
+  void setMatchesAll(std::function<std::vector<MatchedRule>(const policy::Flow&)> matches) {
+    matches_all_ = std::move(matches);
   }
   void setMaxTests(int max_tests) { max_tests_ = max_tests; }
   void failReads(Error error) { read_error_ = std::move(error); }
@@ -292,6 +295,7 @@ class FakeFirewall final : public Firewall {
   std::vector<policy::Flow> tested_;
   std::vector<policy::Flow> proved_;
   std::function<std::vector<MatchedRule>(const policy::Flow&)> matches_;
+  std::function<std::vector<MatchedRule>(const policy::Flow&)> matches_all_;
   int max_tests_ = 200;
   policy::Mappings registrations_;
   std::optional<Error> registration_read_error_;
