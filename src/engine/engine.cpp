@@ -624,43 +624,99 @@ Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Ma
     // 2a. Migration, step 1: the DAG rules beside the old ones, committed and proven.
     auto& migration = *report.migration;
     const auto first = firstMigrationStep(report.plan, migration.old_rules);
-    panos::ApplyReport first_applied;
-    auto status = apply(first, first_applied);
-    migration.first_step = first_applied;
-    if (!status) {
-      return std::unexpected(status.error().withContext(
-          "migrating to the tag layout, step 1 (the DAG rules beside the old rules)"));
+    if (!first.empty()) {
+      panos::ApplyReport first_applied;
+      auto status = apply(first, first_applied);
+      migration.first_step = first_applied;
+      if (!status) {
+        return std::unexpected(status.error().withContext(
+            "migrating to the tag layout, step 1 (the DAG rules beside the old rules)"));
+      }
     }
     after = policy::applyPlan(rulebase, first);
-    items = tagIntended(first, registered_now, after, options_, unprovable);
+    // The tag rules standing in for the old rules: those of the old rules' groups (all of them
+    // when instance rules go).
+    std::set<std::string, std::less<>> owners;
+    bool instance_rules = false;
+    for (const auto& name : migration.old_rules) {
+      const auto owner = policy::managedRuleOwner(name);
+      if (owner && owner->starts_with("sg-")) {
+        owners.emplace(*owner);
+      } else {
+        instance_rules = true;
+      }
+    }
+    for (const auto& rule : after.rules) {
+      if (!policy::isManagedRule(rule, options_.managed_tag) || !policy::isTagRuleName(rule.name)) {
+        continue;
+      }
+      const auto owner = policy::managedRuleOwner(rule.name);
+      if (!instance_rules && !owners.contains(*owner)) continue;
+      if (auto flow = tagSampleFlow(rule, registered_now, after, options_)) {
+        items.push_back({policy::ProofFlow::Kind::Intended, rule.name, std::move(*flow)});
+      }
+    }
     std::vector<policy::Flow> flows;
     for (const auto& item : items) flows.push_back(item.flow);
     auto answers = firewall_.matchFlowsAll(flows);
     if (!answers) {
       return std::unexpected(answers.error().withContext(
-          "migrating to the tag layout: step 1 is committed, the old rules stay until the firewall "
-          "shows that the new rules admit their flows; asking it"));
+          "migrating to the tag layout: the old rules stay until the firewall shows that the new "
+          "rules admit their flows; asking it"));
     }
     policy::Proof proof;
     proof.tests = answers->tests;
+    std::set<std::string, std::less<>> unproven_owners;  // an old rule of these groups stays
     for (std::size_t i = 0; i < items.size(); ++i) {
+      policy::ProofResult result;
       if (!answers->matches[i]) {
-        policy::ProofResult result;
         result.item = items[i];
-        result.reason = "not asked: over the bound of tests per run";
-        proof.results.push_back(std::move(result));
-        continue;
+        result.reason = "not asked: over the bound of tests per run (the next run asks it)";
+      } else {
+        result = judgeBeside(items[i], *answers->matches[i], after);
       }
-      proof.results.push_back(judgeBeside(items[i], *answers->matches[i], after));
+      if (result.verdict != policy::Verdict::Enforced) {
+        unproven_owners.emplace(*policy::managedRuleOwner(items[i].rule));
+      }
+      proof.results.push_back(std::move(result));
     }
     proof.unproven = static_cast<int>(std::count_if(
         proof.results.begin(), proof.results.end(),
         [](const auto& r) { return r.verdict == policy::Verdict::Unproven; }));
     migration.first_proof = proof;
-    spdlog::info("event=migration_step1 rules_added={} flows={} not_enforced={} unproven={}",
-                 first.add_rules.size(), proof.results.size(), proof.notEnforced(),
-                 proof.unproven);
-    if (!proof.enforced() || proof.unproven > 0) {
+    // 2b. Step 2: the old rules whose stand-ins are shown to work go (instance rules only when
+    // every stand-in is); the others stay for the next run, so no flow is closed.
+    std::vector<std::string> going;
+    std::vector<std::string> staying;
+    for (const auto& name : migration.old_rules) {
+      const auto owner = policy::managedRuleOwner(name);
+      const bool proven = owner && owner->starts_with("sg-") ? !unproven_owners.contains(*owner)
+                                                             : unproven_owners.empty();
+      (proven ? going : staying).push_back(name);
+    }
+    spdlog::info(
+        "event=migration_step1 rules_added={} flows={} not_enforced={} unproven={} "
+        "old_rules_going={} old_rules_staying={}",
+        first.add_rules.size(), proof.results.size(), proof.notEnforced(), proof.unproven,
+        going.size(), staying.size());
+    if (!going.empty()) {
+      auto second = secondMigrationStep(report.plan, going);
+      if (!staying.empty()) {
+        second.delete_services.clear();  // rules that stay may use them
+        second.delete_tag.reset();
+      }
+      panos::ApplyReport second_applied;
+      auto status = apply(second, second_applied);
+      report.applied = second_applied;
+      if (!status) {
+        return std::unexpected(status.error().withContext(
+            "migrating to the tag layout, step 2 (deleting the old rules; step 1 stays "
+            "committed)"));
+      }
+      after = policy::applyPlan(after, second);
+    }
+    migration.completed = staying.empty();
+    if (!staying.empty()) {
       std::string first_failure;
       for (const auto& r : proof.results) {
         if (r.verdict == policy::Verdict::Enforced) continue;
@@ -669,23 +725,11 @@ Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Ma
         break;
       }
       return fail(ErrorCode::Conflict,
-                  fmt::format("migrating to the tag layout stopped after step 1: {} of {} flows "
-                              "are not shown admitted by the new DAG rules (first: {}); the old "
-                              "rules stay, so no flow was closed; the next run tries step 2 again",
-                              proof.notEnforced() + static_cast<std::size_t>(proof.unproven),
-                              proof.results.size(), first_failure));
+                  fmt::format("migrating to the tag layout: {} old rule(s) stay because the "
+                              "firewall does not show their DAG rules admitting their flows "
+                              "(first: {}); no flow was closed; the next run tries again",
+                              staying.size(), first_failure));
     }
-    // 2b. Step 2: the old rules go.
-    const auto second = secondMigrationStep(report.plan, migration.old_rules);
-    panos::ApplyReport second_applied;
-    status = apply(second, second_applied);
-    report.applied = second_applied;
-    if (!status) {
-      return std::unexpected(status.error().withContext(
-          "migrating to the tag layout, step 2 (deleting the old rules; step 1 stays committed)"));
-    }
-    migration.completed = second_applied.committed;
-    after = policy::applyPlan(after, second);
   } else if (!report.plan.empty()) {
     // 2. One write and one commit, as in the other layouts.
     panos::ApplyReport applied;

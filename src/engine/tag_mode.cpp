@@ -73,7 +73,7 @@ policy::Mappings withChanges(policy::Mappings registered,
 
 std::vector<std::string> migratedRules(const policy::Plan& plan, const policy::Options& options) {
   std::vector<std::string> old;
-  if (options.layout != policy::Layout::Tag || plan.add_rules.empty()) return old;
+  if (options.layout != policy::Layout::Tag) return old;
   for (const auto& rule : plan.delete_rules) {
     if (!policy::isTagRuleName(rule.name)) old.push_back(rule.name);
   }

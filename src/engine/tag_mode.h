@@ -44,7 +44,7 @@ struct MigrationReport {
   std::vector<std::string> old_rules;  // the group / instance rules step 2 deletes
   std::optional<panos::ApplyReport> first_step;
   std::optional<policy::Proof> first_proof;  // the new rules admit their flows (show-all)
-  bool completed = false;                    // step 2 committed
+  bool completed = false;                    // every old rule is gone
 };
 
 // Whether the tag layout's registrations are looked at: in the tag layout, and when leaving it
@@ -69,8 +69,9 @@ struct MigrationReport {
 [[nodiscard]] policy::Mappings withChanges(policy::Mappings registered,
                                            const policy::RegistrationChanges& changes);
 
-// The managed rules of another layout that a tag-layout plan deletes while it adds DAG rules: a
-// migration, done in two steps. Empty when the plan is not one.
+// The managed rules of another layout that a tag-layout plan deletes: a migration, done in two
+// steps (the second deletes, per group, only the old rules whose DAG rules were shown to admit
+// their flows; the rest wait for the next run). Empty when the plan is not one.
 [[nodiscard]] std::vector<std::string> migratedRules(const policy::Plan& plan,
                                                      const policy::Options& options);
 // Step 1: `plan` without deleting those rules (nor the service objects and tag they may use).

@@ -83,6 +83,17 @@ class TagMode(E2eCase):
         return run
 
     def test_rules_follow_permissions_and_point_at_dags(self):
+        # A dry run sends nothing: no User-ID request, no write, no commit.
+        self.useTags()
+        self.s.sim.reset_counters()
+        dry = self.tw.reconcile(dry_run=True)
+        self.assertEqual(dry.code, 2, dry)
+        self.assertIn("to register", dry.stdout)
+        counters = self.counters()
+        self.assertEqual(counters["by_type"].get("user-id", 0), 0, dry)
+        self.assertEqual(self.writes(counters), {}, dry)
+        self.assertEqual(self.commits(counters), 0, dry)
+        self.assertEqual(self.registrations(), {})
         run = self.reconcileTags()
         web = self.s.topology.groups["web"]
         names = set(self.tagRules())
@@ -140,9 +151,21 @@ class TagMode(E2eCase):
         self.assertClosed(self.ssh_flow("app-1"))
         self.assertOpen(self.ssh_flow("web-1"))
 
-    def test_expired_registration_closes_and_reconcile_refreshes(self):
-        self.reconcileTags(registration_timeout_seconds=3600)
+    def test_expiry_refresh_and_other_prefixes(self):
         web1 = self.s.topology.addresses["web-1"]
+        web2 = self.s.topology.addresses["web-2"]
+        others = {web1: {"malicious"}, web2: {"trailwallish.sg-0123", "quarantine"}}
+        for address, tags in others.items():
+            for tag in tags:
+                self.register_other(address, tag)
+        self.reconcileTags(registration_timeout_seconds=3600)
+        regs = self.registrations()
+        self.assertIn("malicious", regs[web1])
+        self.assertEqual(set(regs[web2]), others[web2])
+        # A registration with trailwall's prefix that AWS does not call for goes.
+        self.register_other(web2, "trailwall.sg-0badc0de")
+        self.ok(self.tw.reconcile())
+        self.assertEqual(set(self.registrations()[web2]), others[web2])
         expiry = self.registrations()[web1][self.group_tag("admin-ssh")]
         self.assertIsNotNone(expiry)
         self.assertLessEqual(expiry, 3600)
@@ -154,36 +177,14 @@ class TagMode(E2eCase):
         self.advance(700)  # past the refreshed timeout: trailwall did not run, exposure ends
         self.assertClosed(self.ssh_flow("web-1"))
         self.assertClosed(self.ssh_flow("app-1"))
+        self.s.sim.reset_counters()
         self.ok(self.tw.reconcile())  # and comes back with the next reconcile, no commit
+        self.assertEqual(self.commits(self.counters()), 0)
         self.assertOpen(self.ssh_flow("web-1"))
-
-    def test_other_prefixes_are_untouched(self):
-        web1 = self.s.topology.addresses["web-1"]
-        web2 = self.s.topology.addresses["web-2"]
-        self.register_other(web1, "malicious")
-        self.register_other(web2, "trailwallish.sg-0123")
-        self.register_other(web2, "quarantine")
-        self.reconcileTags()
+        # Other tools' mappings (no timeout) were never touched.
         regs = self.registrations()
         self.assertIn("malicious", regs[web1])
-        self.assertEqual(set(regs[web2]), {"trailwallish.sg-0123", "quarantine"})
-        # A registration with trailwall's prefix that AWS does not call for goes.
-        self.register_other(web2, "trailwall.sg-0badc0de")
-        self.ok(self.tw.reconcile())
-        self.assertEqual(set(self.registrations()[web2]), {"trailwallish.sg-0123", "quarantine"})
-        self.assertIn("malicious", self.registrations()[web1])
-
-    def test_dry_run_sends_nothing(self):
-        self.useTags()
-        self.s.sim.reset_counters()
-        run = self.tw.reconcile(dry_run=True)
-        self.assertEqual(run.code, 2, run)
-        self.assertIn("to register", run.stdout)
-        counters = self.counters()
-        self.assertEqual(counters["by_type"].get("user-id", 0), 0, run)
-        self.assertEqual(self.writes(counters), {}, run)
-        self.assertEqual(self.commits(counters), 0, run)
-        self.assertEqual(self.registrations(), {})
+        self.assertEqual(set(regs[web2]), others[web2])
 
     def test_migration_from_group_layout_keeps_flows_open(self):
         self.reconcileSnapshot()  # the group layout

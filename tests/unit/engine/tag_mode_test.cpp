@@ -240,6 +240,41 @@ TEST_F(TagModeTest, AMigrationWhoseNewRulesAreNotShownStopsAfterStepOne) {
   EXPECT_GT(firewall_.rulebase().rules.size(), old_rules);  // the old rules are all still there
 }
 
+TEST_F(TagModeTest, OnlyTheOldRulesOfGroupsWhoseDagRulesAreShownGoAndTheNextRunFinishes) {
+  auto by_group = options_;
+  by_group.layout = policy::Layout::Group;
+  Engine group_engine(by_group, source_, firewall_, clock_);
+  ASSERT_TRUE(group_engine.run(everything(), Mode::Apply));
+  // The admin group's DAG rule is not seen matching yet; the web group's is.
+  const std::string admin = "sg-0a1b2c3d4e5f60719";
+  firewall_.setMatchesAll([&](const policy::Flow& flow) {
+    std::vector<panos::MatchedRule> out;
+    if (!flow.rule.starts_with(admin)) out.push_back({flow.rule, 1, "allow"});
+    return out;
+  });
+  const auto first = engine_.run(everything(), Mode::Apply);
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(firewall_.commits(), 3);  // step 1, and step 2 for the groups shown
+  bool admin_old_rule = false;
+  for (const auto& rule : firewall_.rulebase().rules) {
+    if (!rule.hasTag("trailwall") || policy::isTagRuleName(rule.name)) continue;
+    EXPECT_TRUE(rule.name.starts_with(admin)) << rule.name << " should have gone";
+    admin_old_rule = true;
+  }
+  EXPECT_TRUE(admin_old_rule);
+  // Once the firewall shows it, the next run removes the rest.
+  firewall_.setMatchesAll(nullptr);
+  const auto second = engine_.run(everything(), Mode::Apply);
+  ASSERT_TRUE(second) << to_string(second.error());
+  EXPECT_TRUE(second->migration->completed);
+  for (const auto& rule : firewall_.rulebase().rules) {
+    if (rule.hasTag("trailwall")) {
+      EXPECT_TRUE(policy::isTagRuleName(rule.name)) << rule.name;
+    }
+  }
+}
+
 TEST_F(TagModeTest, LeavingTheTagLayoutRemovesTrailwallsRegistrationsAfterTheCommit) {
   firewall_.setRegistrations({{ip("192.0.2.1"), {"quarantine"}}});
   ASSERT_TRUE(engine_.run(everything(), Mode::Apply));
