@@ -198,7 +198,8 @@ std::string registrationsText(const engine::RunReport& report, bool verbose) {
         "migration to the tag layout in two commits: 1. add the DAG rules beside {} old rule(s) "
         "and prove them with security-policy-match, 2. delete the old rules{}\n",
         m.old_rules.size(),
-        m.completed ? " (done)" : (m.first_step && m.first_step->committed ? " (step 1 done)" : ""));
+        m.completed ? " (done)"
+                    : (m.first_step && m.first_step->committed ? " (step 1 done)" : ""));
     if (m.first_proof) {
       out += fmt::format("  step 1 proof: {} flow(s), {} not admitted, {} unproven\n",
                          m.first_proof->results.size(), m.first_proof->notEnforced(),
@@ -209,8 +210,9 @@ std::string registrationsText(const engine::RunReport& report, bool verbose) {
   const auto& r = *report.registrations;
   const auto& c = r.changes;
   if (r.leaving) {
-    out += fmt::format("user-id: leaving the tag layout: {} registration(s) of trailwall's to remove\n",
-                       c.removed);
+    out += fmt::format(
+        "user-id: leaving the tag layout: {} registration(s) of trailwall's to remove\n",
+        c.removed);
   } else {
     out += fmt::format(
         "user-id: {} mapping(s) wanted, {} registered; {} to register, {} to unregister{}; {} "

@@ -14,10 +14,10 @@ namespace trailwall::config {
 namespace {
 
 // The keys of each section, for unknown-key errors and for the environment overlay.
-constexpr std::string_view kPolicyKeys[] = {"untrust_zone",          "trust_zone",  "bottom_rule",
-                                            "profile_group",         "managed_tag", "layout",
-                                            "check_already_allowed", "app_ids",
-                                            "registration_timeout_seconds"};
+constexpr std::string_view kPolicyKeys[] = {
+    "untrust_zone",          "trust_zone",  "bottom_rule",
+    "profile_group",         "managed_tag", "layout",
+    "check_already_allowed", "app_ids",     "registration_timeout_seconds"};
 constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
 constexpr std::string_view kFirewallKeys[] = {"host",
                                               "vsys",
@@ -363,9 +363,13 @@ ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
   // Numbers (every *_seconds key and the counts) and tables.
-  constexpr std::string_view kTomls[] = {
-      "app_ids",      "api_key", "roles", "max_policy_match_tests", "policy_match_concurrency",
-      "max_input_mib", "max_registered_ips"};
+  constexpr std::string_view kTomls[] = {"app_ids",
+                                         "api_key",
+                                         "roles",
+                                         "max_policy_match_tests",
+                                         "policy_match_concurrency",
+                                         "max_input_mib",
+                                         "max_registered_ips"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };

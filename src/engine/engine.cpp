@@ -385,8 +385,9 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
     std::vector<policy::ProofFlow> items;
     std::vector<policy::ProofResult> unprovable;
     for (const auto& d : loaded.desired->rules) {
-      auto flow = options_.layout == policy::Layout::Tag ? tagSampleFlow(d, lookup, options_)
-                                                         : policy::sampleFlow(d.rule, lookup, options_);
+      auto flow = options_.layout == policy::Layout::Tag
+                      ? tagSampleFlow(d, lookup, options_)
+                      : policy::sampleFlow(d.rule, lookup, options_);
       if (flow) {
         items.push_back({policy::ProofFlow::Kind::Intended, d.rule.name, std::move(*flow)});
       } else {
@@ -481,8 +482,7 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
       return finish(ok);
     }
   }
-  const bool registrations_pending =
-      report.registrations && !report.registrations->changes.empty();
+  const bool registrations_pending = report.registrations && !report.registrations->changes.empty();
   if (report.plan.empty() && !registrations_pending) return finish({});
 
   // The hold may have been waited for: is there still time to write and commit?
@@ -514,8 +514,8 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
 }
 
 Status Engine::planRegistrationsNow(const inventory::Inventory& inventory,
-                                   const policy::Rulebase& rulebase, Mode mode, RunReport& report,
-                                   policy::Mappings& registered) {
+                                    const policy::Rulebase& rulebase, Mode mode, RunReport& report,
+                                    policy::Mappings& registered) {
   auto read = firewall_.readRegistrations();
   if (!read) {
     return std::unexpected(read.error().withContext("reading the firewall's registered addresses"));
@@ -590,8 +590,8 @@ Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Ma
   auto send = [&]() -> Status {
     if (regs.changes.empty()) return {};
     panos::RegistrationReport sent;
-    auto status =
-        firewall_.sendRegistrations(regs.changes, options_.registration_timeout_seconds, hold, sent);
+    auto status = firewall_.sendRegistrations(regs.changes, options_.registration_timeout_seconds,
+                                              hold, sent);
     regs.sent = sent;
     spdlog::info("event=registered requests={} registered={} unregistered={} ignored={} ok={}",
                  sent.requests, sent.registered, sent.unregistered, sent.ignored, sent.sent);
@@ -680,9 +680,9 @@ Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Ma
       }
       proof.results.push_back(std::move(result));
     }
-    proof.unproven = static_cast<int>(std::count_if(
-        proof.results.begin(), proof.results.end(),
-        [](const auto& r) { return r.verdict == policy::Verdict::Unproven; }));
+    proof.unproven = static_cast<int>(
+        std::count_if(proof.results.begin(), proof.results.end(),
+                      [](const auto& r) { return r.verdict == policy::Verdict::Unproven; }));
     migration.first_proof = proof;
     // 2b. Step 2: the old rules whose stand-ins are shown to work go (instance rules only when
     // every stand-in is); the others stay for the next run, so no flow is closed.

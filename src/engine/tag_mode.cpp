@@ -21,8 +21,7 @@ Result<RegistrationsReport> planRegistrations(const inventory::Inventory& invent
                                               const policy::Mappings& registered,
                                               const policy::Rulebase& after,
                                               const policy::Options& options,
-                                              std::size_t max_registered_ips,
-                                              bool may_refresh) {
+                                              std::size_t max_registered_ips, bool may_refresh) {
   RegistrationsReport report;
   const std::string prefix = policy::registrationPrefix(options);
   for (const auto& [address, tags] : registered) {
@@ -30,11 +29,11 @@ Result<RegistrationsReport> planRegistrations(const inventory::Inventory& invent
   }
   if (options.layout != policy::Layout::Tag) {
     report.leaving = true;
-    const bool dags_left = std::any_of(
-        after.address_groups.begin(), after.address_groups.end(),
-        [&](const policy::AddressGroup& g) {
-          return policy::isManagedAddressGroup(g, options.managed_tag);
-        });
+    const bool dags_left =
+        std::any_of(after.address_groups.begin(), after.address_groups.end(),
+                    [&](const policy::AddressGroup& g) {
+                      return policy::isManagedAddressGroup(g, options.managed_tag);
+                    });
     if (!dags_left) report.changes = policy::unregisterAll(registered, options);
     return report;
   }
@@ -47,12 +46,12 @@ Result<RegistrationsReport> planRegistrations(const inventory::Inventory& invent
   report.changes = policy::registrationChanges(*desired, registered, options, report.refresh);
   if (max_registered_ips > 0 && report.changes.addresses_after > max_registered_ips &&
       report.changes.added > 0) {
-    return fail(ErrorCode::InvalidInput,
-                fmt::format("registering {} new mappings would leave {} registered addresses on "
-                            "the firewall, more than its maximum of {} "
-                            "(firewall.max_registered_ips); nothing was registered",
-                            report.changes.added, report.changes.addresses_after,
-                            max_registered_ips));
+    return fail(
+        ErrorCode::InvalidInput,
+        fmt::format("registering {} new mappings would leave {} registered addresses on "
+                    "the firewall, more than its maximum of {} "
+                    "(firewall.max_registered_ips); nothing was registered",
+                    report.changes.added, report.changes.addresses_after, max_registered_ips));
   }
   return report;
 }
@@ -142,13 +141,14 @@ policy::ProofResult judgeBeside(const policy::ProofFlow& item,
     result.reason = fmt::format("rule '{}' ({}) decides the flow", first.name, action);
   } else if (!among) {
     result.verdict = policy::Verdict::NotEnforced;
-    result.reason = fmt::format("rule '{}' does not match the flow (its dynamic address group has "
-                                "no such member yet)",
-                                item.rule);
+    result.reason = fmt::format(
+        "rule '{}' does not match the flow (its dynamic address group has "
+        "no such member yet)",
+        item.rule);
   } else {
     result.verdict = policy::Verdict::Enforced;
-    result.reason = fmt::format("rule '{}' matches the flow, and '{}' allows it", item.rule,
-                                first.name);
+    result.reason =
+        fmt::format("rule '{}' matches the flow, and '{}' allows it", item.rule, first.name);
   }
   return result;
 }

@@ -378,7 +378,8 @@ Result<policy::Mappings> PanOsFirewall::readRegistrations() {
   for (std::size_t page = 0; page < kMaxPages; ++page) {
     auto reply = client_->op(registeredIpCommand(start), options_.location.vsys);
     if (!reply) {
-      return std::unexpected(reply.error().withContext("reading the firewall's registered addresses"));
+      return std::unexpected(
+          reply.error().withContext("reading the firewall's registered addresses"));
     }
     auto parsed = parseRegisteredIps(*reply);
     if (!parsed) return std::unexpected(parsed.error());

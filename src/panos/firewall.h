@@ -57,11 +57,11 @@ struct PendingChanges {
 
 // What sending User-ID registrations did (tag layout, userid.h), filled in as it goes.
 struct RegistrationReport {
-  int requests = 0;               // type=user-id requests sent
-  std::size_t registered = 0;     // (address, tag) mappings sent in <register>
-  std::size_t unregistered = 0;   // … in <unregister>
-  std::size_t ignored = 0;        // entries the device answered "already exists" / "does not exist"
-  bool sent = false;              // every message was accepted
+  int requests = 0;              // type=user-id requests sent
+  std::size_t registered = 0;    // (address, tag) mappings sent in <register>
+  std::size_t unregistered = 0;  // … in <unregister>
+  std::size_t ignored = 0;       // entries the device answered "already exists" / "does not exist"
+  bool sent = false;             // every message was accepted
 };
 
 // What applying a plan did, filled in as it goes, so a failure still says what was and was not

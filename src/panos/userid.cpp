@@ -122,12 +122,14 @@ Result<std::vector<std::string>> uidMessages(const policy::RegistrationChanges& 
   for (const auto& [address, tags] : changes.unregister_tags) {
     auto entry = entryXml(address, tags, std::nullopt);
     if (!entry) return std::unexpected(entry.error());
-    if (auto ok = batcher.add("unregister", std::move(*entry)); !ok) return std::unexpected(ok.error());
+    if (auto ok = batcher.add("unregister", std::move(*entry)); !ok)
+      return std::unexpected(ok.error());
   }
   for (const auto& [address, tags] : changes.register_tags) {
     auto entry = entryXml(address, tags, timeout_seconds);
     if (!entry) return std::unexpected(entry.error());
-    if (auto ok = batcher.add("register", std::move(*entry)); !ok) return std::unexpected(ok.error());
+    if (auto ok = batcher.add("register", std::move(*entry)); !ok)
+      return std::unexpected(ok.error());
   }
   return batcher.done();
 }
@@ -162,8 +164,8 @@ Result<RegisteredPage> parseRegisteredIps(const ApiResponse& response) {
 Result<UserIdReply> readUserIdReply(const ApiResponse& response, int http_status) {
   UserIdReply reply;
   if (response.success() && http_status < 400) return reply;
-  const auto payload = response.root().child("msg").child("line").child("uid-response").child(
-      "payload");
+  const auto payload =
+      response.root().child("msg").child("line").child("uid-response").child("payload");
   bool any = false;
   for (const auto& op : payload.children()) {
     for (const auto& entry : op.children("entry")) {
@@ -177,7 +179,9 @@ Result<UserIdReply> readUserIdReply(const ApiResponse& response, int http_status
           fmt::format("{}: {}", entry.attribute("ip").value(), message.empty() ? "?" : message));
     }
   }
-  if (!any) return std::unexpected(errorFromResponse(response, http_status, "sending User-ID registrations"));
+  if (!any)
+    return std::unexpected(
+        errorFromResponse(response, http_status, "sending User-ID registrations"));
   return reply;
 }
 

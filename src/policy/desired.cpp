@@ -347,9 +347,9 @@ class Planner {
         auto t = translated(p, g.id);
         if (!t) continue;
         const auto suffix = permissionSuffix(p);
-        DesiredRule* d = ruleFor(g.id, tags ? tagRuleName(g.id, suffix) : ruleName(g.id, suffix),
-                                 std::move(*t),
-                                 fmt::format("trailwall: {} {}", label, permissionText(p)));
+        DesiredRule* d =
+            ruleFor(g.id, tags ? tagRuleName(g.id, suffix) : ruleName(g.id, suffix), std::move(*t),
+                    fmt::format("trailwall: {} {}", label, permissionText(p)));
         d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
         d->match.destinations.insert(d->match.destinations.end(), destinations.begin(),
                                      destinations.end());

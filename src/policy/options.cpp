@@ -8,12 +8,9 @@ namespace trailwall::policy {
 
 std::string_view to_string(Layout layout) {
   switch (layout) {
-    case Layout::Group:
-      return "group";
-    case Layout::Instance:
-      return "instance";
-    case Layout::Tag:
-      return "tag";
+    case Layout::Group: return "group";
+    case Layout::Instance: return "instance";
+    case Layout::Tag: return "tag";
   }
   return "group";
 }

@@ -392,9 +392,9 @@ bool Plan::empty() const {
 }
 
 std::size_t Plan::changeCount() const {
-  return (add_tag ? 1U : 0U) + set_address_groups.size() + add_services.size() +
-         add_rules.size() + edit_rules.size() + move_rules.size() + delete_rules.size() +
-         delete_services.size() + delete_address_groups.size() + (delete_tag ? 1U : 0U);
+  return (add_tag ? 1U : 0U) + set_address_groups.size() + add_services.size() + add_rules.size() +
+         edit_rules.size() + move_rules.size() + delete_rules.size() + delete_services.size() +
+         delete_address_groups.size() + (delete_tag ? 1U : 0U);
 }
 
 Result<Plan> plan(Desired&& desired, const Rulebase& current, const FlowSet& already_allowed,

@@ -31,8 +31,7 @@ void addAddresses(const inventory::NetworkInterface& eni, std::set<net::IpAddres
   out.insert(eni.ipv6_addresses.begin(), eni.ipv6_addresses.end());
 }
 
-bool inScope(const RegistrationScope& scope, const net::IpAddress& address,
-             std::string_view tag) {
+bool inScope(const RegistrationScope& scope, const net::IpAddress& address, std::string_view tag) {
   return scope.everything || scope.addresses.contains(address) ||
          scope.tags.contains(std::string(tag));
 }
@@ -99,8 +98,8 @@ AddressGroup desiredDag(const Options& options, std::string_view group_id) {
   AddressGroup g;
   g.name = dagName(group_id);
   g.filter = dagFilter(groupTag(options, group_id));
-  g.description = fmt::format("trailwall: addresses carrying {} (registered through User-ID)",
-                              group_id);
+  g.description =
+      fmt::format("trailwall: addresses carrying {} (registered through User-ID)", group_id);
   g.tag = {options.managed_tag};
   return g;
 }
@@ -112,8 +111,7 @@ std::string tagRuleName(std::string_view group_id, std::string_view suffix) {
 bool isTagRuleName(std::string_view name) {
   if (!name.starts_with("sg-")) return false;
   const auto infix = name.find(kTagRuleInfix);
-  return infix != std::string_view::npos &&
-         name.find('-', 3) == infix;  // right after the group id
+  return infix != std::string_view::npos && name.find('-', 3) == infix;  // right after the group id
 }
 
 Result<DesiredRegistrations> desiredRegistrations(const inventory::Inventory& inventory,
@@ -190,7 +188,8 @@ RegistrationChanges registrationChanges(const DesiredRegistrations& desired,
   std::size_t after = 0;
   for (const auto& [address, tags] : registered) {
     const auto gone = out.unregister_tags.find(address);
-    const std::size_t left = tags.size() - (gone == out.unregister_tags.end() ? 0 : gone->second.size());
+    const std::size_t left =
+        tags.size() - (gone == out.unregister_tags.end() ? 0 : gone->second.size());
     if (left > 0 || out.register_tags.contains(address)) ++after;
   }
   for (const auto& [address, tags] : out.register_tags) {

@@ -79,8 +79,8 @@ struct DesiredRegistrations {
     const inventory::Inventory& inventory, const Options& options);
 
 struct RegistrationChanges {
-  Mappings register_tags;    // to register (new, or refreshed)
-  Mappings unregister_tags;  // to unregister
+  Mappings register_tags;     // to register (new, or refreshed)
+  Mappings unregister_tags;   // to unregister
   std::size_t added = 0;      // mappings (address, tag) new on the firewall
   std::size_t refreshed = 0;  // mappings registered again only to restart their timeout
   std::size_t removed = 0;
@@ -98,7 +98,6 @@ struct RegistrationChanges {
                                                       const Options& options, bool refresh);
 
 // The changes that remove every registration with trailwall's prefix (leaving the tag layout).
-[[nodiscard]] RegistrationChanges unregisterAll(const Mappings& registered,
-                                                const Options& options);
+[[nodiscard]] RegistrationChanges unregisterAll(const Mappings& registered, const Options& options);
 
 }  // namespace trailwall::policy

@@ -231,12 +231,13 @@ TEST_F(TagModeTest, AMigrationWhoseNewRulesAreNotShownStopsAfterStepOne) {
   ASSERT_TRUE(group_engine.run(everything(), Mode::Apply));
   const auto old_rules = firewall_.rulebase().rules.size();
   // The firewall answers as if the DAGs had no members yet: only the old rules match.
-  firewall_.setMatchesAll(
-      [](const policy::Flow&) { return std::vector<panos::MatchedRule>{{"sg-old", 1, "allow"}}; });
+  firewall_.setMatchesAll([](const policy::Flow&) {
+    return std::vector<panos::MatchedRule>{{"sg-old", 1, "allow"}};
+  });
   const auto report = engine_.run(everything(), Mode::Apply);
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, ErrorCode::Conflict);
-  EXPECT_EQ(firewall_.commits(), 2);  // step 1 only
+  EXPECT_EQ(firewall_.commits(), 2);                        // step 1 only
   EXPECT_GT(firewall_.rulebase().rules.size(), old_rules);  // the old rules are all still there
 }
 
@@ -285,8 +286,7 @@ TEST_F(TagModeTest, LeavingTheTagLayoutRemovesTrailwallsRegistrationsAfterTheCom
   ASSERT_TRUE(report) << to_string(report.error());
   EXPECT_EQ(firewall_.commits(), 2);
   EXPECT_TRUE(firewall_.rulebase().address_groups.empty());
-  EXPECT_EQ(firewall_.registrations(),
-            (policy::Mappings{{ip("192.0.2.1"), {"quarantine"}}}));
+  EXPECT_EQ(firewall_.registrations(), (policy::Mappings{{ip("192.0.2.1"), {"quarantine"}}}));
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include <pugixml.hpp>
 
 #include "form.h"
-#include "lock_device.h"
 #include "http/fake_transport.h"
+#include "lock_device.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
 #include "reference.h"
@@ -90,7 +90,7 @@ TEST(UidMessages, SplitSoThatEveryBodyStaysWithinTheBound) {
   policy::Mappings remove;
   for (std::uint32_t i = 0; i < 300; ++i) {
     add[net::IpAddress::v4(0x0A000000U + i)] = {"trailwall.sg-0a1b2c3d4e5f60718",
-                                                 "trailwall.sg-0a1b2c3d4e5f60719"};
+                                                "trailwall.sg-0a1b2c3d4e5f60719"};
     remove[net::IpAddress::v4(0x0B000000U + i)] = {"trailwall.sg-0a1b2c3d4e5f60720"};
   }
   const auto c = changes(add, remove);
@@ -161,7 +161,8 @@ std::string page(std::size_t start, std::size_t total) {
   std::string body = "<response status=\"success\"><result>";
   std::size_t n = 0;
   for (std::size_t i = start; i < total + 1 && n < kRegisteredIpPageSize; ++i, ++n) {
-    body += "<entry ip=\"" + net::IpAddress::v4(0x0A000000U + static_cast<std::uint32_t>(i)).toString() +
+    body += "<entry ip=\"" +
+            net::IpAddress::v4(0x0A000000U + static_cast<std::uint32_t>(i)).toString() +
             "\" from_agent=\"0\" persistent=\"1\"><tag><member>" +
             (i % 2 == 0 ? "trailwall.sg-01" : "other") + "</member></tag></entry>";
   }

@@ -26,8 +26,7 @@ net::IpAddress ip(std::string_view text) {
 }
 
 inventory::Inventory sample() {
-  auto inv =
-      inventory::parseInventoryJson(test::readFile(test::examplesDir() / "inventory.json"));
+  auto inv = inventory::parseInventoryJson(test::readFile(test::examplesDir() / "inventory.json"));
   EXPECT_TRUE(inv.has_value());
   return *inv;
 }
@@ -64,8 +63,8 @@ TEST(TagLayout, TagsAndNamesAreDeterministicAndRecognised) {
 TEST(TagLayout, RegistrationTagsThatCouldBreakAFilterAreRefused) {
   EXPECT_TRUE(validateRegistrationTag("trailwall.sg-0a1b", "tag"));
   EXPECT_TRUE(validateRegistrationTag("a_b-c.d", "tag"));
-  for (std::string_view bad : {"", "it's", "a\"b", "two  spaces", "a b", "and", "OR", "Not",
-                               "x<y", "ü"}) {
+  for (std::string_view bad :
+       {"", "it's", "a\"b", "two  spaces", "a b", "and", "OR", "Not", "x<y", "ü"}) {
     const auto ok = validateRegistrationTag(bad, "tag");
     EXPECT_FALSE(ok) << bad;
     if (!ok) {
@@ -201,8 +200,8 @@ TEST(Registrations, OnlyTrailwallsPrefixIsEverTouched) {
       {ip("10.0.0.3"), {"quarantine"}},
   };
   auto changes = registrationChanges(want({}, everything()), registered, o, false);
-  EXPECT_EQ(changes.unregister_tags,
-            (Mappings{{ip("10.0.0.1"), {"trailwall.sg-01"}}, {ip("10.0.0.2"), {"trailwall.sg-02"}}}));
+  EXPECT_EQ(changes.unregister_tags, (Mappings{{ip("10.0.0.1"), {"trailwall.sg-01"}},
+                                               {ip("10.0.0.2"), {"trailwall.sg-02"}}}));
   EXPECT_TRUE(changes.register_tags.empty());
   EXPECT_EQ(changes.removed, 2U);
   EXPECT_EQ(changes.addresses_after, 3U);  // every address keeps somebody's tag
