@@ -545,8 +545,7 @@ namespace {
 
 // The intended flows of the tag-layout rules a plan adds or changes, to addresses that carry
 // their group's tag on the firewall now.
-std::vector<policy::ProofFlow> tagIntended(const policy::Plan& plan,
-                                           const policy::Mappings& registered,
+std::vector<policy::ProofFlow> tagIntended(const policy::Plan& plan, const TagSamples& registered,
                                            const policy::Rulebase& after,
                                            const policy::Options& options,
                                            std::vector<policy::ProofResult>& unprovable) {
@@ -606,7 +605,8 @@ Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Ma
   if (!regs.leaving) {
     if (auto ok = send(); !ok) return ok;
   }
-  const auto registered_now = regs.leaving ? registered : withChanges(registered, regs.changes);
+  const auto registered_now =
+      tagSamples(regs.leaving ? registered : withChanges(registered, regs.changes), options_);
   auto apply = [&](const policy::Plan& plan, panos::ApplyReport& applied) -> Status {
     applied.lock_wait = hold.report().waited;
     auto status = firewall_.apply(plan, hold, applied);

@@ -101,16 +101,30 @@ std::optional<policy::Flow> tagSampleFlow(const policy::DesiredRule& rule,
   return std::nullopt;
 }
 
+TagSamples tagSamples(const policy::Mappings& registered, const policy::Options& options,
+                      std::size_t per_tag) {
+  TagSamples samples;
+  const std::string prefix = policy::registrationPrefix(options);
+  for (const auto& [address, tags] : registered) {
+    for (const auto& tag : tags) {
+      if (!tag.starts_with(prefix)) continue;
+      auto& list = samples[tag];
+      if (list.size() < per_tag) list.push_back(address);
+    }
+  }
+  return samples;
+}
+
 std::optional<policy::Flow> tagSampleFlow(const policy::SecurityRule& rule,
-                                          const policy::Mappings& registered,
+                                          const TagSamples& samples,
                                           const policy::Rulebase& rulebase,
                                           const policy::Options& options) {
   const auto owner = policy::managedRuleOwner(rule.name);
   if (!owner) return std::nullopt;
-  const std::string tag = policy::groupTag(options, *owner);
+  const auto it = samples.find(policy::groupTag(options, *owner));
+  if (it == samples.end()) return std::nullopt;
   policy::SecurityRule copy = rule;
-  for (const auto& [address, tags] : registered) {
-    if (!tags.contains(tag)) continue;
+  for (const auto& address : it->second) {
     copy.destination = {address.toString()};
     if (auto flow = policy::sampleFlow(copy, rulebase, options)) return flow;
   }

@@ -83,9 +83,15 @@ struct MigrationReport {
 [[nodiscard]] std::optional<policy::Flow> tagSampleFlow(const policy::DesiredRule& rule,
                                                         const policy::Rulebase& rulebase,
                                                         const policy::Options& options);
-// The same for a rule of the plan, whose addresses are those registered with its group's tag.
+// A few addresses registered with each of trailwall's tags (samples for the proof), so finding
+// one for a rule does not walk every registration.
+using TagSamples = std::map<std::string, std::vector<net::IpAddress>, std::less<>>;
+[[nodiscard]] TagSamples tagSamples(const policy::Mappings& registered,
+                                    const policy::Options& options, std::size_t per_tag = 8);
+
+// The same for a rule on the firewall, whose addresses are those registered with its group's tag.
 [[nodiscard]] std::optional<policy::Flow> tagSampleFlow(const policy::SecurityRule& rule,
-                                                        const policy::Mappings& registered,
+                                                        const TagSamples& samples,
                                                         const policy::Rulebase& rulebase,
                                                         const policy::Options& options);
 
