@@ -81,6 +81,22 @@ Status Options::validate() const {
     if (auto ok = validateName(*value, what); !ok)
       return fail(ErrorCode::Config, ok.error().message);
   }
+  if (layout == Layout::Tag) {
+    // Every registered tag is "<managed tag>.<group id>" (tag_layout.h): the managed tag must be
+    // something a DAG filter can quote, with room for the longest group id.
+    const std::string longest = managed_tag + ".sg-0123456789abcdef0";
+    for (const char c : managed_tag) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_';
+      if (!ok || longest.size() > 127) {
+        return fail(ErrorCode::Config,
+                    fmt::format("managed tag (policy.managed_tag) '{}' cannot prefix the tag "
+                                "layout's registration tags: use letters, digits, '.', '-' and '_' "
+                                "only, at most 106 characters",
+                                managed_tag));
+      }
+    }
+  }
   if (registration_timeout_seconds < 1 ||
       registration_timeout_seconds > kMaxRegistrationTimeoutSeconds) {
     return fail(ErrorCode::Config,

@@ -75,6 +75,21 @@ TEST(TagLayout, RegistrationTagsThatCouldBreakAFilterAreRefused) {
   EXPECT_TRUE(validateRegistrationTag(std::string(127, 'a'), "tag"));
 }
 
+TEST(TagLayout, AManagedTagThatCannotPrefixARegistrationTagIsAConfigError) {
+  Options o = tagOptions();
+  EXPECT_TRUE(o.validate());
+  o.managed_tag = "trailwall managed";  // a valid PAN-OS tag name, but not quotable in a filter
+  ASSERT_FALSE(o.validate());
+  EXPECT_EQ(o.validate().error().code, ErrorCode::Config);
+  o.layout = Layout::Group;
+  EXPECT_TRUE(o.validate());  // only the tag layout registers tags
+  o.layout = Layout::Tag;
+  o.managed_tag = std::string(107, 't');
+  EXPECT_FALSE(o.validate());
+  o.managed_tag = std::string(60, 't');
+  EXPECT_TRUE(o.validate());
+}
+
 TEST(TagLayout, RulesFollowPermissionsAndPointAtTheGroupsDag) {
   const auto inv = sample();
   auto desired = desiredRules(inv, tagOptions());
