@@ -65,6 +65,15 @@ ApplyReport plannedCounts(const policy::Plan& plan) {
   return report;
 }
 
+std::string auditCommentText(std::string_view description) {
+  const auto origin = policy::descriptionOrigin(description);
+  if (origin.size() == description.size()) {
+    return std::string(policy::utf8Prefix(policy::cleanText(description), kMaxAuditCommentLength));
+  }
+  const auto provenance = description.substr(origin.size() + policy::kProvenanceSeparator.size());
+  return policy::withProvenance(origin, provenance, kMaxAuditCommentLength);
+}
+
 Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPaths& paths) {
   using policy::Render;
   std::vector<ConfigOp> ops;
@@ -701,6 +710,7 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
   if (snapshot_) {
     snapshot_ = policy::applyPlan(*snapshot_, plan);
   }
+  writeAuditComments(plan, report);
   // Loss of the hold is seen here, before anything is committed. Not reverted: whoever holds the
   // firewall now deals with this administrator's uncommitted changes.
   if (auto still = hold.verify(); !still) {
@@ -709,6 +719,50 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
         "run that holds the firewall to revert)"));
   }
   return commit(report);
+}
+
+void PanOsFirewall::writeAuditComments(const policy::Plan& plan, ApplyReport& report) {
+  std::vector<const policy::SecurityRule*> rules;
+  for (const auto& rule : plan.add_rules) rules.push_back(&rule);
+  for (const auto& edit : plan.edit_rules) rules.push_back(&edit.after);
+  if (rules.empty()) {
+    return;
+  }
+  if (!audit_comments_refused_.empty()) {  // known from an earlier run of this process
+    report.audit_comments_unsupported = true;
+    report.audit_comment_error = audit_comments_refused_;
+    return;
+  }
+  for (const auto* rule : rules) {
+    const auto text = auditCommentText(rule->description);
+    if (text.empty()) {
+      continue;
+    }
+    auto xpath = paths_.rule(rule->name);
+    Result<AuditCommentReply> reply =
+        xpath ? client_->setAuditComment(*xpath, text)
+              : Result<AuditCommentReply>(std::unexpected(xpath.error()));
+    if (!reply) {
+      // Not fatal, and not repeated for every rule: a device that fails one request now is
+      // unlikely to take the next, and the commit matters more than the comments.
+      report.audit_comment_error =
+          fmt::format("rule '{}': {} ({} of {} set)", rule->name, to_string(reply.error()),
+                      report.audit_comments, rules.size());
+      spdlog::warn("event=audit_comment_failed rule={} set={} of={} error=\"{}\"", rule->name,
+                   report.audit_comments, rules.size(), to_string(reply.error()));
+      return;
+    }
+    if (!reply->supported) {
+      audit_comments_refused_ =
+          "the firewall does not support audit comments (PAN-OS 9.0+): " + reply->refusal;
+      report.audit_comments_unsupported = true;
+      report.audit_comment_error = audit_comments_refused_;
+      spdlog::warn("event=audit_comments_unsupported firewall={} reply=\"{}\"", options_.name,
+                   reply->refusal);
+      return;
+    }
+    ++report.audit_comments;
+  }
 }
 
 }  // namespace trailwall::panos
