@@ -19,7 +19,10 @@ DENY = ("<from><member>any</member></from><to><member>trust</member></to>"
         "<action>deny</action>")
 
 
-class Enforcement(E2eCase):
+class Operator:
+    """A person at the firewall (the operator administrator): rules added by hand, full commits.
+    Mixed into E2eCase tests."""
+
     def operator(self):
         if not hasattr(self, "_operator"):
             self._operator = self.s.sim.keygen("operator", "operator")
@@ -53,6 +56,8 @@ class Enforcement(E2eCase):
                         "xpath": RULES + "/entry[@name='block-inbound']"}, self.operator())
         self.operatorCommits()
 
+
+class Enforcement(Operator, E2eCase):
     def assertNoChangingRequest(self, after_seq):
         entries = self.s.sim.control("GET", f"/sim/log?after={after_seq}")
         self.assertTrue(entries)
