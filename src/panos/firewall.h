@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,8 +128,8 @@ struct FirewallOptions {
   std::string to_zone = "trust";
   std::string managed_tag = "trailwall";
   int max_policy_match_tests = 200;  // distinct tests per batch
-  // Tests in flight at once. The vendor advises at most five concurrent API calls; the CLI
-  // sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
+  // Tests (and audit comments) in flight at once. The vendor advises at most five concurrent API
+  // calls; the CLI sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
   int policy_match_concurrency = 1;
   // Another administrator's lock (or a running commit), and another trailwall run's hold, are
   // waited out this long; other administrators' locks are polled every lock_poll_interval,
@@ -226,6 +227,9 @@ class PanOsFirewall final : public Firewall {
   };
   [[nodiscard]] Result<Queries> distinctQueries(const std::vector<policy::Flow>& flows,
                                                 bool show_all) const;
+  // Runs task(0) … task(count - 1): the first alone, the rest a few at a time
+  // (policy_match_concurrency) when the first took long enough to be worth more connections.
+  void concurrently(std::size_t count, const std::function<void(std::size_t)>& task);
   // Sends the tests, a few in flight at once (policy_match_concurrency).
   [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
       const std::vector<PolicyMatchQuery>& queries);
