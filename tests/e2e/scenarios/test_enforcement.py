@@ -160,11 +160,12 @@ class Enforcement(Operator, E2eCase):
             self.assertIn(" | last change: full reconcile at ", rule.description, rule.xml)
 
         record = self.s.ec2.start(self.s.topology.instances["web-2"])
-        self.ok(self.tw.handle(self.s.log_file(record)))
+        run = self.ok(self.tw.handle(self.s.log_file(record)))
         rules = self.managed()
         changed = [n for n in rules if rules[n].xml != reconciled.get(n, rules[n]).xml
                    or n not in reconciled]
         self.assertTrue(changed)
+        self.assertIn(f"audit comments: {len(changed)} set", run.stdout)
         principal = record["userIdentity"]["arn"]
         for name in changed:
             description = rules[name].description
@@ -217,7 +218,10 @@ class Enforcement(Operator, E2eCase):
         web = self.s.topology.groups["web"]
         record = self.s.ec2.authorize(web, tcp(8000, "0.0.0.0/0", to_port=8099))
         run = self.ok(self.tw.handle(self.s.log_file(record), global_args=JSON))
-        self.assertEqual(json.loads(run.stdout)["applied"]["services_added"], 1, run)
+        applied = json.loads(run.stdout)["applied"]
+        self.assertEqual(applied["services_added"], 1, run)
+        self.assertEqual(applied["audit_comments"], {"set": 1, "supported": True, "error": ""},
+                         run)
         root = ET.fromstring(self.s.running())
         [service] = [e for e in root.findall(firewall.VSYS + "/service/entry")
                      if e.get("name") == "tw-tcp-8000-8099"]
