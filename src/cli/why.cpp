@@ -304,7 +304,10 @@ void planFlows(WhyReport& report) {
       flow.application = "any";
     }
     if (target.port) flow.ports = net::PortRange::single(*target.port);
-    report.flows.push_back(WhyFlow{flow, rule.desired->rule.name, false, {}, {}, false, {}});
+    WhyFlow asked;
+    asked.flow = flow;
+    asked.rule = rule.desired->rule.name;
+    report.flows.push_back(std::move(asked));
   }
   if (report.rules.empty() && target.protocol) {
     policy::Flow flow;
@@ -313,7 +316,9 @@ void planFlows(WhyReport& report) {
     flow.protocol = *target.protocol;
     flow.ports = target.port ? net::PortRange::single(*target.port) : net::PortRange::all();
     flow.application = "any";
-    report.flows.push_back(WhyFlow{flow, {}, false, {}, {}, false, {}});
+    WhyFlow asked;
+    asked.flow = flow;
+    report.flows.push_back(std::move(asked));
   }
 }
 
@@ -342,6 +347,7 @@ void explainFirewall(WhyReport& report, const policy::Rulebase& rulebase,
     flow.matched_managed = rule != nullptr ? policy::isManagedRule(*rule, options.managed_tag)
                                            : policy::managedRuleOwner(first.name).has_value();
     if (flow.matched_managed && rule != nullptr) flow.last_change = lastChangeOf(*rule);
+    flow.matched_bottom = !options.bottom_rule.empty() && first.name == options.bottom_rule;
   }
 }
 
@@ -400,9 +406,11 @@ std::string whyText(const WhyReport& report) {
     } else if (flow.matched_rule.empty()) {
       verdict = "no rule matches (not allowed)";
     } else {
-      verdict =
-          fmt::format("{} by {} rule '{}'", flow.allowed() ? "allowed" : "NOT allowed",
-                      flow.matched_managed ? "managed" : "an administrator's", flow.matched_rule);
+      const char* whose = flow.matched_managed  ? "managed"
+                          : flow.matched_bottom ? "the bottom"
+                                                : "an administrator's";
+      verdict = fmt::format("{} by {} rule '{}'", flow.allowed() ? "allowed" : "NOT allowed", whose,
+                            flow.matched_rule);
       if (!flow.allowed()) verdict += fmt::format(" ({})", flow.matched_action);
       if (!flow.last_change.empty()) verdict += "; last change: " + flow.last_change;
     }

@@ -93,7 +93,8 @@ struct WhyFlow {
   std::string matched_rule;  // the deciding rule; "" when none matched
   std::string matched_action;
   bool matched_managed = false;
-  std::string last_change;  // of the deciding managed rule
+  bool matched_bottom = false;  // the deciding rule is policy.bottom_rule
+  std::string last_change;      // of the deciding managed rule
 
   [[nodiscard]] bool allowed() const { return matched_action == "allow"; }
 };

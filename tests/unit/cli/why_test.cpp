@@ -191,6 +191,14 @@ TEST_F(WhyTest, APortNothingExposesIsAskedFromAnywhere) {
   EXPECT_TRUE(report.flows[0].rule.empty());
   EXPECT_EQ(report.flows[0].flow.source.toString(), "0.0.0.0/0");
   EXPECT_EQ(report.flows[0].flow.ports.first(), 8443);
+  panos::MatchAnswers answers;
+  answers.matches = {std::vector<panos::MatchedRule>{{options_.bottom_rule, 9, "deny"}}};
+  explainFirewall(report, policy::Rulebase{}, answers, options_);
+  EXPECT_TRUE(report.flows[0].matched_bottom);
+  EXPECT_NE(
+      whyText(report).find("NOT allowed by the bottom rule '" + options_.bottom_rule + "' (deny)"),
+      std::string::npos)
+      << whyText(report);
   // Without a port or protocol nothing is asked.
   auto bastion = explain("10.0.1.40");
   EXPECT_TRUE(bastion.flows.empty());
