@@ -316,6 +316,12 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
     }
     out += "\n";
     if (!a.commit_lookup.empty()) out += fmt::format("  {}\n", a.commit_lookup);
+    if (a.audit_comments > 0) out += fmt::format("  audit comments: {} set\n", a.audit_comments);
+    if (a.audit_comments_unsupported) {
+      out += fmt::format("  audit comments: not set: {}\n", a.audit_comment_error);
+    } else if (!a.audit_comment_error.empty()) {
+      out += fmt::format("  audit comments: failed (the run went on): {}\n", a.audit_comment_error);
+    }
     if (a.lock_wait.count() > 0) {
       out += fmt::format(
           "  waited {} for the firewall (another run's hold or another "
@@ -442,7 +448,11 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                     {"committed", a.committed},
                     {"commit_unknown", a.commit_unknown},
                     {"reverted", a.reverted},
-                    {"commit_lookup", a.commit_lookup}};
+                    {"commit_lookup", a.commit_lookup},
+                    {"audit_comments",
+                     {{"set", a.audit_comments},
+                      {"supported", !a.audit_comments_unsupported},
+                      {"error", a.audit_comment_error}}}};
     applied["commit_job"] = a.commit_job ? Json(*a.commit_job) : Json(nullptr);
     j["applied"] = std::move(applied);
   }

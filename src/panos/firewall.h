@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,13 @@ struct ApplyReport {
   bool commit_unknown = false;  // the commit's outcome could not be learned (answer lost)
   bool reverted = false;        // this run's uncommitted changes were reverted
   std::string commit_lookup;    // how a lost commit answer was resolved, for the report
+  // Audit comments (API-NOTES §15) on the rules added and changed, set after the write and
+  // before the commit. Not setting them fails nothing (the descriptions carry the provenance):
+  // `audit_comments_unsupported` says the device does not know the command (PAN-OS before 9.0),
+  // `audit_comment_error` what else went wrong.
+  int audit_comments = 0;  // set
+  bool audit_comments_unsupported = false;
+  std::string audit_comment_error;
 };
 
 class Firewall {
@@ -143,8 +151,8 @@ struct FirewallOptions {
   std::string to_zone = "trust";
   std::string managed_tag = "trailwall";
   int max_policy_match_tests = 200;  // distinct tests per batch
-  // Tests in flight at once. The vendor advises at most five concurrent API calls; the CLI
-  // sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
+  // Tests (and audit comments) in flight at once. The vendor advises at most five concurrent API
+  // calls; the CLI sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
   int policy_match_concurrency = 1;
   // Another administrator's lock (or a running commit), and another trailwall run's hold, are
   // waited out this long; other administrators' locks are polled every lock_poll_interval,
@@ -161,6 +169,10 @@ struct FirewallOptions {
 
 // An ApplyReport with the plan's change counts filled in (nothing written yet).
 [[nodiscard]] ApplyReport plannedCounts(const policy::Plan& plan);
+
+// The audit comment of a rule with `description` (origin | last change: …, provenance.h) within
+// kMaxAuditCommentLength bytes: the origin is shortened before the change is.
+[[nodiscard]] std::string auditCommentText(std::string_view description);
 
 // The configuration changes that carry out `plan`, in its order (plan.h): tag, services, rules
 // added (each set on its own xpath, then moved above the bottom rule), edits, moves, deletes.
@@ -232,6 +244,8 @@ class PanOsFirewall final : public Firewall {
   // The commit request whose answer was lost: this run's job among the device's jobs.
   [[nodiscard]] Result<std::optional<Job>> findRunsCommit();
   [[nodiscard]] Status waitForOwnCommits();
+  // Sets the audit comment of every rule `plan` adds or edits; fills the audit fields of `report`.
+  void writeAuditComments(const policy::Plan& plan, ApplyReport& report);
   // The distinct queries of `flows` (show_all as given), at most max_policy_match_tests; which
   // query each flow maps to; how many distinct ones were left out.
   struct Queries {
@@ -241,6 +255,9 @@ class PanOsFirewall final : public Firewall {
   };
   [[nodiscard]] Result<Queries> distinctQueries(const std::vector<policy::Flow>& flows,
                                                 bool show_all) const;
+  // Runs task(0) … task(count - 1): the first alone, the rest a few at a time
+  // (policy_match_concurrency) when the first took long enough to be worth more connections.
+  void concurrently(std::size_t count, const std::function<void(std::size_t)>& task);
   // Sends the tests, a few in flight at once (policy_match_concurrency).
   [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
       const std::vector<PolicyMatchQuery>& queries);
@@ -253,6 +270,7 @@ class PanOsFirewall final : public Firewall {
   std::optional<policy::Rulebase> snapshot_;
   std::optional<policy::Rulebase> shared_;  // shared services and tags, read once per run
   PendingChanges pending_;
+  std::string audit_comments_refused_;  // the device's refusal of set audit-comment, once seen
 };
 
 }  // namespace trailwall::panos
