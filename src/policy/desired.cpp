@@ -9,6 +9,7 @@
 #include "policy/exposure.h"
 #include "policy/naming.h"
 #include "policy/provenance.h"
+#include "policy/tag_layout.h"
 
 namespace trailwall::policy {
 namespace {
@@ -120,7 +121,7 @@ class Planner {
     for (const auto& v : inv.vpcs) vpcs_.emplace(v.id, &v);
     for (const auto& g : inv.security_groups) groups_.emplace(g.id, &g);
     for (const auto& l : inv.prefix_lists) prefix_lists_.emplace(l.id, &l);
-    if (options.layout == Layout::Group) {
+    if (options.layout != Layout::Instance) {
       scope_.everything = inv.coverage.everything;
       scope_.ids.insert(inv.coverage.group_ids.begin(), inv.coverage.group_ids.end());
     } else {
@@ -136,7 +137,7 @@ class Planner {
     rules_.reserve(permissions);  // exact for the group layout, a first guess for instances
     Exposure exposure = analyzeExposure(inv_, options_);
     warnings_ = std::move(exposure.warnings);
-    if (options_.layout == Layout::Group) {
+    if (options_.layout != Layout::Instance) {
       groupLayout(exposure);
     } else {
       instanceLayout(exposure);
@@ -159,8 +160,13 @@ class Planner {
     for (const auto& [begin, end] : ranges_) {
       const std::size_t first = kept;
       for (std::size_t i = begin; i < end; ++i) {
-        renderMatch(rules_[i]);
-        if (!hasTraffic(rules_[i].match)) continue;
+        if (options_.layout == Layout::Tag) {
+          renderTagMatch(rules_[i]);
+          if (rules_[i].match.sources.empty()) continue;
+        } else {
+          renderMatch(rules_[i]);
+          if (!hasTraffic(rules_[i].match)) continue;
+        }
         if (i != kept) rules_[kept] = std::move(rules_[i]);
         ++kept;
       }
@@ -171,6 +177,14 @@ class Planner {
       std::sort(rules_.begin(), rules_.end(), by_name);  // hashed names of very long owner ids
     }
     out.rules = std::move(rules_);
+    if (options_.layout == Layout::Tag) {
+      // One DAG per group that has a rule; rules are sorted by name, so owners come in order.
+      for (const auto& d : out.rules) {
+        if (out.address_groups.empty() || out.address_groups.back().name != dagName(d.owner)) {
+          out.address_groups.push_back(desiredDag(options_, d.owner));
+        }
+      }
+    }
     return out;
   }
 
@@ -289,6 +303,8 @@ class Planner {
     m.destinations.insert(m.destinations.end(), e.ipv6.begin(), e.ipv6.end());
   }
 
+  static inline const std::vector<const ExposedInterface*> kNoInterfaces;
+
   void groupLayout(const Exposure& exposure) {
     std::unordered_map<std::string_view, std::vector<const ExposedInterface*>> by_group;
     for (const auto& e : exposure.interfaces) {
@@ -311,10 +327,13 @@ class Planner {
     for (const auto* group : groups) {
       const auto& g = *group;
       const auto exposed = by_group.find(g.id);
-      if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
+      // Out of scope, or no exposed ENI carries it. In the tag layout rules follow permissions
+      // only: a group in scope gets its rules whether or not an address carries it now.
+      const bool tags = options_.layout == Layout::Tag;
+      if (exposed == by_group.end() && (!tags || !scope_.contains(g.id))) continue;
       // Every permission of the group reaches the same addresses: collect them once.
       destinations.clear();
-      for (const auto* e : exposed->second) {
+      for (const auto* e : exposed == by_group.end() ? kNoInterfaces : exposed->second) {
         destinations.insert(destinations.end(), e->ipv4.begin(), e->ipv4.end());
         destinations.insert(destinations.end(), e->ipv6.begin(), e->ipv6.end());
       }
@@ -327,8 +346,10 @@ class Planner {
         if (sources.empty()) continue;
         auto t = translated(p, g.id);
         if (!t) continue;
-        DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), std::move(*t),
-                                 fmt::format("trailwall: {} {}", label, permissionText(p)));
+        const auto suffix = permissionSuffix(p);
+        DesiredRule* d =
+            ruleFor(g.id, tags ? tagRuleName(g.id, suffix) : ruleName(g.id, suffix), std::move(*t),
+                    fmt::format("trailwall: {} {}", label, permissionText(p)));
         d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
         d->match.destinations.insert(d->match.destinations.end(), destinations.begin(),
                                      destinations.end());
@@ -444,6 +465,24 @@ bool hasFamily(const auto& items, net::Family family) {
 }
 
 }  // namespace
+
+void renderTagMatch(DesiredRule& d) {
+  Match& m = d.match;
+  collapse(m.sources);
+  std::sort(m.destinations.begin(), m.destinations.end());
+  m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
+                       m.destinations.end());
+  SecurityRule& r = d.rule;
+  r.source.clear();
+  const bool any = !m.sources.empty() && std::all_of(m.sources.begin(), m.sources.end(),
+                                                     [](const net::Cidr& c) { return c.isAny(); });
+  if (any) {
+    r.source = {"any"};
+  } else {
+    for (const auto& c : m.sources) r.source.push_back(c.toString());
+  }
+  r.destination = {dagName(d.owner)};
+}
 
 bool hasTraffic(const Match& match) {
   return !match.sources.empty() && !match.destinations.empty();
