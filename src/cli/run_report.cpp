@@ -77,14 +77,6 @@ std::string holdText(const engine::RunReport& report) {
   return out;
 }
 
-std::string flowText(const policy::Flow& flow) {
-  std::string out = fmt::format("{} -> {} {}", policy::sampleAddress(flow.source).toString(),
-                                flow.destination.toString(), flow.protocol.name());
-  if (flow.protocol.hasPorts()) out += fmt::format("/{}", flow.ports.first());
-  if (flow.application != "any") out += " " + flow.application;
-  return out;
-}
-
 std::string_view kindText(policy::ProofFlow::Kind kind) {
   return kind == policy::ProofFlow::Kind::Intended ? "intended" : "removed";
 }
@@ -105,7 +97,7 @@ std::string proofText(const engine::RunReport& report, bool verbose) {
   for (const auto& r : proof.results) {
     if (r.verdict == policy::Verdict::Enforced && !verbose) continue;
     const std::string flow =
-        r.item.flow.rule.empty() ? std::string("(no sample flow)") : flowText(r.item.flow);
+        r.item.flow.rule.empty() ? std::string("(no sample flow)") : policy::flowText(r.item.flow);
     out +=
         fmt::format("  {} {} flow of '{}': {}: {}\n",
                     r.verdict == policy::Verdict::NotEnforced ? "NOT ENFORCED"

@@ -103,14 +103,6 @@ Json eventJson(const std::string& last_change) {
           {"principal", change->principal}};
 }
 
-std::string flowText(const policy::Flow& flow) {
-  std::string out = fmt::format("{} -> {} {}", policy::sampleAddress(flow.source).toString(),
-                                flow.destination.toString(), flow.protocol.name());
-  if (flow.protocol.hasPorts()) out += fmt::format("/{}", flow.ports.first());
-  if (flow.application != "any") out += " " + flow.application;
-  return out;
-}
-
 }  // namespace
 
 std::string WhyTarget::toString() const {
@@ -414,7 +406,7 @@ std::string whyText(const WhyReport& report) {
       if (!flow.allowed()) verdict += fmt::format(" ({})", flow.matched_action);
       if (!flow.last_change.empty()) verdict += "; last change: " + flow.last_change;
     }
-    out += fmt::format("  {}: {}\n", flowText(flow.flow), verdict);
+    out += fmt::format("  {}: {}\n", policy::flowText(flow.flow), verdict);
   }
   for (const auto& note : report.notes) out += "note: " + note + "\n";
   return out;

@@ -3,6 +3,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/format.h>
+
 #include "policy/members.h"
 #include "policy/naming.h"
 
@@ -42,6 +44,14 @@ std::vector<Flow> flowsToCheck(const Desired& desired, const Rulebase& current,
                  std::make_move_iterator(flows.end()));
     }
   }
+  return out;
+}
+
+std::string flowText(const Flow& flow) {
+  std::string out = fmt::format("{} -> {} {}", sampleAddress(flow.source).toString(),
+                                flow.destination.toString(), flow.protocol.name());
+  if (flow.protocol.hasPorts()) out += fmt::format("/{}", flow.ports.first());
+  if (flow.application != "any") out += " " + flow.application;
   return out;
 }
 

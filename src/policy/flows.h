@@ -47,4 +47,7 @@ using FlowSet = std::set<Flow>;
 // /32 or /128 itself). For 0.0.0.0/0 that is 0.0.0.1, which only a rule with source any admits.
 [[nodiscard]] net::IpAddress sampleAddress(const net::Cidr& block);
 
+// One line for a flow in reports: "203.0.113.1 -> 10.0.1.10 tcp/443 ssl".
+[[nodiscard]] std::string flowText(const Flow& flow);
+
 }  // namespace trailwall::policy

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "engine_test_util.h"
 #include "inventory/inventory_json.h"
 #include "panos/fake_firewall.h"
 #include "support/files.h"
@@ -15,13 +16,9 @@
 namespace trailwall::engine {
 namespace {
 
+using test_util::everything;
+using test_util::sampleInventory;
 using ::trailwall::test::readFile;
-
-inventory::Inventory sampleInventory() {
-  auto inv = inventory::parseInventoryJson(readFile(test::examplesDir() / "inventory.json"));
-  EXPECT_TRUE(inv.has_value()) << (inv ? "" : to_string(inv.error()));
-  return *inv;
-}
 
 policy::Options sampleOptions() {
   auto cfg =
@@ -62,12 +59,6 @@ policy::Rulebase rulebaseWithBottomRule(const policy::Options& options) {
 
 policy::Rulebase firewallRulebaseWithBottom(const policy::Options& options) {
   return rulebaseWithBottomRule(options);
-}
-
-Batch everything() {
-  inventory::Scope scope;
-  scope.everything = true;
-  return Batch{{Target{}, scope}};
 }
 
 class EngineTest : public ::testing::Test {

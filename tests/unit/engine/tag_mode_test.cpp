@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine_test_util.h"
 #include "inventory/inventory_json.h"
 #include "panos/fake_firewall.h"
 #include "policy/tag_layout.h"
@@ -13,13 +14,9 @@
 namespace trailwall::engine {
 namespace {
 
+using test_util::everything;
+using test_util::sampleInventory;
 using ::trailwall::test::readFile;
-
-inventory::Inventory sampleInventory() {
-  auto inv = inventory::parseInventoryJson(readFile(test::examplesDir() / "inventory.json"));
-  EXPECT_TRUE(inv.has_value());
-  return *inv;
-}
 
 policy::Options tagOptions() {
   auto cfg =
@@ -42,12 +39,6 @@ policy::Rulebase withBottomRule(const policy::Options& options) {
   policy::Rulebase rulebase;
   rulebase.rules = {bottom};
   return rulebase;
-}
-
-Batch everything() {
-  inventory::Scope scope;
-  scope.everything = true;
-  return Batch{{Target{}, scope}};
 }
 
 // The inventory a scoped load of `instance_id` gives: complete for that instance only.

@@ -21,7 +21,7 @@ constexpr std::string_view kWeb = "sg-0a1b2c3d4e5f60718";
 constexpr std::string_view kAdmin = "sg-0a1b2c3d4e5f60719";
 constexpr std::string_view kBastion = "sg-0a1b2c3d4e5f60720";
 
-net::IpAddress ip(std::string_view text) {
+net::IpAddress hostIp(std::string_view text) {
   return *net::IpAddress::parse(text);
 }
 
@@ -174,12 +174,12 @@ TEST(Registrations, ExposedAddressesCarryTheirGroupsTags) {
   const Options o = tagOptions();
   auto desired = desiredRegistrations(sample(), o);
   ASSERT_TRUE(desired);
-  const auto web1 = desired->mappings.find(ip("10.0.1.25"));
+  const auto web1 = desired->mappings.find(hostIp("10.0.1.25"));
   ASSERT_NE(web1, desired->mappings.end());
   EXPECT_EQ(web1->second, (std::set<std::string>{groupTag(o, kWeb), groupTag(o, kAdmin)}));
-  EXPECT_FALSE(desired->mappings.contains(ip("10.0.1.40")));  // the stopped bastion
+  EXPECT_FALSE(desired->mappings.contains(hostIp("10.0.1.40")));  // the stopped bastion
   EXPECT_TRUE(desired->scope.everything);
-  EXPECT_TRUE(desired->scope.addresses.contains(ip("10.0.1.40")));
+  EXPECT_TRUE(desired->scope.addresses.contains(hostIp("10.0.1.40")));
 }
 
 TEST(Registrations, MoreThan32TagsOnOneAddressIsAnError) {
@@ -210,13 +210,13 @@ DesiredRegistrations want(Mappings mappings, RegistrationScope scope) {
 TEST(Registrations, OnlyTrailwallsPrefixIsEverTouched) {
   const Options o = tagOptions();
   const Mappings registered = {
-      {ip("10.0.0.1"), {"malicious", "trailwall.sg-01"}},
-      {ip("10.0.0.2"), {"trailwallish.sg-02", "trailwall.sg-02"}},
-      {ip("10.0.0.3"), {"quarantine"}},
+      {hostIp("10.0.0.1"), {"malicious", "trailwall.sg-01"}},
+      {hostIp("10.0.0.2"), {"trailwallish.sg-02", "trailwall.sg-02"}},
+      {hostIp("10.0.0.3"), {"quarantine"}},
   };
   auto changes = registrationChanges(want({}, everything()), registered, o, false);
-  EXPECT_EQ(changes.unregister_tags, (Mappings{{ip("10.0.0.1"), {"trailwall.sg-01"}},
-                                               {ip("10.0.0.2"), {"trailwall.sg-02"}}}));
+  EXPECT_EQ(changes.unregister_tags, (Mappings{{hostIp("10.0.0.1"), {"trailwall.sg-01"}},
+                                               {hostIp("10.0.0.2"), {"trailwall.sg-02"}}}));
   EXPECT_TRUE(changes.register_tags.empty());
   EXPECT_EQ(changes.removed, 2U);
   EXPECT_EQ(changes.addresses_after, 3U);  // every address keeps somebody's tag
@@ -225,15 +225,15 @@ TEST(Registrations, OnlyTrailwallsPrefixIsEverTouched) {
 
 TEST(Registrations, OnlyTheDifferenceUnlessRefreshing) {
   const Options o = tagOptions();
-  const Mappings registered = {{ip("10.0.0.1"), {"trailwall.sg-01"}},
-                               {ip("10.0.0.2"), {"trailwall.sg-01"}}};
-  const auto desired = want({{ip("10.0.0.1"), {"trailwall.sg-01", "trailwall.sg-02"}},
-                             {ip("10.0.0.3"), {"trailwall.sg-02"}}},
+  const Mappings registered = {{hostIp("10.0.0.1"), {"trailwall.sg-01"}},
+                               {hostIp("10.0.0.2"), {"trailwall.sg-01"}}};
+  const auto desired = want({{hostIp("10.0.0.1"), {"trailwall.sg-01", "trailwall.sg-02"}},
+                             {hostIp("10.0.0.3"), {"trailwall.sg-02"}}},
                             everything());
   auto diff = registrationChanges(desired, registered, o, false);
-  EXPECT_EQ(diff.register_tags, (Mappings{{ip("10.0.0.1"), {"trailwall.sg-02"}},
-                                          {ip("10.0.0.3"), {"trailwall.sg-02"}}}));
-  EXPECT_EQ(diff.unregister_tags, (Mappings{{ip("10.0.0.2"), {"trailwall.sg-01"}}}));
+  EXPECT_EQ(diff.register_tags, (Mappings{{hostIp("10.0.0.1"), {"trailwall.sg-02"}},
+                                          {hostIp("10.0.0.3"), {"trailwall.sg-02"}}}));
+  EXPECT_EQ(diff.unregister_tags, (Mappings{{hostIp("10.0.0.2"), {"trailwall.sg-01"}}}));
   EXPECT_EQ(diff.added, 2U);
   EXPECT_EQ(diff.refreshed, 0U);
   EXPECT_EQ(diff.addresses_after, 2U);
@@ -249,15 +249,15 @@ TEST(Registrations, OnlyTheDifferenceUnlessRefreshing) {
 
 TEST(Registrations, AScopedRunTouchesOnlyItsAddressesAndCoveredGroups) {
   const Options o = tagOptions();
-  const Mappings registered = {{ip("10.0.0.1"), {"trailwall.sg-01"}},   // in scope (its ENI)
-                               {ip("10.0.0.2"), {"trailwall.sg-02"}},   // another instance
-                               {ip("10.0.0.9"), {"trailwall.sg-03"}}};  // gone, group covered
+  const Mappings registered = {{hostIp("10.0.0.1"), {"trailwall.sg-01"}},   // in scope (its ENI)
+                               {hostIp("10.0.0.2"), {"trailwall.sg-02"}},   // another instance
+                               {hostIp("10.0.0.9"), {"trailwall.sg-03"}}};  // gone, group covered
   RegistrationScope scope;
-  scope.addresses = {ip("10.0.0.1")};
+  scope.addresses = {hostIp("10.0.0.1")};
   scope.tags = {"trailwall.sg-03"};
   auto diff = registrationChanges(want({}, scope), registered, o, false);
-  EXPECT_EQ(diff.unregister_tags, (Mappings{{ip("10.0.0.1"), {"trailwall.sg-01"}},
-                                            {ip("10.0.0.9"), {"trailwall.sg-03"}}}));
+  EXPECT_EQ(diff.unregister_tags, (Mappings{{hostIp("10.0.0.1"), {"trailwall.sg-01"}},
+                                            {hostIp("10.0.0.9"), {"trailwall.sg-03"}}}));
 }
 
 }  // namespace
