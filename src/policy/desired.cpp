@@ -22,19 +22,32 @@ struct Translation {
   std::optional<ServiceObject> object;
 };
 
-std::string permissionText(const Permission& p) {
+// "tcp 443", "icmp type 8 code 0", "all traffic", appended: a description is made per rule.
+void appendPermissionText(std::string& out, const Permission& p) {
   const auto& proto = p.protocol;
-  if (proto.isAll()) return "all traffic";
-  if (proto.hasPorts()) {
-    return p.from_port == p.to_port ? fmt::format("{} {}", proto.name(), p.from_port)
-                                    : fmt::format("{} {}-{}", proto.name(), p.from_port, p.to_port);
+  if (proto.isAll()) {
+    out += "all traffic";
+  } else if (proto.hasPorts()) {
+    fmt::format_to(std::back_inserter(out), "{} {}", proto.name(), p.from_port);
+    if (p.from_port != p.to_port) fmt::format_to(std::back_inserter(out), "-{}", p.to_port);
+  } else if (proto.isIcmp() || proto.isIcmpV6()) {
+    if (p.from_port < 0) {
+      fmt::format_to(std::back_inserter(out), "{} all types", proto.name());
+    } else if (p.to_port < 0) {
+      fmt::format_to(std::back_inserter(out), "{} type {}", proto.name(), p.from_port);
+    } else {
+      fmt::format_to(std::back_inserter(out), "{} type {} code {}", proto.name(), p.from_port,
+                     p.to_port);
+    }
+  } else {
+    fmt::format_to(std::back_inserter(out), "protocol {}", proto.value());
   }
-  if (proto.isIcmp() || proto.isIcmpV6()) {
-    if (p.from_port < 0) return fmt::format("{} all types", proto.name());
-    if (p.to_port < 0) return fmt::format("{} type {}", proto.name(), p.from_port);
-    return fmt::format("{} type {} code {}", proto.name(), p.from_port, p.to_port);
-  }
-  return fmt::format("protocol {}", proto.value());
+}
+
+std::string permissionText(const Permission& p) {
+  std::string out;
+  appendPermissionText(out, p);
+  return out;
 }
 
 std::optional<Translation> translate(const Permission& p, const Options& options,
@@ -248,6 +261,7 @@ class Planner {
     if (rules_.size() > owner_begin_) ranges_.emplace_back(owner_begin_, rules_.size());
   }
 
+  // `description` is the origin as built; it is cleaned and capped here (makeOriginText).
   DesiredRule* ruleFor(const std::string& owner, std::string name, Translation t,
                        std::string description) {
     for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
@@ -266,8 +280,8 @@ class Planner {
     r.category = {"any"};
     r.service = std::move(t.service);
     r.action = "allow";
-    description = originText(description);
-    r.description = std::string(utf8Prefix(description, kMaxDescriptionLength));
+    makeOriginText(description);
+    r.description = std::move(description);
     r.tag = {options_.managed_tag};
     if (!options_.profile_group.empty()) {
       r.profile_setting = ProfileSetting{.group = {options_.profile_group}, .profiles = {}};
@@ -320,16 +334,44 @@ class Planner {
       }
       std::sort(destinations.begin(), destinations.end());
       destinations.erase(std::unique(destinations.begin(), destinations.end()), destinations.end());
-      const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
-      beginOwner();
+      const std::string head = g.name.empty() ? fmt::format("trailwall: {} ", g.id)
+                                              : fmt::format("trailwall: {} ({}) ", g.id, g.name);
+      // First the permissions' sources and translations, in the group's order (the warnings'
+      // order); then the rules in name order, so that run() has nothing to move. A stable sort:
+      // of permissions that share a name, the first still makes the rule.
+      pending_.clear();
+      pending_sources_.clear();
       for (const auto& p : g.ingress) {
         const auto& sources = internetSources(p, g.vpc_id, g.id);
         if (sources.empty()) continue;
         auto t = translated(p, g.id);
         if (!t) continue;
-        DesiredRule* d = ruleFor(g.id, ruleName(g.id, permissionSuffix(p)), std::move(*t),
-                                 fmt::format("trailwall: {} {}", label, permissionText(p)));
-        d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
+        const std::size_t first = pending_sources_.size();
+        pending_sources_.insert(pending_sources_.end(), sources.begin(), sources.end());
+        pending_.push_back(Pending{.permission = &p,
+                                   .name = ruleName(g.id, permissionSuffix(p)),
+                                   .translation = std::move(*t),
+                                   .sources = {first, pending_sources_.size()}});
+      }
+      order_.resize(pending_.size());
+      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+      std::stable_sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
+        return pending_[a].name < pending_[b].name;
+      });
+      beginOwner();
+      for (const std::size_t i : order_) {
+        Pending& pending = pending_[i];
+        std::string description;
+        description.reserve(head.size() + 24);
+        description.append(head);
+        appendPermissionText(description, *pending.permission);
+        DesiredRule* d = ruleFor(g.id, std::move(pending.name), std::move(pending.translation),
+                                 std::move(description));
+        const auto sources_begin =
+            pending_sources_.begin() + static_cast<std::ptrdiff_t>(pending.sources.first);
+        const auto sources_end =
+            pending_sources_.begin() + static_cast<std::ptrdiff_t>(pending.sources.second);
+        d->match.sources.insert(d->match.sources.end(), sources_begin, sources_end);
         d->match.destinations.insert(d->match.destinations.end(), destinations.begin(),
                                      destinations.end());
       }
@@ -430,6 +472,15 @@ class Planner {
   std::vector<std::pair<std::size_t, std::size_t>> ranges_;  // [begin, end) of each owner
   std::vector<net::Cidr> sources_;                           // internetSources' result
   std::vector<std::size_t> order_;                           // sortByName's scratch
+  // groupLayout's scratch: one group's permissions that make rules, their sources in one list.
+  struct Pending {
+    const Permission* permission = nullptr;
+    std::string name;
+    Translation translation;
+    std::pair<std::size_t, std::size_t> sources;  // [begin, end) in pending_sources_
+  };
+  std::vector<Pending> pending_;
+  std::vector<net::Cidr> pending_sources_;
   std::vector<bool> placed_;
 };
 

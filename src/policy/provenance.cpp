@@ -41,6 +41,16 @@ std::size_t sequenceLength(std::string_view text, std::size_t i) {
   return n;
 }
 
+// Printable ASCII only: what cleanText leaves as it is, byte for byte.
+bool isPlainText(std::string_view text) {
+  bool plain = true;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    plain &= c >= 0x20 && c < 0x7F;  // no early exit: the loop vectorises
+  }
+  return plain;
+}
+
 std::string capped(std::string_view text, std::size_t limit) {
   const auto clean = cleanText(text);
   if (clean.size() <= limit) return clean;
@@ -51,6 +61,39 @@ std::string formatTime(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
+// The provenance as withProvenance appends it: cleaned, and shortened (ending in "...") when it
+// would leave the origin fewer than 16 bytes. Depends only on the text, so annotate makes it once
+// per owner.
+std::string provenanceTail(std::string_view provenance, std::size_t limit) {
+  std::string tail = cleanText(provenance);
+  const std::size_t separator = kProvenanceSeparator.size();
+  if (tail.size() + separator + 16 > limit) {
+    tail =
+        std::string(utf8Prefix(tail, limit > separator + 19 ? limit - separator - 19 : 0)) + "...";
+  }
+  return tail;
+}
+
+// origin + separator + a tail from provenanceTail, in one allocation.
+std::string withCleanProvenance(std::string_view origin, std::string_view tail, std::size_t limit) {
+  const std::size_t separator = kProvenanceSeparator.size();
+  const std::size_t room = limit - tail.size() - separator;
+  std::string cleaned;  // only when the origin is not printable ASCII without '|'
+  std::string_view head = origin;
+  if (!isPlainText(origin) || origin.find('|') != std::string_view::npos) {
+    cleaned = originText(origin);
+    head = cleaned;
+  }
+  const bool shortened = head.size() > room;
+  if (shortened) head = utf8Prefix(head, room - 3);
+  std::string out;
+  out.reserve(head.size() + 3 + separator + tail.size());
+  out.append(head);
+  if (shortened) out.append("...");
+  out.append(kProvenanceSeparator).append(tail);
+  return out;
+}
+
 }  // namespace
 
 std::string_view descriptionOrigin(std::string_view description) {
@@ -59,6 +102,7 @@ std::string_view descriptionOrigin(std::string_view description) {
 }
 
 std::string cleanText(std::string_view text) {
+  if (isPlainText(text)) return std::string(text);  // the common case, without a byte loop
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -81,9 +125,17 @@ std::string cleanText(std::string_view text) {
 }
 
 std::string originText(std::string_view origin) {
+  if (isPlainText(origin) && origin.find('|') == std::string_view::npos) {
+    return std::string(origin);
+  }
   std::string out = cleanText(origin);
   std::replace(out.begin(), out.end(), '|', '/');
   return out;
+}
+
+void makeOriginText(std::string& text, std::size_t limit) {
+  if (!isPlainText(text) || text.find('|') != std::string::npos) text = originText(text);
+  if (text.size() > limit) text.resize(utf8Prefix(text, limit).size());
 }
 
 std::string_view utf8Prefix(std::string_view text, std::size_t limit) {
@@ -104,16 +156,7 @@ std::string eventText(const EventRef& event) {
 
 std::string withProvenance(std::string_view origin, std::string_view provenance,
                            std::size_t limit) {
-  std::string head = originText(origin);
-  std::string tail = cleanText(provenance);
-  const std::size_t separator = kProvenanceSeparator.size();
-  if (tail.size() + separator + 16 > limit) {
-    tail =
-        std::string(utf8Prefix(tail, limit > separator + 19 ? limit - separator - 19 : 0)) + "...";
-  }
-  const std::size_t room = limit - tail.size() - separator;
-  if (head.size() > room) head = std::string(utf8Prefix(head, room - 3)) + "...";
-  return head + std::string(kProvenanceSeparator) + tail;
+  return withCleanProvenance(origin, provenanceTail(provenance, limit), limit);
 }
 
 std::set<std::string, std::less<>> touchedOwners(const inventory::Inventory& inventory,
@@ -184,26 +227,40 @@ void annotate(Plan& plan, const std::vector<EventRef>& events,
   const std::string fallback =
       latest.empty() ? fmt::format("full reconcile at {} (no CloudTrail event)", formatTime(now))
                      : eventText(*latest.front());
-  std::unordered_map<std::string, std::string> text_of_owner;
-  const auto provenance = [&](std::string_view rule_name) -> const std::string& {
-    const auto owner = std::string(managedRuleOwner(rule_name).value_or(rule_name));
-    auto [it, inserted] = text_of_owner.try_emplace(owner);
+  // Per owner: the provenance as withProvenance appends it (cleaned, capped). Rules come sorted
+  // by name, so an owner's rules follow one another and the map is asked once per owner.
+  struct OwnerText {
+    std::string text;  // eventText, for the service objects
+    std::string tail;  // provenanceTail(text)
+  };
+  std::unordered_map<std::string, OwnerText> text_of_owner;
+  std::string last_owner;
+  const OwnerText* last = nullptr;
+  const auto provenance = [&](std::string_view rule_name) -> const OwnerText& {
+    const std::string_view owner = managedRuleOwner(rule_name).value_or(rule_name);
+    if (last != nullptr && owner == last_owner) return *last;
+    last_owner.assign(owner);
+    auto [it, inserted] = text_of_owner.try_emplace(last_owner);
     if (inserted) {
-      it->second = fallback;
+      it->second.text = fallback;
       for (std::size_t i = 0; i < latest.size(); ++i) {
         if (touched[i].contains(owner)) {
-          it->second = eventText(*latest[i]);
+          it->second.text = eventText(*latest[i]);
           break;
         }
       }
+      it->second.tail = provenanceTail(it->second.text, kMaxDescriptionLength);
     }
-    return it->second;
+    last = &it->second;
+    return *last;
   };
   std::map<std::string, std::string, std::less<>> service_text;  // service → first rule's text
   const auto note = [&](SecurityRule& rule) {
     const auto& text = provenance(rule.name);
-    rule.description = withProvenance(descriptionOrigin(rule.description), text);
-    for (const auto& s : rule.service) service_text.try_emplace(s, text);
+    rule.description =
+        withCleanProvenance(descriptionOrigin(rule.description), text.tail, kMaxDescriptionLength);
+    if (plan.add_services.empty()) return;
+    for (const auto& s : rule.service) service_text.try_emplace(s, text.text);
   };
   for (auto& rule : plan.add_rules) note(rule);
   for (auto& edit : plan.edit_rules) note(edit.after);
