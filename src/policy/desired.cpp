@@ -127,6 +127,15 @@ bool insideAny(const net::Cidr& cidr, const std::vector<net::Cidr>& blocks) {
                      [&](const net::Cidr& b) { return b.contains(cidr); });
 }
 
+// The destinations last rendered, and their text: the rules of one group reach the same
+// addresses, so renderMatchWith formats them once.
+struct RenderCache {
+  std::vector<net::IpAddress> destinations;
+  Members rendered;
+};
+
+void renderMatchWith(DesiredRule& d, RenderCache* cache);
+
 class Planner {
  public:
   Planner(const inventory::Inventory& inv, const Options& options) : inv_(inv), options_(options) {
@@ -162,24 +171,11 @@ class Planner {
       if (seen.insert(w).second) out.warnings.push_back(std::move(w));
     }
     // Sorted by name: owners in order (groups and instances are visited in id order), then each
-    // owner's few rules. Names are "<owner>-…" and '-' sorts before every id character, so this
-    // is the order of the names themselves. Sorted and compacted in place: the rules are large,
-    // and a second vector of them would double the peak memory at scale.
+    // owner's few rules (endOwner). Names are "<owner>-…" and '-' sorts before every id
+    // character, so this is the order of the names themselves.
     const auto by_name = [](const DesiredRule& a, const DesiredRule& b) {
       return a.rule.name < b.rule.name;
     };
-    std::size_t kept = 0;
-    for (const auto& [begin, end] : ranges_) {
-      const std::size_t first = kept;
-      for (std::size_t i = begin; i < end; ++i) {
-        renderMatch(rules_[i]);
-        if (!hasTraffic(rules_[i].match)) continue;
-        if (i != kept) rules_[kept] = std::move(rules_[i]);
-        ++kept;
-      }
-      sortByName(first, kept);
-    }
-    rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
     if (!std::is_sorted(rules_.begin(), rules_.end(), by_name)) {
       std::sort(rules_.begin(), rules_.end(), by_name);  // hashed names of very long owner ids
     }
@@ -257,8 +253,19 @@ class Planner {
 
   // Rules are made owner by owner; an owner has few, so a name is looked up among them only.
   void beginOwner() { owner_begin_ = rules_.size(); }
+  // Renders the owner's rules, drops those without traffic and sorts the rest by name, in place
+  // and within the owner: the rules are large, and compacting them at the end would move every
+  // rule after the first one dropped.
   void endOwner() {
-    if (rules_.size() > owner_begin_) ranges_.emplace_back(owner_begin_, rules_.size());
+    std::size_t kept = owner_begin_;
+    for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
+      renderMatchWith(rules_[i], &render_cache_);
+      if (!hasTraffic(rules_[i].match)) continue;
+      if (i != kept) rules_[kept] = std::move(rules_[i]);
+      ++kept;
+    }
+    rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
+    sortByName(owner_begin_, kept);
   }
 
   // `description` is the origin as built; it is cleaned and capped here (makeOriginText).
@@ -468,10 +475,10 @@ class Planner {
   OwnerScope scope_;
   std::vector<std::string> warnings_;
   std::vector<DesiredRule> rules_;
-  std::size_t owner_begin_ = 0;                              // first rule of the current owner
-  std::vector<std::pair<std::size_t, std::size_t>> ranges_;  // [begin, end) of each owner
-  std::vector<net::Cidr> sources_;                           // internetSources' result
-  std::vector<std::size_t> order_;                           // sortByName's scratch
+  std::size_t owner_begin_ = 0;     // first rule of the current owner
+  RenderCache render_cache_;        // an owner's rules mostly share their destinations
+  std::vector<net::Cidr> sources_;  // internetSources' result
+  std::vector<std::size_t> order_;  // sortByName's scratch
   // groupLayout's scratch: one group's permissions that make rules, their sources in one list.
   struct Pending {
     const Permission* permission = nullptr;
@@ -494,13 +501,7 @@ bool hasFamily(const auto& items, net::Family family) {
                      [family](const auto& x) { return x.family() == family; });
 }
 
-}  // namespace
-
-bool hasTraffic(const Match& match) {
-  return !match.sources.empty() && !match.destinations.empty();
-}
-
-void renderMatch(DesiredRule& d) {
+void renderMatchWith(DesiredRule& d, RenderCache* cache) {
   Match& m = d.match;
   collapse(m.sources);
   if (!std::is_sorted(m.destinations.begin(), m.destinations.end())) {
@@ -529,8 +530,26 @@ void renderMatch(DesiredRule& d) {
     r.source.reserve(m.sources.size());
     for (const auto& c : m.sources) r.source.push_back(c.toString());
   }
+  if (cache != nullptr && cache->destinations == m.destinations) {
+    r.destination = cache->rendered;
+    return;
+  }
   r.destination.reserve(m.destinations.size());
   for (const auto& a : m.destinations) r.destination.push_back(a.toString());
+  if (cache != nullptr) {
+    cache->destinations = m.destinations;
+    cache->rendered = r.destination;
+  }
+}
+
+}  // namespace
+
+bool hasTraffic(const Match& match) {
+  return !match.sources.empty() && !match.destinations.empty();
+}
+
+void renderMatch(DesiredRule& d) {
+  renderMatchWith(d, nullptr);
 }
 
 Result<Desired> desiredRules(const inventory::Inventory& inventory, const Options& options) {

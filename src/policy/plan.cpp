@@ -121,10 +121,11 @@ class Differ {
   Plan run() {
     out_.warnings = desired_.warnings;
     out_.add_rules.reserve(desired_.rules.size());
-    for (auto& d : desired_.rules) {
-      handle(d);
-      d = DesiredRule();  // done with it: give its memory back as the plan grows
-    }
+    // The rule is moved into the plan; what is left of each desired rule (owner, match, service
+    // spec) is freed with `desired`, not here: 160,000 frees interleaved with the plan's
+    // allocations cost more than they give back (the annotation's allocations then search the
+    // freed small chunks).
+    for (auto& d : desired_.rules) handle(d);
     deletesAndMoves();
     servicesAndTag();
     return std::move(out_);
