@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/chrono.h>
@@ -56,6 +58,9 @@ std::string capped(std::string_view text, std::size_t limit) {
   if (clean.size() <= limit) return clean;
   return std::string(utf8Prefix(clean, limit - 3)) + "...";
 }
+
+// Below this many rules one thread writes every description (a thread costs more than it saves).
+constexpr std::size_t kRulesPerThread = 20000;
 
 std::string formatTime(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
@@ -233,37 +238,68 @@ void annotate(Plan& plan, const std::vector<EventRef>& events,
     std::string text;  // eventText, for the service objects
     std::string tail;  // provenanceTail(text)
   };
-  std::unordered_map<std::string, OwnerText> text_of_owner;
-  std::string last_owner;
-  const OwnerText* last = nullptr;
-  const auto provenance = [&](std::string_view rule_name) -> const OwnerText& {
-    const std::string_view owner = managedRuleOwner(rule_name).value_or(rule_name);
-    if (last != nullptr && owner == last_owner) return *last;
-    last_owner.assign(owner);
-    auto [it, inserted] = text_of_owner.try_emplace(last_owner);
-    if (inserted) {
-      it->second.text = fallback;
-      for (std::size_t i = 0; i < latest.size(); ++i) {
-        if (touched[i].contains(owner)) {
-          it->second.text = eventText(*latest[i]);
-          break;
+  class OwnerTexts {
+   public:
+    OwnerTexts(const std::vector<const EventRef*>& latest,
+               const std::vector<std::set<std::string, std::less<>>>& touched,
+               const std::string& fallback)
+        : latest_(latest), touched_(touched), fallback_(fallback) {}
+
+    const OwnerText& of(std::string_view rule_name) {
+      const std::string_view owner = managedRuleOwner(rule_name).value_or(rule_name);
+      if (last_ != nullptr && owner == last_owner_) return *last_;
+      last_owner_.assign(owner);
+      auto [it, inserted] = texts_.try_emplace(last_owner_);
+      if (inserted) {
+        it->second.text = fallback_;
+        for (std::size_t i = 0; i < latest_.size(); ++i) {
+          if (touched_[i].contains(owner)) {
+            it->second.text = eventText(*latest_[i]);
+            break;
+          }
         }
+        it->second.tail = provenanceTail(it->second.text, kMaxDescriptionLength);
       }
-      it->second.tail = provenanceTail(it->second.text, kMaxDescriptionLength);
+      last_ = &it->second;
+      return *last_;
     }
-    last = &it->second;
-    return *last;
+
+   private:
+    const std::vector<const EventRef*>& latest_;
+    const std::vector<std::set<std::string, std::less<>>>& touched_;
+    const std::string& fallback_;
+    std::unordered_map<std::string, OwnerText> texts_;
+    std::string last_owner_;
+    const OwnerText* last_ = nullptr;
   };
+  std::vector<SecurityRule*> rules;
+  rules.reserve(plan.add_rules.size() + plan.edit_rules.size());
+  for (auto& rule : plan.add_rules) rules.push_back(&rule);
+  for (auto& edit : plan.edit_rules) rules.push_back(&edit.after);
+  const auto note = [&](std::span<SecurityRule* const> some) {
+    OwnerTexts texts(latest, touched, fallback);
+    for (SecurityRule* rule : some) {
+      rule->description = withCleanProvenance(descriptionOrigin(rule->description),
+                                              texts.of(rule->name).tail, kMaxDescriptionLength);
+    }
+  };
+  // Each rule's description is its own: at scale, two threads write half the rules each.
+  const std::span<SecurityRule* const> all(rules);
+  if (rules.size() >= kRulesPerThread && std::thread::hardware_concurrency() > 1) {
+    const std::size_t half = rules.size() / 2;
+    std::jthread helper([&note, all, half] { note(all.subspan(half)); });
+    note(all.first(half));
+  } else {
+    note(all);
+  }
+  if (plan.add_services.empty()) return;
   std::map<std::string, std::string, std::less<>> service_text;  // service → first rule's text
-  const auto note = [&](SecurityRule& rule) {
-    const auto& text = provenance(rule.name);
-    rule.description =
-        withCleanProvenance(descriptionOrigin(rule.description), text.tail, kMaxDescriptionLength);
-    if (plan.add_services.empty()) return;
-    for (const auto& s : rule.service) service_text.try_emplace(s, text.text);
-  };
-  for (auto& rule : plan.add_rules) note(rule);
-  for (auto& edit : plan.edit_rules) note(edit.after);
+  OwnerTexts texts(latest, touched, fallback);
+  for (const SecurityRule* rule : rules) {
+    for (const auto& service : rule->service) {
+      if (!service_text.contains(service)) service_text.emplace(service, texts.of(rule->name).text);
+    }
+  }
   for (auto& service : plan.add_services) {
     const auto it = service_text.find(service.name);
     service.description = withProvenance(descriptionOrigin(service.description),

@@ -123,6 +123,45 @@ TEST(Provenance, AnnotateWritesTheLatestEventTouchingEachRuleAndSummarisesTheBat
             std::string::npos);
 }
 
+// At scale the descriptions are written on two threads: every rule still gets its own owner's
+// event, and a service object the text of the first rule that uses it.
+TEST(Provenance, ALargePlanGetsEachOwnersEventOnEveryRule) {
+  Plan plan;
+  std::vector<EventRef> events;
+  for (int g = 0; g < 5000; ++g) {
+    const std::string owner = "sg-" + std::to_string(100000 + g);
+    for (const char* suffix : {"-tcp-22", "-tcp-443", "-udp-53", "-tcp-9000"}) {
+      plan.add_rules.push_back(rule(owner + suffix, "trailwall: " + owner));
+    }
+    plan.add_rules.back().service = {"tw-tcp-9000"};
+    if (g % 1000 == 999) {
+      EventRef e = startEvent();
+      e.name = "AuthorizeSecurityGroupIngress";
+      e.id = "event-" + owner;
+      e.time = "2026-12-03T08:00:0" + std::to_string(g / 1000) + "Z";  // the last is the latest
+      e.scope = {};
+      e.scope.group_ids = {owner};
+      events.push_back(std::move(e));
+    }
+  }
+  ServiceObject service;
+  service.name = "tw-tcp-9000";
+  service.description = "trailwall: tcp 9000";
+  plan.add_services.push_back(service);
+  annotate(plan, events, oneInstance(), Options{}, {});
+  for (std::size_t i = 0; i < plan.add_rules.size(); ++i) {
+    const auto& r = plan.add_rules[i];
+    const std::string owner = r.name.substr(0, r.name.find('-', 3));
+    const std::string by = std::stoi(owner.substr(3)) % 1000 == 999 ? "(event-" + owner + ")"
+                                                                    : "(" + events.back().id + ")";
+    ASSERT_EQ(r.description.find("trailwall: " + owner + " | last change: "), 0U) << i;
+    ASSERT_NE(r.description.find(by), std::string::npos) << i << ": " << r.description;
+  }
+  // The first rule using tw-tcp-9000 is sg-100000's, which no event names: the latest event.
+  EXPECT_NE(plan.add_services[0].description.find("(" + events.back().id + ")"), std::string::npos)
+      << plan.add_services[0].description;
+}
+
 TEST(Provenance, TheCommitSummaryFitsItsLimit) {
   std::vector<EventRef> many;
   for (int i = 0; i < 50; ++i) {
