@@ -114,7 +114,7 @@ TEST(InventoryJson, RejectsTyposDuplicatesAndWrongFamilies) {
 }
 
 // An inventory of `n` instances, each with an ENI and a group of two permissions: more than the
-// 8 MB from which the reader splits its work over two threads when n is 20,000.
+// 8 MB from which the reader splits its work over two threads when n is 12,000.
 Inventory large(int n) {
   auto inv = parseInventoryJson(readFile(kExample));
   for (int i = 0; i < n; ++i) {
@@ -152,10 +152,10 @@ Inventory large(int n) {
   return *inv;
 }
 
-// large(20,000) and its JSON text, made once for the tests below.
+// large(12,000) and its JSON text, made once for the tests below.
 const std::pair<Inventory, std::string>& largeInventory() {
   static const auto made = [] {
-    Inventory inv = large(20000);
+    Inventory inv = large(12000);
     std::string text = toJson(inv);
     return std::pair{std::move(inv), std::move(text)};
   }();

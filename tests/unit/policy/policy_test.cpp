@@ -145,8 +145,8 @@ TEST(Exposure, NoGatewayConfiguredExposesNothingAndSaysSo) {
   EXPECT_NE(e.warnings[0].find("no gateway"), std::string::npos);
 }
 
-TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
-  inventory::Inventory inv;
+// vpc-1's main table, its default route to the gateway instance i-gw.
+inventory::RouteTable mainTableToTheGateway() {
   inventory::RouteTable table;
   table.id = "rtb-1";
   table.vpc_id = "vpc-1";
@@ -155,7 +155,12 @@ TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
   route.destination = cidr("0.0.0.0/0");
   route.instance_id = "i-gw";
   table.routes.push_back(route);
-  inv.route_tables = {table};
+  return table;
+}
+
+TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
+  inventory::Inventory inv;
+  inv.route_tables = {mainTableToTheGateway()};
   inventory::Instance web;
   web.id = "i-web";
   web.vpc_id = "vpc-1";
@@ -186,15 +191,7 @@ TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
 // the gateway; every 100th group also names a prefix list the inventory lacks (a warning).
 inventory::Inventory manyGroups(int first, int count) {
   inventory::Inventory inv;
-  inventory::RouteTable table;
-  table.id = "rtb-1";
-  table.vpc_id = "vpc-1";
-  table.associations.push_back({"rtbassoc-1", true, "", ""});
-  inventory::Route route;
-  route.destination = cidr("0.0.0.0/0");
-  route.instance_id = "i-gw";
-  table.routes.push_back(route);
-  inv.route_tables = {table};
+  inv.route_tables = {mainTableToTheGateway()};
   inv.vpcs.push_back({"vpc-1", {cidr("10.0.0.0/8")}, {}, "", ""});
   for (int k = first; k < first + count; ++k) {
     const std::string n = std::to_string(100000 + k);
