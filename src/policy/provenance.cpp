@@ -102,8 +102,16 @@ std::string withCleanProvenance(std::string_view origin, std::string_view tail, 
 }  // namespace
 
 std::string_view descriptionOrigin(std::string_view description) {
-  const auto at = description.find(kProvenanceSeparator);
-  return at == std::string_view::npos ? description : description.substr(0, at);
+  // The separator's one '|' is rare in a description, its leading ' ' is not: look for '|'.
+  static_assert(kProvenanceSeparator.find('|') == 1 &&
+                kProvenanceSeparator.find('|', 2) == std::string_view::npos);
+  for (auto bar = description.find('|'); bar != std::string_view::npos;
+       bar = description.find('|', bar + 1)) {
+    if (bar >= 1 && description.substr(bar - 1).starts_with(kProvenanceSeparator)) {
+      return description.substr(0, bar - 1);
+    }
+  }
+  return description;
 }
 
 std::string cleanText(std::string_view text) {

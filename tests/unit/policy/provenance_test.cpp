@@ -47,6 +47,11 @@ TEST(Provenance, ADescriptionNamesTheOriginAndTheLastChange) {
             "arn:aws:iam::123456789012:user/alice");
   EXPECT_EQ(descriptionOrigin(text), "trailwall: sg-01 (web) tcp 443");
   EXPECT_EQ(descriptionOrigin("an administrator's text"), "an administrator's text");
+  // Only the whole separator ends the origin, the first one.
+  EXPECT_EQ(descriptionOrigin("a|b | c | last change: x | last change: y"), "a|b | c");
+  EXPECT_EQ(descriptionOrigin("| last change: x"), "| last change: x");
+  EXPECT_EQ(descriptionOrigin(" | last change: x"), "");
+  EXPECT_EQ(descriptionOrigin("ends with |"), "ends with |");
 }
 
 TEST(Provenance, LongAndHostileTextStaysWithinTheLimitAndValid) {
