@@ -315,6 +315,7 @@ class Planner {
 
   void groupLayout(const Exposure& exposure) {
     std::unordered_map<std::string_view, std::vector<const ExposedInterface*>> by_group;
+    by_group.reserve(inv_.security_groups.size());
     for (const auto& e : exposure.interfaces) {
       for (const auto& g : e.eni->group_ids) {
         if (!scope_.contains(g)) continue;
