@@ -10,8 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_set>
+
+#include "common/both.h"
 
 namespace trailwall::inventory {
 namespace {
@@ -869,16 +870,13 @@ Result<Inventory> parseSections(const char* data, std::size_t size, std::size_t 
 constexpr std::size_t kTwoThreadsFrom = 8 << 20;
 
 Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t capacity) {
-  if (size < kTwoThreadsFrom || std::thread::hardware_concurrency() < 2) {
+  if (size < kTwoThreadsFrom || !secondCore()) {
     return parseSections(data, size, capacity, Sections::All);
   }
   Result<Inventory> groups;
   Result<Inventory> rest;
-  {
-    std::jthread helper(
-        [&] { groups = parseSections(data, size, capacity, Sections::GroupsOnly); });
-    rest = parseSections(data, size, capacity, Sections::AllButGroups);
-  }  // joins
+  runBoth([&] { rest = parseSections(data, size, capacity, Sections::AllButGroups); },
+          [&] { groups = parseSections(data, size, capacity, Sections::GroupsOnly); });
   if (!rest || !groups) return parseSections(data, size, capacity, Sections::All);
   rest->security_groups = std::move(groups->security_groups);
   return rest;

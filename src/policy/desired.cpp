@@ -6,9 +6,9 @@
 #include <iterator>
 #include <map>
 #include <span>
-#include <thread>
 #include <unordered_map>
 
+#include "common/both.h"
 #include "policy/exposure.h"
 #include "policy/naming.h"
 #include "policy/provenance.h"
@@ -340,7 +340,7 @@ class Planner {
       work.push_back({group, &exposed->second});
       permissions += group->ingress.size();
     }
-    if (permissions < kPermissionsPerThread || std::thread::hardware_concurrency() < 2) {
+    if (permissions < kPermissionsPerThread || !secondCore()) {
       groupRules(work);
       return;
     }
@@ -356,10 +356,7 @@ class Planner {
     Planner other(inv_, options_);
     other.rules_.reserve(rules_.capacity() > rules_.size() ? (rules_.capacity() - rules_.size()) / 2
                                                            : 0);
-    {
-      std::jthread helper([&other, second] { other.groupRules(second); });
-      groupRules(first);
-    }  // joins
+    runBoth([&] { groupRules(first); }, [&other, second] { other.groupRules(second); });
     warnings_.insert(warnings_.end(), std::make_move_iterator(other.warnings_.begin()),
                      std::make_move_iterator(other.warnings_.end()));
     rules_.insert(rules_.end(), std::make_move_iterator(other.rules_.begin()),

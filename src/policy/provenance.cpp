@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <span>
-#include <thread>
 #include <unordered_map>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "common/both.h"
 #include "policy/naming.h"
 
 namespace trailwall::policy {
@@ -293,10 +293,9 @@ void annotate(Plan& plan, const std::vector<EventRef>& events,
   };
   // Each rule's description is its own: at scale, two threads write half the rules each.
   const std::span<SecurityRule* const> all(rules);
-  if (rules.size() >= kRulesPerThread && std::thread::hardware_concurrency() > 1) {
+  if (rules.size() >= kRulesPerThread && secondCore()) {
     const std::size_t half = rules.size() / 2;
-    std::jthread helper([&note, all, half] { note(all.subspan(half)); });
-    note(all.first(half));
+    runBoth([&] { note(all.first(half)); }, [&] { note(all.subspan(half)); });
   } else {
     note(all);
   }
