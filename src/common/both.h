@@ -10,10 +10,18 @@
 
 namespace trailwall {
 
-// True when a second thread can run at the same time as this one.
-[[nodiscard]] inline bool secondCore() {
-  return std::thread::hardware_concurrency() > 1;
-}
+// When the steps that can use a second thread do so.
+enum class SecondCore {
+  IfIdle,  // when the machine has one: more than one core, and the load average of the last
+           // minute leaves one idle (a busy machine runs the halves one after the other anyway,
+           // and the split costs more CPU than it saves)
+  Always,  // whenever there is more than one core (tests of the two-thread paths)
+  Never,
+};
+void useSecondCore(SecondCore when);  // process-wide; IfIdle by default
+
+// True when a step should run its two halves at once (runBoth), as useSecondCore says.
+[[nodiscard]] bool secondCore();
 
 template <class Here, class There>
 void runBoth(Here&& here, There&& there) {

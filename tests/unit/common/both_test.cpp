@@ -18,6 +18,17 @@ TEST(RunBoth, RunsBothHalvesOnTwoThreads) {
   EXPECT_NE(there, here);
 }
 
+TEST(SecondCore, NeverAlwaysAndTheDefault) {
+  useSecondCore(SecondCore::Never);
+  EXPECT_FALSE(secondCore());
+  useSecondCore(SecondCore::Always);
+  EXPECT_EQ(secondCore(), std::thread::hardware_concurrency() > 1);
+  useSecondCore(SecondCore::IfIdle);
+  if (std::thread::hardware_concurrency() < 2) {
+    EXPECT_FALSE(secondCore());
+  }
+}
+
 TEST(RunBoth, AnExceptionOnTheSecondThreadReachesTheCallerAfterBothAreDone) {
   bool here_done = false;
   EXPECT_THROW(runBoth([&] { here_done = true; }, [] { throw std::bad_alloc(); }), std::bad_alloc);

@@ -1,6 +1,7 @@
 // Unit tests of the policy's building blocks; whole decisions are in decisions_test.cpp.
 #include <gtest/gtest.h>
 
+#include "common/both.h"
 #include "policy/desired.h"
 #include "policy/exposure.h"
 #include "policy/flows.h"
@@ -231,7 +232,9 @@ inventory::Inventory manyGroups(int first, int count) {
 TEST(DesiredRules, ALargeInventoryGivesTheSameRulesAndWarningsAsSmallOnes) {
   Options options;
   options.gateway_instance_id = "i-gw";
+  useSecondCore(SecondCore::Always);  // even on a busy machine
   const auto whole = desiredRules(manyGroups(0, 2500), options);
+  useSecondCore(SecondCore::IfIdle);
   ASSERT_TRUE(whole);
   ASSERT_EQ(whole->rules.size(), 25000U);
   std::vector<DesiredRule> rules;
