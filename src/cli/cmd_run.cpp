@@ -87,7 +87,9 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   print(*report);
   int exit_code = kExitOk;
-  if (mode == engine::Mode::Plan && !report->plan.empty()) exit_code = kExitChangesPending;
+  if (mode == engine::Mode::Plan && (!report->plan.empty() || report->registrationsPending())) {
+    exit_code = kExitChangesPending;
+  }
   if (mode == engine::Mode::Verify && !report->agrees()) exit_code = kExitChangesPending;
   if (mode == engine::Mode::Apply && report->notEnforced()) exit_code = kExitNotEnforced;
   keepUntilExit(std::move(*report));  // the plan: not freed rule by rule at exit
@@ -162,7 +164,9 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
                 : runReportText(report, &result.decoded, ctx.global.verbose));
   if (!input_errors.empty() || !result.allDone()) return kExitError;
   if (!options.dry_run && report.notEnforced()) return kExitNotEnforced;
-  return options.dry_run && !report.plan.empty() ? kExitChangesPending : kExitOk;
+  return options.dry_run && (!report.plan.empty() || report.registrationsPending())
+             ? kExitChangesPending
+             : kExitOk;
 }
 
 struct ReconcileOptions {

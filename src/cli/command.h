@@ -38,5 +38,6 @@ void registerInventoryCommand(CLI::App& app, CommandContext& ctx);
 void registerRunCommands(CLI::App& app, CommandContext& ctx);  // handle, reconcile, apply
 void registerKeygenCommand(CLI::App& app, CommandContext& ctx);
 void registerServeCommand(CLI::App& app, CommandContext& ctx);  // src/serve/command.cpp
+void registerWhyCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace trailwall::cli

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     registerKeygenCommand(app, ctx);
     trailwall::lambda::registerLambdaCommand(app, ctx);
     registerServeCommand(app, ctx);
+    registerWhyCommand(app, ctx);
 
     // Lambda starts a custom runtime as /var/task/bootstrap with no arguments: run `lambda`.
     std::vector<char*> args(argv, argv + argc);

@@ -138,6 +138,12 @@ std::string verifyText(const engine::RunReport& report) {
   for (const auto& service : plan.delete_services) {
     out += fmt::format("  extra managed service object '{}'\n", service.name);
   }
+  for (const auto& group : plan.set_address_groups) {
+    out += fmt::format("  missing or different address group '{}'\n", group.name);
+  }
+  for (const auto& group : plan.delete_address_groups) {
+    out += fmt::format("  extra managed address group '{}'\n", group.name);
+  }
   if (plan.add_tag) out += fmt::format("  missing tag '{}'\n", plan.add_tag->name);
   if (plan.delete_tag) out += fmt::format("  unused managed tag '{}'\n", plan.delete_tag->name);
   const auto not_enforced = report.proof ? report.proof->notEnforced() : 0;
@@ -183,6 +189,53 @@ Json proofJson(const engine::RunReport& report) {
           {"results", std::move(results)}};
 }
 
+// The tag layout's User-ID registrations and a migration's steps.
+std::string registrationsText(const engine::RunReport& report, bool verbose) {
+  std::string out;
+  if (report.migration) {
+    const auto& m = *report.migration;
+    out += fmt::format(
+        "migration to the tag layout in two commits: 1. add the DAG rules beside {} old rule(s) "
+        "and prove them with security-policy-match, 2. delete the old rules{}\n",
+        m.old_rules.size(),
+        m.completed ? " (done)"
+                    : (m.first_step && m.first_step->committed ? " (step 1 done)" : ""));
+    if (m.first_proof) {
+      out += fmt::format("  step 1 proof: {} flow(s), {} not admitted, {} unproven\n",
+                         m.first_proof->results.size(), m.first_proof->notEnforced(),
+                         m.first_proof->unproven);
+    }
+  }
+  if (!report.registrations) return out;
+  const auto& r = *report.registrations;
+  const auto& c = r.changes;
+  if (r.leaving) {
+    out += fmt::format(
+        "user-id: leaving the tag layout: {} registration(s) of trailwall's to remove\n",
+        c.removed);
+  } else {
+    out += fmt::format(
+        "user-id: {} mapping(s) wanted, {} registered; {} to register, {} to unregister{}; {} "
+        "other mapping(s) left alone\n",
+        r.desired, r.registered, c.added, c.removed,
+        r.refresh ? fmt::format(", {} refreshed (timeouts restart)", c.refreshed) : "", r.others);
+  }
+  if (verbose || c.added + c.removed <= 20) {
+    for (const auto& [address, tags] : c.unregister_tags) {
+      out += fmt::format("- registration {} {}\n", address.toString(), fmt::join(tags, ","));
+    }
+    for (const auto& [address, tags] : c.register_tags) {
+      if (r.refresh) continue;
+      out += fmt::format("+ registration {} {}\n", address.toString(), fmt::join(tags, ","));
+    }
+  }
+  if (r.sent) {
+    out += fmt::format("registered: {} request(s), {} registered, {} unregistered, no commit\n",
+                       r.sent->requests, r.sent->registered, r.sent->unregistered);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string outcomeText(const engine::RunReport& report) {
@@ -190,6 +243,12 @@ std::string outcomeText(const engine::RunReport& report) {
   const int changes = report.applied ? report.applied->changes : 0;
   if (report.mode != engine::Mode::Apply) return "nothing was written (dry run)";
   if (!o.written) {
+    if (report.plan.empty() && o.registered) {
+      return "registrations sent through User-ID; nothing to commit";
+    }
+    if (report.plan.empty() && report.registrationsPending()) {
+      return "the registrations were not sent; nothing was written to the firewall";
+    }
     if (report.plan.empty()) return "nothing was written to the firewall";
     return fmt::format("nothing was written to the firewall ({} planned change(s) not made)",
                        report.plan.changeCount());
@@ -242,6 +301,7 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
                     seconds(report.timings.check));
   }
   policy::appendPlanText(out, report.plan);
+  out += registrationsText(report, verbose);
   for (const auto& warning : report.warnings) out += fmt::format("warning: {}\n", warning);
   out += pendingText(report);
   out += holdText(report);
@@ -256,6 +316,12 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
     }
     out += "\n";
     if (!a.commit_lookup.empty()) out += fmt::format("  {}\n", a.commit_lookup);
+    if (a.audit_comments > 0) out += fmt::format("  audit comments: {} set\n", a.audit_comments);
+    if (a.audit_comments_unsupported) {
+      out += fmt::format("  audit comments: not set: {}\n", a.audit_comment_error);
+    } else if (!a.audit_comment_error.empty()) {
+      out += fmt::format("  audit comments: failed (the run went on): {}\n", a.audit_comment_error);
+    }
     if (a.lock_wait.count() > 0) {
       out += fmt::format(
           "  waited {} for the firewall (another run's hold or another "
@@ -290,7 +356,41 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
     }
     j["input_errors"] = std::move(inputs);
   }
-  j["outcome"] = {{"written", report.outcome.written},
+  if (report.registrations) {
+    const auto& r = *report.registrations;
+    Json regs = {{"desired", r.desired},
+                 {"registered", r.registered},
+                 {"others", r.others},
+                 {"refresh", r.refresh},
+                 {"leaving", r.leaving},
+                 {"added", r.changes.added},
+                 {"refreshed", r.changes.refreshed},
+                 {"removed", r.changes.removed},
+                 {"addresses_after", r.changes.addresses_after}};
+    if (r.sent) {
+      regs["sent"] = {{"requests", r.sent->requests},
+                      {"registered", r.sent->registered},
+                      {"unregistered", r.sent->unregistered},
+                      {"ok", r.sent->sent}};
+    }
+    j["registrations"] = std::move(regs);
+  }
+  if (report.migration) {
+    const auto& m = *report.migration;
+    Json migration = {{"old_rules", m.old_rules}, {"completed", m.completed}};
+    if (m.first_step) {
+      migration["first_commit_job"] =
+          m.first_step->commit_job ? Json(*m.first_step->commit_job) : Json(nullptr);
+    }
+    if (m.first_proof) {
+      migration["first_proof"] = {{"flows", m.first_proof->results.size()},
+                                  {"not_enforced", m.first_proof->notEnforced()},
+                                  {"unproven", m.first_proof->unproven}};
+    }
+    j["migration"] = std::move(migration);
+  }
+  j["outcome"] = {{"registered", report.outcome.registered},
+                  {"written", report.outcome.written},
                   {"committed", report.outcome.committed},
                   {"commit_unknown", report.outcome.commit_unknown},
                   {"reverted", report.outcome.reverted},
@@ -348,7 +448,11 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                     {"committed", a.committed},
                     {"commit_unknown", a.commit_unknown},
                     {"reverted", a.reverted},
-                    {"commit_lookup", a.commit_lookup}};
+                    {"commit_lookup", a.commit_lookup},
+                    {"audit_comments",
+                     {{"set", a.audit_comments},
+                      {"supported", !a.audit_comments_unsupported},
+                      {"error", a.audit_comment_error}}}};
     applied["commit_job"] = a.commit_job ? Json(*a.commit_job) : Json(nullptr);
     j["applied"] = std::move(applied);
   }

@@ -14,9 +14,10 @@ namespace trailwall::config {
 namespace {
 
 // The keys of each section, for unknown-key errors and for the environment overlay.
-constexpr std::string_view kPolicyKeys[] = {"untrust_zone",          "trust_zone",  "bottom_rule",
-                                            "profile_group",         "managed_tag", "layout",
-                                            "check_already_allowed", "app_ids"};
+constexpr std::string_view kPolicyKeys[] = {
+    "untrust_zone",          "trust_zone",  "bottom_rule",
+    "profile_group",         "managed_tag", "layout",
+    "check_already_allowed", "app_ids",     "registration_timeout_seconds"};
 constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
 constexpr std::string_view kFirewallKeys[] = {"host",
                                               "vsys",
@@ -32,7 +33,8 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "run_lease_seconds",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
-                                              "multi_config"};
+                                              "multi_config",
+                                              "max_registered_ips"};
 constexpr std::string_view kAwsKeys[] = {
     "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
     "max_input_mib"};
@@ -361,9 +363,13 @@ ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
   // Numbers (every *_seconds key and the counts) and tables.
-  constexpr std::string_view kTomls[] = {
-      "app_ids",      "api_key", "roles", "max_policy_match_tests", "policy_match_concurrency",
-      "max_input_mib"};
+  constexpr std::string_view kTomls[] = {"app_ids",
+                                         "api_key",
+                                         "roles",
+                                         "max_policy_match_tests",
+                                         "policy_match_concurrency",
+                                         "max_input_mib",
+                                         "max_registered_ips"};
   const auto in = [key](const auto& list) {
     return std::find(std::begin(list), std::end(list), key) != std::end(list);
   };
@@ -651,6 +657,12 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
     r.fail(policy != nullptr ? policy->get("layout") : nullptr, "policy.layout", l.error().message);
   }
   readAppIds(r, policy, c.policy.app_ids);
+  if (policy != nullptr && policy->get("registration_timeout_seconds") != nullptr) {
+    if (auto n = r.integer(*policy, "policy", "registration_timeout_seconds", 1,
+                           policy::kMaxRegistrationTimeoutSeconds)) {
+      c.policy.registration_timeout_seconds = *n;
+    }
+  }
   const auto* gateway = r.table(root, "gateway", kGatewayKeys);
   r.string(gateway, "gateway", "instance_id", c.policy.gateway_instance_id);
   r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
@@ -679,6 +691,11 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
     }
   }
   r.boolean(firewall, "firewall", "multi_config", c.firewall.multi_config);
+  if (firewall != nullptr && firewall->get("max_registered_ips") != nullptr) {
+    if (auto n = r.integer(*firewall, "firewall", "max_registered_ips", 0, 100000000)) {
+      c.policy.max_registered_ips = static_cast<std::size_t>(*n);
+    }
+  }
   readSecret(r, firewall, c.firewall.api_key);
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);

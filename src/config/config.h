@@ -1,8 +1,10 @@
 #pragma once
-// trailwall's configuration as one value: the policy (zones, placement, tag, layout, App-IDs,
-// gateway), the firewall connection, and the AWS accounts and regions events are accepted from.
-// Parsed from TOML text with environment overrides passed in as a map, so this stays pure: the
-// front end reads the file and the environment. See examples/trailwall.toml.
+// trailwall's configuration as one value (the firewall model's registered-address maximum,
+// [firewall] max_registered_ips, travels in policy::Options so every front end's engine has it):
+// the policy (zones, placement, tag, layout, App-IDs, gateway), the firewall connection, and the
+// AWS accounts and regions events are accepted from. Parsed from TOML text with environment
+// overrides passed in as a map, so this stays pure: the front end reads the file and the
+// environment. See examples/trailwall.toml.
 //
 // Every key can be overridden from the environment: TRAILWALL_<SECTION>_<KEY> (upper case:
 // TRAILWALL_POLICY_LAYOUT=instance, TRAILWALL_GATEWAY_ENI_IDS=eni-1,eni-2,

@@ -165,6 +165,10 @@ Result<RunReport> Engine::run(const Batch& batch, Mode mode, RunReport* progress
     report.outcome.commit_unknown = report.applied->commit_unknown;
     report.outcome.reverted = report.applied->reverted;
   }
+  if (report.migration && report.migration->first_step) {
+    report.outcome.written = report.outcome.written || report.migration->first_step->written;
+    report.outcome.committed = report.outcome.committed || report.migration->first_step->committed;
+  }
   if (!status) {
     if (progress != nullptr) *progress = std::move(report);  // only a failed run's: no copy
     return std::unexpected(status.error());
@@ -331,12 +335,15 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
   const KeepUntilExitAtScopeEnd<Loaded> keep{engine_options_.keep_until_exit, loaded};
   if (auto ok = load(batch, *rulebase, loaded, report); !ok) return ok;
 
-  // 4. Flows an administrator's rule already allows get no managed rule.
+  // 4. Flows an administrator's rule already allows get no managed rule. Not in the tag layout:
+  // which addresses a DAG rule covers is runtime state, so there is no destination to leave out.
   step = clock_.steadyNow();
-  if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
-                           loaded.allowed, report);
-      !ok) {
-    return ok;
+  if (options_.layout != policy::Layout::Tag) {
+    if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
+                             loaded.allowed, report);
+        !ok) {
+      return ok;
+    }
   }
   report.timings.check = since(step);
   if (report.flows_checked > 0) {
@@ -357,8 +364,16 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
   spdlog::info("event=planned changes={} add={} edit={} move={} delete={}", plan->changeCount(),
                plan->add_rules.size(), plan->edit_rules.size(), plan->move_rules.size(),
                plan->delete_rules.size());
-  const bool nothing_to_do = plan->empty();
   report.plan = std::move(*plan);
+  // Tag layout: the registrations to send (read-only here; a dry run sends nothing).
+  policy::Mappings registered;
+  if (usesRegistrations(*rulebase, options_)) {
+    if (auto ok = planRegistrationsNow(*loaded.merged, *rulebase, mode, report, registered); !ok) {
+      return ok;
+    }
+  }
+  const bool nothing_to_do =
+      report.plan.empty() && (!report.registrations || report.registrations->changes.empty());
   if (mode == Mode::Plan) return {};
   if (mode == Mode::Verify) {
     // Every desired rule's sample flow must be enforced on the firewall as it is now. Services
@@ -370,7 +385,10 @@ Status Engine::runInto(const Batch& batch, Mode mode, RunReport& report) {
     std::vector<policy::ProofFlow> items;
     std::vector<policy::ProofResult> unprovable;
     for (const auto& d : loaded.desired->rules) {
-      if (auto flow = policy::sampleFlow(d.rule, lookup, options_)) {
+      auto flow = options_.layout == policy::Layout::Tag
+                      ? tagSampleFlow(d, lookup, options_)
+                      : policy::sampleFlow(d.rule, lookup, options_);
+      if (flow) {
         items.push_back({policy::ProofFlow::Kind::Intended, d.rule.name, std::move(*flow)});
       } else {
         policy::ProofResult result;
@@ -440,10 +458,12 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
   }
   if (auto ok = checkRulebase(*rulebase, report); !ok) return finish(ok);
   if (auto ok = load(batch, *rulebase, loaded, report); !ok) return finish(ok);
-  if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
-                           loaded.allowed, report);
-      !ok) {
-    return finish(ok);
+  if (options_.layout != policy::Layout::Tag) {
+    if (auto ok = checkFlows(firewall_, *loaded.desired, *rulebase, options_, loaded.checked,
+                             loaded.allowed, report);
+        !ok) {
+      return finish(ok);
+    }
   }
   auto plan = policy::plan(std::move(*loaded.desired), *rulebase, loaded.allowed, options_);
   loaded.desired.reset();
@@ -455,12 +475,21 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
                  plan->changeCount());
   }
   report.plan = std::move(*plan);
-  if (report.plan.empty()) return finish({});
+  policy::Mappings registered;
+  if (usesRegistrations(*rulebase, options_)) {
+    if (auto ok = planRegistrationsNow(*loaded.merged, *rulebase, Mode::Apply, report, registered);
+        !ok) {
+      return finish(ok);
+    }
+  }
+  const bool registrations_pending = report.registrations && !report.registrations->changes.empty();
+  if (report.plan.empty() && !registrations_pending) return finish({});
 
   // The hold may have been waited for: is there still time to write and commit?
   if (auto ok = enoughTimeToWrite(deadline_, clock_, report.plan.changeCount()); !ok) {
     return finish(ok);
   }
+  if (report.registrations) return finish(applyTagLayout(*rulebase, registered, hold, report));
   panos::ApplyReport applied;
   applied.lock_wait = hold.report().waited;
   auto status = firewall_.apply(report.plan, hold, applied);
@@ -482,6 +511,249 @@ Status Engine::applyHolding(const Batch& batch, Loaded& loaded, RunReport& repor
     prove(std::move(items), std::move(unprovable), after, deleted, report);
   }
   return status_after;
+}
+
+Status Engine::planRegistrationsNow(const inventory::Inventory& inventory,
+                                    const policy::Rulebase& rulebase, Mode mode, RunReport& report,
+                                    policy::Mappings& registered) {
+  auto read = firewall_.readRegistrations();
+  if (!read) {
+    return std::unexpected(read.error().withContext("reading the firewall's registered addresses"));
+  }
+  registered = std::move(*read);
+  const auto after = policy::applyPlan(rulebase, report.plan);
+  auto planned = planRegistrations(inventory, registered, after, options_,
+                                   options_.max_registered_ips, mode != Mode::Verify);
+  if (!planned) return std::unexpected(planned.error());
+  const auto& c = planned->changes;
+  spdlog::info(
+      "event=registrations_planned desired={} registered={} others={} added={} refreshed={} "
+      "removed={} leaving={}",
+      planned->desired, planned->registered, planned->others, c.added, c.refreshed, c.removed,
+      planned->leaving);
+  report.registrations = std::move(*planned);
+  report.migration.reset();
+  auto old = migratedRules(report.plan, options_);
+  if (!old.empty()) {
+    report.migration = MigrationReport{};
+    report.migration->old_rules = std::move(old);
+  }
+  return {};
+}
+
+namespace {
+
+// The intended flows of the tag-layout rules a plan adds or changes, to addresses that carry
+// their group's tag on the firewall now.
+std::vector<policy::ProofFlow> tagIntended(const policy::Plan& plan, const TagSamples& registered,
+                                           const policy::Rulebase& after,
+                                           const policy::Options& options,
+                                           std::vector<policy::ProofResult>& unprovable) {
+  std::vector<policy::ProofFlow> items;
+  auto add = [&](const policy::SecurityRule& rule) {
+    if (auto flow = tagSampleFlow(rule, registered, after, options)) {
+      items.push_back({policy::ProofFlow::Kind::Intended, rule.name, std::move(*flow)});
+    } else {
+      policy::ProofResult result;
+      result.item.rule = rule.name;
+      result.reason = "no address carries the rule's group now: nothing to ask";
+      unprovable.push_back(std::move(result));
+    }
+  };
+  for (const auto& rule : plan.add_rules) add(rule);
+  for (const auto& edit : plan.edit_rules) add(edit.after);
+  return items;
+}
+
+// Rules of the plan named `names` (deleted rules of the old layout).
+policy::Plan secondMigrationStep(const policy::Plan& plan, const std::vector<std::string>& names) {
+  policy::Plan second;
+  second.placement = plan.placement;
+  second.origin = plan.origin;
+  for (const auto& rule : plan.delete_rules) {
+    if (std::find(names.begin(), names.end(), rule.name) != names.end()) {
+      second.delete_rules.push_back(rule);
+    }
+  }
+  second.delete_services = plan.delete_services;
+  second.delete_address_groups = plan.delete_address_groups;
+  second.delete_tag = plan.delete_tag;
+  return second;
+}
+
+}  // namespace
+
+Status Engine::applyTagLayout(const policy::Rulebase& rulebase, const policy::Mappings& registered,
+                              panos::Hold& hold, RunReport& report) {
+  auto& regs = *report.registrations;
+  auto send = [&]() -> Status {
+    if (regs.changes.empty()) return {};
+    panos::RegistrationReport sent;
+    auto status = firewall_.sendRegistrations(regs.changes, options_.registration_timeout_seconds,
+                                              hold, sent);
+    regs.sent = sent;
+    spdlog::info("event=registered requests={} registered={} unregistered={} ignored={} ok={}",
+                 sent.requests, sent.registered, sent.unregistered, sent.ignored, sent.sent);
+    if (!status) {
+      return std::unexpected(
+          status.error().withContext("sending the registrations through the User-ID API"));
+    }
+    report.outcome.registered = true;
+    return {};
+  };
+  // 1. In the tag layout registrations go first: a DAG rule committed now has its members.
+  if (!regs.leaving) {
+    if (auto ok = send(); !ok) return ok;
+  }
+  const auto registered_now =
+      tagSamples(regs.leaving ? registered : withChanges(registered, regs.changes), options_);
+  auto apply = [&](const policy::Plan& plan, panos::ApplyReport& applied) -> Status {
+    applied.lock_wait = hold.report().waited;
+    auto status = firewall_.apply(plan, hold, applied);
+    if (!status) return std::unexpected(status.error());
+    spdlog::info("event=applied write_requests={} multi_config={} commit_job={} commit_ms={}",
+                 applied.write_requests, applied.multi_config,
+                 applied.commit_job ? *applied.commit_job : 0, applied.commit_duration.count());
+    return {};
+  };
+  policy::Rulebase after = rulebase;
+  std::vector<std::string> deleted;
+  std::vector<policy::ProofFlow> items;
+  std::vector<policy::ProofResult> unprovable;
+  if (!report.plan.empty() && report.migration) {
+    // 2a. Migration, step 1: the DAG rules beside the old ones, committed and proven.
+    auto& migration = *report.migration;
+    const auto first = firstMigrationStep(report.plan, migration.old_rules);
+    if (!first.empty()) {
+      panos::ApplyReport first_applied;
+      auto status = apply(first, first_applied);
+      migration.first_step = first_applied;
+      if (!status) {
+        return std::unexpected(status.error().withContext(
+            "migrating to the tag layout, step 1 (the DAG rules beside the old rules)"));
+      }
+    }
+    after = policy::applyPlan(rulebase, first);
+    // The tag rules standing in for the old rules: those of the old rules' groups (all of them
+    // when instance rules go).
+    std::set<std::string, std::less<>> owners;
+    bool instance_rules = false;
+    for (const auto& name : migration.old_rules) {
+      const auto owner = policy::managedRuleOwner(name);
+      if (owner && owner->starts_with("sg-")) {
+        owners.emplace(*owner);
+      } else {
+        instance_rules = true;
+      }
+    }
+    for (const auto& rule : after.rules) {
+      if (!policy::isManagedRule(rule, options_.managed_tag) || !policy::isTagRuleName(rule.name)) {
+        continue;
+      }
+      const auto owner = policy::managedRuleOwner(rule.name);
+      if (!instance_rules && !owners.contains(*owner)) continue;
+      if (auto flow = tagSampleFlow(rule, registered_now, after, options_)) {
+        items.push_back({policy::ProofFlow::Kind::Intended, rule.name, std::move(*flow)});
+      }
+    }
+    std::vector<policy::Flow> flows;
+    for (const auto& item : items) flows.push_back(item.flow);
+    auto answers = firewall_.matchFlowsAll(flows);
+    if (!answers) {
+      return std::unexpected(answers.error().withContext(
+          "migrating to the tag layout: the old rules stay until the firewall shows that the new "
+          "rules admit their flows; asking it"));
+    }
+    policy::Proof proof;
+    proof.tests = answers->tests;
+    std::set<std::string, std::less<>> unproven_owners;  // an old rule of these groups stays
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      policy::ProofResult result;
+      if (!answers->matches[i]) {
+        result.item = items[i];
+        result.reason = "not asked: over the bound of tests per run (the next run asks it)";
+      } else {
+        result = judgeBeside(items[i], *answers->matches[i], after);
+      }
+      if (result.verdict != policy::Verdict::Enforced) {
+        unproven_owners.emplace(*policy::managedRuleOwner(items[i].rule));
+      }
+      proof.results.push_back(std::move(result));
+    }
+    proof.unproven = static_cast<int>(
+        std::count_if(proof.results.begin(), proof.results.end(),
+                      [](const auto& r) { return r.verdict == policy::Verdict::Unproven; }));
+    migration.first_proof = proof;
+    // 2b. Step 2: the old rules whose stand-ins are shown to work go (instance rules only when
+    // every stand-in is); the others stay for the next run, so no flow is closed.
+    std::vector<std::string> going;
+    std::vector<std::string> staying;
+    for (const auto& name : migration.old_rules) {
+      const auto owner = policy::managedRuleOwner(name);
+      const bool proven = owner && owner->starts_with("sg-") ? !unproven_owners.contains(*owner)
+                                                             : unproven_owners.empty();
+      (proven ? going : staying).push_back(name);
+    }
+    spdlog::info(
+        "event=migration_step1 rules_added={} flows={} not_enforced={} unproven={} "
+        "old_rules_going={} old_rules_staying={}",
+        first.add_rules.size(), proof.results.size(), proof.notEnforced(), proof.unproven,
+        going.size(), staying.size());
+    if (!going.empty()) {
+      auto second = secondMigrationStep(report.plan, going);
+      if (!staying.empty()) {
+        second.delete_services.clear();  // rules that stay may use them
+        second.delete_tag.reset();
+      }
+      panos::ApplyReport second_applied;
+      auto status = apply(second, second_applied);
+      report.applied = second_applied;
+      if (!status) {
+        return std::unexpected(status.error().withContext(
+            "migrating to the tag layout, step 2 (deleting the old rules; step 1 stays "
+            "committed)"));
+      }
+      after = policy::applyPlan(after, second);
+    }
+    migration.completed = staying.empty();
+    if (!staying.empty()) {
+      std::string first_failure;
+      for (const auto& r : proof.results) {
+        if (r.verdict == policy::Verdict::Enforced) continue;
+        first_failure = fmt::format("{} ({} -> {}): {}", r.item.rule, r.item.flow.source.toString(),
+                                    r.item.flow.destination.toString(), r.reason);
+        break;
+      }
+      return fail(ErrorCode::Conflict,
+                  fmt::format("migrating to the tag layout: {} old rule(s) stay because the "
+                              "firewall does not show their DAG rules admitting their flows "
+                              "(first: {}); no flow was closed; the next run tries again",
+                              staying.size(), first_failure));
+    }
+  } else if (!report.plan.empty()) {
+    // 2. One write and one commit, as in the other layouts.
+    panos::ApplyReport applied;
+    auto status = apply(report.plan, applied);
+    report.applied = applied;
+    if (!status) return std::unexpected(status.error().withContext("applying the plan"));
+    after = policy::applyPlan(rulebase, report.plan);
+    items = tagIntended(report.plan, registered_now, after, options_, unprovable);
+    const auto removed = policy::proofFlows(report.plan, rulebase, after, options_, nullptr);
+    for (const auto& item : removed) {
+      if (item.kind == policy::ProofFlow::Kind::Removed) items.push_back(item);
+    }
+    for (const auto& rule : report.plan.delete_rules) deleted.push_back(rule.name);
+  }
+  // 3. Leaving the tag layout: trailwall's registrations go once no managed DAG is left.
+  if (regs.leaving) {
+    if (report.applied && !report.applied->committed) return {};
+    if (auto ok = send(); !ok) return ok;
+  }
+  // 4. Proof: the rules written (and, for a migration, all of them once the old ones are gone).
+  if (engine_options_.prove && report.applied && report.applied->committed) {
+    prove(std::move(items), std::move(unprovable), after, deleted, report);
+  }
+  return {};
 }
 
 void Engine::prove(std::vector<policy::ProofFlow> items,

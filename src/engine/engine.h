@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "engine/inventory_source.h"
+#include "engine/tag_mode.h"
 #include "inventory/scope.h"
 #include "panos/firewall.h"
 #include "policy/options.h"
@@ -54,6 +55,7 @@ struct Outcome {
   bool committed = false;       // and were committed
   bool commit_unknown = false;  // whether they were committed could not be learned
   bool reverted = false;        // this run's uncommitted changes were reverted after a failure
+  bool registered = false;      // User-ID registrations were sent and accepted (tag layout)
 };
 
 struct RunReport {
@@ -81,6 +83,10 @@ struct RunReport {
   std::optional<panos::ApplyReport> applied;  // Apply mode with a non-empty plan (also on failure)
   Outcome outcome;
   panos::RequestCounts firewall_requests;
+  // Tag layout (and leaving it): the User-ID registrations looked at and sent (tag_mode.h).
+  std::optional<RegistrationsReport> registrations;
+  // A migration into the tag layout, in two commits (tag_mode.h); `applied` is its second step.
+  std::optional<MigrationReport> migration;
   // The proof of enforcement: after a commit (Apply) of the rules it added, changed and removed;
   // in Verify mode of every desired rule.
   std::optional<policy::Proof> proof;
@@ -88,8 +94,13 @@ struct RunReport {
   Timings timings;
 
   // Verify: the rulebase and AWS agree (no change pending) and every proven flow is enforced.
+  // Registrations to add or remove (a refresh alone is not a difference).
+  [[nodiscard]] bool registrationsPending() const {
+    return registrations && registrations->changes.added + registrations->changes.removed > 0;
+  }
   [[nodiscard]] bool agrees() const {
-    return plan.empty() && (!proof || (proof->enforced() && proof->error.empty()));
+    return plan.empty() && !registrationsPending() &&
+           (!proof || (proof->enforced() && proof->error.empty()));
   }
   // Apply: something written is not enforced, or the proof could not be made.
   [[nodiscard]] bool notEnforced() const {
@@ -146,6 +157,14 @@ class Engine {
                             RunReport& report);
   [[nodiscard]] Status checkRulebase(const policy::Rulebase& rulebase, RunReport& report) const;
   [[nodiscard]] Status applyHolding(const Batch& batch, Loaded& loaded, RunReport& report);
+  // Holding: the registrations to send against what the firewall holds now (tag_mode.h).
+  [[nodiscard]] Status planRegistrationsNow(const inventory::Inventory& inventory,
+                                            const policy::Rulebase& rulebase, Mode mode,
+                                            RunReport& report, policy::Mappings& registered);
+  // Holding: the tag layout's write: registrations, then the plan (in two steps when migrating).
+  [[nodiscard]] Status applyTagLayout(const policy::Rulebase& rulebase,
+                                      const policy::Mappings& registered, panos::Hold& hold,
+                                      RunReport& report);
   // Asks the firewall about `items` and judges the answers into report.proof. A failed request
   // is kept in proof.error (the commit stands).
   void prove(std::vector<policy::ProofFlow> items, std::vector<policy::ProofResult> unprovable,

@@ -27,6 +27,18 @@ class OfflineFirewall final : public panos::Firewall {
     none.untested = static_cast<int>(flows.size());
     return none;
   }
+  [[nodiscard]] Result<panos::MatchAnswers> matchFlowsAll(
+      const std::vector<policy::Flow>& flows) override {
+    return matchFlows(flows);
+  }
+  // An export holds no registrations: the tag layout's plan shows every one as to register.
+  [[nodiscard]] Result<policy::Mappings> readRegistrations() override { return policy::Mappings{}; }
+  [[nodiscard]] Status sendRegistrations(const policy::RegistrationChanges& /*changes*/,
+                                         std::int64_t /*timeout_seconds*/, panos::Hold& /*hold*/,
+                                         panos::RegistrationReport& /*report*/) override {
+    return fail(ErrorCode::Unsupported,
+                "a rulebase read from a file cannot be written; configure the firewall");
+  }
   [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
     return fail(ErrorCode::Unsupported,
                 "a rulebase read from a file cannot be written; configure the firewall");

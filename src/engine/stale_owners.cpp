@@ -34,7 +34,7 @@ bool namesAnyOf(const policy::SecurityRule& rule,
 Widening staleOwners(const inventory::Inventory& loaded, const inventory::Scope& scope,
                      const policy::Rulebase& rulebase, const policy::Options& options) {
   Widening widening;
-  if (scope.everything || options.layout != policy::Layout::Group) {
+  if (scope.everything || options.layout == policy::Layout::Instance) {
     // Everything is reloaded anyway; in the instance layout an instance owns its own rules.
     return widening;
   }

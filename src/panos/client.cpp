@@ -79,26 +79,41 @@ int RequestCounts::of(std::string_view kind) const {
   return it == by_kind.end() ? 0 : it->second;
 }
 
-bool isMultiConfigRefusal(const ApiResponse& response, int http_status) {
-  if (response.success() || !response.subResponses().empty()) {
-    return false;
-  }
+namespace {
+
+// A failed reply saying the device does not know what was asked, rather than an authorization,
+// lock or timing problem: code 1 (unknown command), 17 (invalid command) or HTTP 400, or a
+// message holding one of `words` (lower case).
+bool refusesCommand(const ApiResponse& response, int http_status,
+                    std::initializer_list<std::string_view> words) {
   const auto kind = classifyApiError(response.code(), response.messages(), http_status);
   if (kind == ErrorCode::Auth || kind == ErrorCode::Denied || kind == ErrorCode::Conflict ||
-      kind == ErrorCode::Timeout) {
+      kind == ErrorCode::Timeout || kind == ErrorCode::Throttled) {
     return false;
   }
   const int code = response.code().value_or(http_status == 400 ? 400 : 0);
   if (code == 1 || code == 17 || code == 400) {
     return true;
   }
-  return std::ranges::any_of(response.messages(), [](const std::string& m) {
+  return std::ranges::any_of(response.messages(), [&](const std::string& m) {
     std::string lower(m);
     std::ranges::transform(lower, lower.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower.find("multi-config") != std::string::npos ||
-           lower.find("multi config") != std::string::npos;
+    return std::ranges::any_of(
+        words, [&](std::string_view w) { return lower.find(w) != std::string::npos; });
   });
+}
+
+}  // namespace
+
+bool isMultiConfigRefusal(const ApiResponse& response, int http_status) {
+  return !response.success() && response.subResponses().empty() &&
+         refusesCommand(response, http_status, {"multi-config", "multi config"});
+}
+
+bool isAuditCommentRefusal(const ApiResponse& response, int http_status) {
+  return (!response.success() || http_status >= 400) &&
+         refusesCommand(response, http_status, {"unexpected", "unknown command"});
 }
 
 PanOsClient::PanOsClient(http::HttpTransport& transport, Clock& clock, ClientOptions options)
@@ -378,6 +393,48 @@ Result<ApiResponse> PanOsClient::op(std::string_view cmd, std::string_view vsys)
   const bool read_only = kind == "op/show" || kind == "op/test" || kind == "op/check";
   return sendChecked(params, kind, read_only ? Retry::Yes : Retry::No,
                      "firewall command " + kind.substr(3));
+}
+
+Result<UserIdReply> PanOsClient::userId(std::string_view message, std::string_view vsys) {
+  if (auto v = validateXmlText(message, "uid-message"); !v) {
+    return std::unexpected(v.error());
+  }
+  FormParams params{{"type", "user-id"}, {"cmd", std::string(message)}};
+  if (!vsys.empty()) {
+    params.emplace_back("vsys", std::string(vsys));
+  }
+  auto reply = send(params, "user-id", Retry::No);
+  if (!reply) {
+    return std::unexpected(reply.error());
+  }
+  auto read = readUserIdReply(reply->response, reply->http_status);
+  if (!read) {
+    return std::unexpected(redact(read.error()));
+  }
+  return read;
+}
+
+Result<AuditCommentReply> PanOsClient::setAuditComment(std::string_view rule_xpath,
+                                                       std::string_view comment) {
+  auto cmd = setAuditCommentCommand(rule_xpath, comment);
+  if (!cmd) {
+    return std::unexpected(cmd.error());
+  }
+  auto reply = send({{"type", "op"}, {"cmd", *cmd}}, opKind(*cmd), Retry::No);
+  if (!reply) {
+    return std::unexpected(reply.error());
+  }
+  if (reply->response.success() && reply->http_status < 400) {
+    return AuditCommentReply{};
+  }
+  if (isAuditCommentRefusal(reply->response, reply->http_status)) {
+    const auto& lines = reply->response.messages();
+    return AuditCommentReply{false, lines.empty() ? "HTTP " + std::to_string(reply->http_status)
+                                                  : reply->response.joinedMessages()};
+  }
+  return std::unexpected(
+      redact(errorFromResponse(reply->response, reply->http_status,
+                               "setting the audit comment of " + std::string(rule_xpath))));
 }
 
 Result<CommitStarted> PanOsClient::commitPartial(std::string_view description) {

@@ -22,6 +22,7 @@
 #include "panos/policy_match.h"
 #include "panos/poll_schedule.h"
 #include "panos/response.h"
+#include "panos/userid.h"
 
 namespace trailwall::panos {
 
@@ -66,6 +67,18 @@ struct WriteReport {
   int requests = 0;
 };
 
+// How the device answered set audit-comment: `supported` false when it does not know the
+// command (releases before 9.0): `refusal` then holds its answer.
+struct AuditCommentReply {
+  bool supported = true;
+  std::string refusal;
+};
+
+// True when a failed set audit-comment reply means the device does not know the command: no
+// authorization or conflict failure, and code 1 (unknown command), 17 (invalid command), HTTP
+// 400, or a message saying the element is unexpected or unknown.
+[[nodiscard]] bool isAuditCommentRefusal(const ApiResponse& response, int http_status);
+
 // True when a failed multi-config reply means the device refused multi-config itself (disabled on
 // PAN-OS 10.0 until `request multi-config enabled`, absent before): no per-action sub-responses,
 // and an unknown-command / invalid-command / bad-request code or a message naming multi-config.
@@ -97,6 +110,12 @@ class PanOsClient {
   // type=op with `cmd` (XML); `vsys` scopes it on multi-vsys devices. Fails on status="error".
   [[nodiscard]] Result<ApiResponse> op(std::string_view cmd, std::string_view vsys = {});
 
+  // <set><audit-comment> on the rule at `rule_xpath` (API-NOTES §15; setAuditCommentCommand
+  // checks the text). Not resent on a lost answer. A device that does not know the command is
+  // no error: supported = false (see isAuditCommentRefusal).
+  [[nodiscard]] Result<AuditCommentReply> setAuditComment(std::string_view rule_xpath,
+                                                          std::string_view comment);
+
   // Partial commit of this administrator's changes (type=commit&action=partial).
   [[nodiscard]] Result<CommitStarted> commitPartial(std::string_view description = {});
   [[nodiscard]] Result<Job> job(std::int64_t id);
@@ -123,6 +142,11 @@ class PanOsClient {
   // Read-only; several threads may call it at once on a thread-safe transport (SocketTransport).
   [[nodiscard]] Result<std::vector<MatchedRule>> testSecurityPolicyMatch(
       const PolicyMatchQuery& query, std::string_view vsys = {});
+
+  // type=user-id with `message` (a uid-message, userid.h) as cmd, POSTed form-encoded. A reply
+  // with entry messages (status="error") is read by readUserIdReply; "already exists" and "does
+  // not exist" entries are not failures. Never resent (API-NOTES §12).
+  [[nodiscard]] Result<UserIdReply> userId(std::string_view message, std::string_view vsys = {});
 
   [[nodiscard]] const std::string& admin() const { return options_.admin; }
   [[nodiscard]] bool hasKey() const { return !options_.api_key.empty(); }

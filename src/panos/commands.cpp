@@ -249,4 +249,25 @@ std::string showSystemInfoCommand() {
   return renderXml(doc.document_element());
 }
 
+Result<std::string> setAuditCommentCommand(std::string_view rule_xpath, std::string_view comment) {
+  if (rule_xpath.empty() || comment.empty()) {
+    return fail(ErrorCode::InvalidInput, "an audit comment needs a rule xpath and a text");
+  }
+  if (comment.size() > kMaxAuditCommentLength) {
+    return fail(ErrorCode::InvalidInput, "audit comment is longer than " +
+                                             std::to_string(kMaxAuditCommentLength) + " bytes");
+  }
+  if (auto v = validateXmlText(rule_xpath, "audit comment xpath"); !v) {
+    return std::unexpected(v.error());
+  }
+  if (auto v = validateXmlText(comment, "audit comment"); !v) {
+    return std::unexpected(v.error());
+  }
+  pugi::xml_document doc;
+  auto audit = nest(doc, {"set", "audit-comment"});
+  audit.append_child("xpath").text().set(std::string(rule_xpath).c_str());
+  audit.append_child("comment").text().set(std::string(comment).c_str());
+  return renderXml(doc.document_element());
+}
+
 }  // namespace trailwall::panos

@@ -3,6 +3,7 @@
 // (the CLI as nested XML, API-NOTES §6–7) and configuration operations, single or batched into one
 // multi-config document (API-NOTES §3.3). Every value is escaped by pugixml or validated first.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -70,5 +71,15 @@ struct ConfigOp {
 [[nodiscard]] std::string showCommitLocksCommand();
 [[nodiscard]] std::string checkPendingChangesCommand();
 [[nodiscard]] std::string showSystemInfoCommand();
+
+// The longest audit comment trailwall sends, in bytes. The device's limit is not documented
+// (API-NOTES §15); 256 is the only figure a source gives (pan-os-codegen's audit_comment_wo), so
+// it is the conservative choice.
+inline constexpr std::size_t kMaxAuditCommentLength = 256;
+// <set><audit-comment><xpath>RULE-XPATH</xpath><comment>TEXT</comment></audit-comment></set>
+// (API-NOTES §15, PAN-OS 9.0+). InvalidInput for an empty xpath or comment, a comment longer
+// than kMaxAuditCommentLength bytes, or text XML cannot carry.
+[[nodiscard]] Result<std::string> setAuditCommentCommand(std::string_view rule_xpath,
+                                                         std::string_view comment);
 
 }  // namespace trailwall::panos

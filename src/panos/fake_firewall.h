@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "panos/firewall.h"
+#include "panos/userid.h"
 
 namespace trailwall::panos {
 
@@ -59,9 +60,56 @@ class FakeFirewall final : public Firewall {
       ++report.tests;
       ++counts_.by_kind["op/test"];
       proved_.push_back(flow);
-      report.matches.push_back(matches_ ? matches_(flow) : firstMatch(flow));
+      report.matches.push_back(matches_ ? matches_(flow) : matching(flow, /*all=*/false));
     }
     return report;
+  }
+
+  // Every enabled rule that admits the flow, in order (show-all).
+  [[nodiscard]] Result<MatchAnswers> matchFlowsAll(
+      const std::vector<policy::Flow>& flows) override {
+    MatchAnswers report;
+    for (const auto& flow : flows) {
+      ++report.tests;
+      ++counts_.by_kind["op/test"];
+      report.matches.push_back(matches_all_ ? matches_all_(flow) : matching(flow, /*all=*/true));
+    }
+    return report;
+  }
+
+  [[nodiscard]] Result<policy::Mappings> readRegistrations() override {
+    ++counts_.by_kind["op/show"];
+    if (registration_read_error_) return std::unexpected(*registration_read_error_);
+    return registrations_;
+  }
+
+  // Applies `changes` to the registrations in memory, counting the requests the PAN-OS client
+  // would send (uidMessages with the same bound).
+  [[nodiscard]] Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                         std::int64_t timeout_seconds, Hold& /*hold*/,
+                                         RegistrationReport& report) override {
+    if (!held_) {
+      return fail(ErrorCode::Internal, "FakeFirewall: registrations without holding the firewall");
+    }
+    auto messages = uidMessages(changes, timeout_seconds, max_body_);
+    if (!messages) return std::unexpected(messages.error());
+    report.requests = static_cast<int>(messages->size());
+    counts_.by_kind["user-id"] += report.requests;
+    userid_requests_ += report.requests;
+    if (registration_error_) return std::unexpected(*registration_error_);
+    for (const auto& [address, tags] : changes.unregister_tags) {
+      for (const auto& tag : tags) registrations_[address].erase(tag);
+      if (registrations_[address].empty()) registrations_.erase(address);
+      report.unregistered += tags.size();
+    }
+    for (const auto& [address, tags] : changes.register_tags) {
+      registrations_[address].insert(tags.begin(), tags.end());
+      report.registered += tags.size();
+    }
+    last_timeout_ = timeout_seconds;
+    sent_.push_back(changes);
+    report.sent = true;
+    return {};
   }
 
   [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override {
@@ -128,6 +176,9 @@ class FakeFirewall final : public Firewall {
   void setMatches(std::function<std::vector<MatchedRule>(const policy::Flow&)> matches) {
     matches_ = std::move(matches);
   }
+  void setMatchesAll(std::function<std::vector<MatchedRule>(const policy::Flow&)> matches) {
+    matches_all_ = std::move(matches);
+  }
   void setMaxTests(int max_tests) { max_tests_ = max_tests; }
   void failReads(Error error) { read_error_ = std::move(error); }
   void failNextCommit(Error error) { commit_error_ = std::move(error); }
@@ -143,6 +194,12 @@ class FakeFirewall final : public Firewall {
     leftovers_ = std::move(without);
   }
   void setUnmarkedPending(bool pending) { unmarked_pending_ = pending; }
+  void setRegistrations(policy::Mappings registrations) {
+    registrations_ = std::move(registrations);
+  }
+  void failRegistrationRead(Error error) { registration_read_error_ = std::move(error); }
+  void failRegistrations(Error error) { registration_error_ = std::move(error); }
+  void setMaxUserIdBody(std::size_t bytes) { max_body_ = bytes; }
 
   // Observations.
   [[nodiscard]] const policy::Rulebase& rulebase() const { return rulebase_; }
@@ -156,24 +213,47 @@ class FakeFirewall final : public Firewall {
   [[nodiscard]] bool held() const { return held_; }
   [[nodiscard]] int leftoverReverts() const { return leftover_reverts_; }
   [[nodiscard]] const std::vector<policy::Plan>& appliedPlans() const { return applied_; }
+  [[nodiscard]] const policy::Mappings& registrations() const { return registrations_; }
+  [[nodiscard]] int userIdRequests() const { return userid_requests_; }
+  [[nodiscard]] const std::vector<policy::RegistrationChanges>& sentRegistrations() const {
+    return sent_;
+  }
+  [[nodiscard]] std::int64_t lastTimeout() const { return last_timeout_; }
 
  private:
-  [[nodiscard]] std::vector<MatchedRule> firstMatch(const policy::Flow& flow) const {
+  // The first (or every) enabled rule whose source, destination and application admit the flow;
+  // a destination naming a dynamic address group with a filter "'tag'" admits the addresses
+  // registered with that tag.
+  [[nodiscard]] std::vector<MatchedRule> matching(const policy::Flow& flow, bool all) const {
     const auto admits = [](const policy::Members& members, const std::string& value) {
       return members.empty() || std::find(members.begin(), members.end(), "any") != members.end() ||
              std::find(members.begin(), members.end(), value) != members.end();
     };
+    const auto destination = flow.destination.toString();
+    const auto admits_destination = [&](const policy::Members& members) {
+      if (admits(members, destination)) return true;
+      const auto registered = registrations_.find(flow.destination);
+      if (registered == registrations_.end()) return false;
+      return std::any_of(members.begin(), members.end(), [&](const std::string& m) {
+        const auto* group = rulebase_.findAddressGroup(m);
+        if (group == nullptr || group->filter.size() < 2) return false;
+        const auto tag = group->filter.substr(1, group->filter.size() - 2);
+        return registered->second.contains(tag);
+      });
+    };
     const auto source =
         flow.source.prefixLength() == 0 ? std::string("any") : flow.source.toString();
+    std::vector<MatchedRule> out;
     for (std::size_t i = 0; i < rulebase_.rules.size(); ++i) {
       const auto& rule = rulebase_.rules[i];
-      if (rule.disabled || !admits(rule.destination, flow.destination.toString()) ||
-          !admits(rule.source, source) || !admits(rule.application, flow.application)) {
+      if (rule.disabled || !admits_destination(rule.destination) || !admits(rule.source, source) ||
+          !admits(rule.application, flow.application)) {
         continue;
       }
-      return {MatchedRule{rule.name, static_cast<int>(i) + 1, rule.action}};
+      out.push_back(MatchedRule{rule.name, static_cast<int>(i) + 1, rule.action});
+      if (!all) break;
     }
-    return {};
+    return out;
   }
 
   class FakeHold final : public Hold {
@@ -215,7 +295,15 @@ class FakeFirewall final : public Firewall {
   std::vector<policy::Flow> tested_;
   std::vector<policy::Flow> proved_;
   std::function<std::vector<MatchedRule>(const policy::Flow&)> matches_;
+  std::function<std::vector<MatchedRule>(const policy::Flow&)> matches_all_;
   int max_tests_ = 200;
+  policy::Mappings registrations_;
+  std::optional<Error> registration_read_error_;
+  std::optional<Error> registration_error_;
+  std::vector<policy::RegistrationChanges> sent_;
+  std::size_t max_body_ = kMaxUserIdBodyBytes;
+  std::int64_t last_timeout_ = 0;
+  int userid_requests_ = 0;
   RequestCounts counts_;
   int reads_ = 0;
   int tests_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -65,6 +66,15 @@ ApplyReport plannedCounts(const policy::Plan& plan) {
   return report;
 }
 
+std::string auditCommentText(std::string_view description) {
+  const auto origin = policy::descriptionOrigin(description);
+  if (origin.size() == description.size()) {
+    return std::string(policy::utf8Prefix(policy::cleanText(description), kMaxAuditCommentLength));
+  }
+  const auto provenance = description.substr(origin.size() + policy::kProvenanceSeparator.size());
+  return policy::withProvenance(origin, provenance, kMaxAuditCommentLength);
+}
+
 Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPaths& paths) {
   using policy::Render;
   std::vector<ConfigOp> ops;
@@ -102,6 +112,10 @@ Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPath
     add("tag '" + tag.name + "'", valid ? paths.tag(tag.name) : std::unexpected(valid.error()),
         policy::renderTag(tag, Render::ChildrenOnly), set);
   }
+  for (const auto& group : plan.set_address_groups) {
+    add("address group '" + group.name + "'", paths.addressGroup(group.name),
+        policy::renderAddressGroup(group, Render::ChildrenOnly), set);
+  }
   for (const auto& service : plan.add_services) {
     add("service object '" + service.name + "'", paths.service(service.name),
         policy::renderService(service, Render::ChildrenOnly), set);
@@ -126,6 +140,9 @@ Result<std::vector<ConfigOp>> planOps(const policy::Plan& plan, const ConfigPath
   }
   for (const auto& service : plan.delete_services) {
     add("service object '" + service.name + "'", paths.service(service.name), none, remove);
+  }
+  for (const auto& group : plan.delete_address_groups) {
+    add("address group '" + group.name + "'", paths.addressGroup(group.name), none, remove);
   }
   if (plan.delete_tag) {
     add("tag '" + plan.delete_tag->name + "'", paths.tag(plan.delete_tag->name), none, remove);
@@ -292,33 +309,38 @@ Result<PanOsFirewall::Queries> PanOsFirewall::distinctQueries(
   return out;
 }
 
-std::vector<Result<std::vector<MatchedRule>>> PanOsFirewall::runTests(
-    const std::vector<PolicyMatchQuery>& queries) {
-  const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
-  std::vector<Result<std::vector<MatchedRule>>> answers(
-      queries.size(), fail(ErrorCode::Internal, "policy-match test not run"));
+void PanOsFirewall::concurrently(std::size_t count, const std::function<void(std::size_t)>& task) {
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t q = next++; q < queries.size(); q = next++) {
-      answers[q] = client_->testSecurityPolicyMatch(queries[q], vsys);
-    }
+    for (std::size_t i = next++; i < count; i = next++) task(i);
   };
-  // The first test runs alone, on the connection the rulebase read left open. More workers, each
-  // opening its own kept-alive connection (a TLS handshake), join only when that test took
-  // longer than a handshake costs: on a device that answers at once, one connection is fastest.
+  // The first request runs alone, on the connection the rulebase read left open. More workers,
+  // each opening its own kept-alive connection (a TLS handshake), join only when that request
+  // took longer than a handshake costs: on a device that answers at once, one connection is
+  // fastest.
   constexpr auto kSlowAnswer = std::chrono::milliseconds(5);
   const auto first_started = clock_->steadyNow();
-  if (!queries.empty()) answers[next++] = client_->testSecurityPolicyMatch(queries[0], vsys);
+  if (count > 0) task(next++);
   const bool slow = clock_->steadyNow() - first_started >= kSlowAnswer;
   const auto workers =
       !slow ? std::size_t{1}
             : std::clamp<std::size_t>(
                   static_cast<std::size_t>(std::max(1, options_.policy_match_concurrency)), 1,
-                  std::max<std::size_t>(queries.size(), 1));
+                  std::max<std::size_t>(count, 1));
   std::vector<std::jthread> threads;
   for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
   threads.clear();  // joins
+}
+
+std::vector<Result<std::vector<MatchedRule>>> PanOsFirewall::runTests(
+    const std::vector<PolicyMatchQuery>& queries) {
+  const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
+  std::vector<Result<std::vector<MatchedRule>>> answers(
+      queries.size(), fail(ErrorCode::Internal, "policy-match test not run"));
+  concurrently(queries.size(), [&](std::size_t q) {
+    answers[q] = client_->testSecurityPolicyMatch(queries[q], vsys);
+  });
   return answers;
 }
 
@@ -355,13 +377,77 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
 }
 
 Result<MatchAnswers> PanOsFirewall::matchFlows(const std::vector<policy::Flow>& flows) {
+  return match(flows, /*show_all=*/false);
+}
+
+Result<MatchAnswers> PanOsFirewall::matchFlowsAll(const std::vector<policy::Flow>& flows) {
+  return match(flows, /*show_all=*/true);
+}
+
+Result<policy::Mappings> PanOsFirewall::readRegistrations() {
+  policy::Mappings all;
+  // Paged as the device pages them (API-NOTES §12.4): advance by the entries received, stop at a
+  // short page. A bound on pages guards against a device that ignores start-point.
+  constexpr std::size_t kMaxPages = 10000;
+  std::size_t start = 1;
+  for (std::size_t page = 0; page < kMaxPages; ++page) {
+    auto reply = client_->op(registeredIpCommand(start), options_.location.vsys);
+    if (!reply) {
+      return std::unexpected(
+          reply.error().withContext("reading the firewall's registered addresses"));
+    }
+    auto parsed = parseRegisteredIps(*reply);
+    if (!parsed) return std::unexpected(parsed.error());
+    for (auto& [address, tags] : parsed->mappings) all[address].merge(tags);
+    if (parsed->entries < kRegisteredIpPageSize) return all;
+    start += parsed->entries;
+  }
+  return fail(ErrorCode::Remote,
+              fmt::format("the firewall's registered addresses did not end after {} pages of {}",
+                          kMaxPages, kRegisteredIpPageSize));
+}
+
+Status PanOsFirewall::sendRegistrations(const policy::RegistrationChanges& changes,
+                                        std::int64_t timeout_seconds, Hold& hold,
+                                        RegistrationReport& report) {
+  if (changes.empty()) {
+    report.sent = true;
+    return {};
+  }
+  auto messages = uidMessages(changes, timeout_seconds);
+  if (!messages) return std::unexpected(messages.error().withContext("building User-ID messages"));
+  if (auto still = hold.verify(); !still) return still;
+  std::vector<std::string> failures;
+  for (const auto& message : *messages) {
+    ++report.requests;
+    auto reply = client_->userId(message, options_.location.vsys);
+    if (!reply) return std::unexpected(reply.error());
+    report.ignored += reply->ignored;
+    failures.insert(failures.end(), reply->failures.begin(), reply->failures.end());
+  }
+  for (const auto& [address, tags] : changes.register_tags) report.registered += tags.size();
+  for (const auto& [address, tags] : changes.unregister_tags) report.unregistered += tags.size();
+  if (!failures.empty()) {
+    std::string first;
+    for (std::size_t i = 0; i < failures.size() && i < 5; ++i) {
+      first += (i == 0 ? "" : "; ") + failures[i];
+    }
+    return fail(ErrorCode::Remote,
+                fmt::format("the firewall refused {} User-ID entries: {}{}", failures.size(), first,
+                            failures.size() > 5 ? "; …" : ""));
+  }
+  report.sent = true;
+  return {};
+}
+
+Result<MatchAnswers> PanOsFirewall::match(const std::vector<policy::Flow>& flows, bool show_all) {
   MatchAnswers report;
   report.matches.resize(flows.size());
   if (flows.empty()) {
     return report;
   }
   // Without show-all the device answers with the rule that decides the flow (API-NOTES §6.1).
-  auto queries = distinctQueries(flows, /*show_all=*/false);
+  auto queries = distinctQueries(flows, show_all);
   if (!queries) {
     return std::unexpected(queries.error());
   }
@@ -701,6 +787,7 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
   if (snapshot_) {
     snapshot_ = policy::applyPlan(*snapshot_, plan);
   }
+  writeAuditComments(plan, report);
   // Loss of the hold is seen here, before anything is committed. Not reverted: whoever holds the
   // firewall now deals with this administrator's uncommitted changes.
   if (auto still = hold.verify(); !still) {
@@ -709,6 +796,67 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
         "run that holds the firewall to revert)"));
   }
   return commit(report);
+}
+
+void PanOsFirewall::writeAuditComments(const policy::Plan& plan, ApplyReport& report) {
+  std::vector<const policy::SecurityRule*> rules;
+  for (const auto& rule : plan.add_rules) rules.push_back(&rule);
+  for (const auto& edit : plan.edit_rules) rules.push_back(&edit.after);
+  if (rules.empty()) {
+    return;
+  }
+  if (!audit_comments_refused_.empty()) {  // known from an earlier run of this process
+    report.audit_comments_unsupported = true;
+    report.audit_comment_error = audit_comments_refused_;
+    return;
+  }
+  const auto send = [&](std::size_t i) -> Result<AuditCommentReply> {
+    const auto text = auditCommentText(rules[i]->description);
+    if (text.empty()) {
+      return AuditCommentReply{};  // nothing to say (no description): nothing sent
+    }
+    auto xpath = paths_.rule(rules[i]->name);
+    if (!xpath) {
+      return std::unexpected(xpath.error());
+    }
+    return client_->setAuditComment(*xpath, text);
+  };
+  // The first one alone finds out whether the device has audit comments at all; the rest go a
+  // few at a time, as the policy-match tests do (one request per rule while the firewall is held).
+  std::vector<Result<AuditCommentReply>> replies(rules.size(),
+                                                 fail(ErrorCode::Internal, "not sent"));
+  replies[0] = send(0);
+  if (replies[0] && replies[0]->supported && rules.size() > 1) {
+    concurrently(rules.size() - 1, [&](std::size_t i) { replies[i + 1] = send(i + 1); });
+  }
+  std::optional<std::size_t> failed;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& reply = replies[i];
+    if (reply && !reply->supported) {
+      audit_comments_refused_ =
+          "the firewall does not support audit comments (PAN-OS 9.0+): " + reply->refusal;
+      report.audit_comments_unsupported = true;
+      report.audit_comment_error = audit_comments_refused_;
+      spdlog::warn("event=audit_comments_unsupported firewall={} reply=\"{}\"", options_.name,
+                   reply->refusal);
+      return;
+    }
+    if (reply) {
+      ++report.audit_comments;
+    } else if (!failed) {
+      failed = i;
+    }
+  }
+  if (failed) {
+    // Not fatal: the commit matters more than the comments, and the descriptions carry the
+    // provenance. The first failure is reported (after a failed first one, none was sent).
+    const auto& name = rules[*failed]->name;
+    const auto error = to_string(replies[*failed].error());
+    report.audit_comment_error = fmt::format("rule '{}': {} ({} of {} set)", name, error,
+                                             report.audit_comments, rules.size());
+    spdlog::warn("event=audit_comment_failed rule={} set={} of={} error=\"{}\"", name,
+                 report.audit_comments, rules.size(), error);
+  }
 }
 
 }  // namespace trailwall::panos

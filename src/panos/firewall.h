@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "policy/flows.h"
 #include "policy/plan.h"
 #include "policy/rule.h"
+#include "policy/tag_layout.h"
 
 namespace trailwall::panos {
 
@@ -54,6 +56,15 @@ struct PendingChanges {
   [[nodiscard]] bool empty() const { return nodes.empty(); }
 };
 
+// What sending User-ID registrations did (tag layout, userid.h), filled in as it goes.
+struct RegistrationReport {
+  int requests = 0;              // type=user-id requests sent
+  std::size_t registered = 0;    // (address, tag) mappings sent in <register>
+  std::size_t unregistered = 0;  // … in <unregister>
+  std::size_t ignored = 0;       // entries the device answered "already exists" / "does not exist"
+  bool sent = false;             // every message was accepted
+};
+
 // What applying a plan did, filled in as it goes, so a failure still says what was and was not
 // done. `commit_job` is empty when no commit job was started (or found).
 struct ApplyReport {
@@ -79,6 +90,13 @@ struct ApplyReport {
   bool commit_unknown = false;  // the commit's outcome could not be learned (answer lost)
   bool reverted = false;        // this run's uncommitted changes were reverted
   std::string commit_lookup;    // how a lost commit answer was resolved, for the report
+  // Audit comments (API-NOTES §15) on the rules added and changed, set after the write and
+  // before the commit. Not setting them fails nothing (the descriptions carry the provenance):
+  // `audit_comments_unsupported` says the device does not know the command (PAN-OS before 9.0),
+  // `audit_comment_error` what else went wrong.
+  int audit_comments = 0;  // set
+  bool audit_comments_unsupported = false;
+  std::string audit_comment_error;
 };
 
 class Firewall {
@@ -99,6 +117,19 @@ class Firewall {
   // Which rules decide each of `flows` on the running configuration (the proof of enforcement),
   // at most max_policy_match_tests distinct tests per call. Read-only.
   [[nodiscard]] virtual Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) = 0;
+  // The same with show-all: every rule that matches each flow, in rulebase order (the proof of a
+  // migration step, where an older rule above decides the flow too). Read-only.
+  [[nodiscard]] virtual Result<MatchAnswers> matchFlowsAll(
+      const std::vector<policy::Flow>& flows) = 0;
+  // Tag layout: every IP-to-tag registration on the firewall, anybody's (`show object
+  // registered-ip`, paged). Read-only.
+  [[nodiscard]] virtual Result<policy::Mappings> readRegistrations() = 0;
+  // While holding: registers and unregisters `changes` (registrations with `timeout_seconds`) in
+  // as few User-ID requests as the body limit allows; no commit. An error names the entries the
+  // device refused; `report` says what was sent.
+  [[nodiscard]] virtual Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                                 std::int64_t timeout_seconds, Hold& hold,
+                                                 RegistrationReport& report) = 0;
   // Holds the firewall for this run (one writer per firewall, hold.h), waiting a bounded time
   // for another run. Conflict "firewall X is busy with run R since T" when it cannot.
   [[nodiscard]] virtual Result<std::unique_ptr<Hold>> hold() = 0;
@@ -120,8 +151,8 @@ struct FirewallOptions {
   std::string to_zone = "trust";
   std::string managed_tag = "trailwall";
   int max_policy_match_tests = 200;  // distinct tests per batch
-  // Tests in flight at once. The vendor advises at most five concurrent API calls; the CLI
-  // sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
+  // Tests (and audit comments) in flight at once. The vendor advises at most five concurrent API
+  // calls; the CLI sends 4. 1 (sequential) keeps scripted transports in tests deterministic.
   int policy_match_concurrency = 1;
   // Another administrator's lock (or a running commit), and another trailwall run's hold, are
   // waited out this long; other administrators' locks are polled every lock_poll_interval,
@@ -138,6 +169,10 @@ struct FirewallOptions {
 
 // An ApplyReport with the plan's change counts filled in (nothing written yet).
 [[nodiscard]] ApplyReport plannedCounts(const policy::Plan& plan);
+
+// The audit comment of a rule with `description` (origin | last change: …, provenance.h) within
+// kMaxAuditCommentLength bytes: the origin is shortened before the change is.
+[[nodiscard]] std::string auditCommentText(std::string_view description);
 
 // The configuration changes that carry out `plan`, in its order (plan.h): tag, services, rules
 // added (each set on its own xpath, then moved above the bottom rule), edits, moves, deletes.
@@ -183,6 +218,11 @@ class PanOsFirewall final : public Firewall {
   [[nodiscard]] Result<AllowedReport> alreadyAllowed(
       const std::vector<policy::Flow>& flows) override;
   [[nodiscard]] Result<MatchAnswers> matchFlows(const std::vector<policy::Flow>& flows) override;
+  [[nodiscard]] Result<MatchAnswers> matchFlowsAll(const std::vector<policy::Flow>& flows) override;
+  [[nodiscard]] Result<policy::Mappings> readRegistrations() override;
+  [[nodiscard]] Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                         std::int64_t timeout_seconds, Hold& hold,
+                                         RegistrationReport& report) override;
   [[nodiscard]] Result<std::unique_ptr<Hold>> hold() override;
   [[nodiscard]] Status revertLeftovers(Hold& hold) override;
   [[nodiscard]] Status apply(const policy::Plan& plan, Hold& hold, ApplyReport& report) override;
@@ -204,6 +244,8 @@ class PanOsFirewall final : public Firewall {
   // The commit request whose answer was lost: this run's job among the device's jobs.
   [[nodiscard]] Result<std::optional<Job>> findRunsCommit();
   [[nodiscard]] Status waitForOwnCommits();
+  // Sets the audit comment of every rule `plan` adds or edits; fills the audit fields of `report`.
+  void writeAuditComments(const policy::Plan& plan, ApplyReport& report);
   // The distinct queries of `flows` (show_all as given), at most max_policy_match_tests; which
   // query each flow maps to; how many distinct ones were left out.
   struct Queries {
@@ -213,9 +255,13 @@ class PanOsFirewall final : public Firewall {
   };
   [[nodiscard]] Result<Queries> distinctQueries(const std::vector<policy::Flow>& flows,
                                                 bool show_all) const;
+  // Runs task(0) … task(count - 1): the first alone, the rest a few at a time
+  // (policy_match_concurrency) when the first took long enough to be worth more connections.
+  void concurrently(std::size_t count, const std::function<void(std::size_t)>& task);
   // Sends the tests, a few in flight at once (policy_match_concurrency).
   [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
       const std::vector<PolicyMatchQuery>& queries);
+  [[nodiscard]] Result<MatchAnswers> match(const std::vector<policy::Flow>& flows, bool show_all);
 
   PanOsClient* client_;
   Clock* clock_;
@@ -224,6 +270,7 @@ class PanOsFirewall final : public Firewall {
   std::optional<policy::Rulebase> snapshot_;
   std::optional<policy::Rulebase> shared_;  // shared services and tags, read once per run
   PendingChanges pending_;
+  std::string audit_comments_refused_;  // the device's refusal of set audit-comment, once seen
 };
 
 }  // namespace trailwall::panos

@@ -34,6 +34,7 @@ class ConfigPaths {
   [[nodiscard]] std::string rules() const { return vsys_ + "/rulebase/security/rules"; }
   [[nodiscard]] std::string services() const { return vsys_ + "/service"; }
   [[nodiscard]] std::string tags() const { return vsys_ + "/tag"; }
+  [[nodiscard]] std::string addressGroups() const { return vsys_ + "/address-group"; }
 
   [[nodiscard]] Result<std::string> rule(std::string_view name) const {
     return entryXpath(rules(), name, "security rule name");
@@ -43,6 +44,9 @@ class ConfigPaths {
   }
   [[nodiscard]] Result<std::string> tag(std::string_view name) const {
     return entryXpath(tags(), name, "tag name");
+  }
+  [[nodiscard]] Result<std::string> addressGroup(std::string_view name) const {
+    return entryXpath(addressGroups(), name, "address group name");
   }
 
  private:

@@ -12,6 +12,7 @@
 #include "policy/exposure.h"
 #include "policy/naming.h"
 #include "policy/provenance.h"
+#include "policy/tag_layout.h"
 
 namespace trailwall::policy {
 namespace {
@@ -145,7 +146,7 @@ class Planner {
     for (const auto& v : inv.vpcs) vpcs_.emplace(v.id, &v);
     for (const auto& g : inv.security_groups) groups_.emplace(g.id, &g);
     for (const auto& l : inv.prefix_lists) prefix_lists_.emplace(l.id, &l);
-    if (options.layout == Layout::Group) {
+    if (options.layout != Layout::Instance) {
       scope_.everything = inv.coverage.everything;
       scope_.ids.insert(inv.coverage.group_ids.begin(), inv.coverage.group_ids.end());
     } else {
@@ -161,7 +162,7 @@ class Planner {
     rules_.reserve(permissions);  // exact for the group layout, a first guess for instances
     Exposure exposure = analyzeExposure(inv_, options_);
     warnings_ = std::move(exposure.warnings);
-    if (options_.layout == Layout::Group) {
+    if (options_.layout != Layout::Instance) {
       groupLayout(exposure);
     } else {
       instanceLayout(exposure);
@@ -183,6 +184,14 @@ class Planner {
       std::sort(rules_.begin(), rules_.end(), by_name);  // hashed names of very long owner ids
     }
     out.rules = std::move(rules_);
+    if (options_.layout == Layout::Tag) {
+      // One DAG per group that has a rule; rules are sorted by name, so owners come in order.
+      for (const auto& d : out.rules) {
+        if (out.address_groups.empty() || out.address_groups.back().name != dagName(d.owner)) {
+          out.address_groups.push_back(desiredDag(options_, d.owner));
+        }
+      }
+    }
     return out;
   }
 
@@ -262,8 +271,13 @@ class Planner {
   void endOwner() {
     std::size_t kept = owner_begin_;
     for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
-      renderMatchWith(rules_[i], &render_cache_);
-      if (!hasTraffic(rules_[i].match)) continue;
+      if (options_.layout == Layout::Tag) {
+        renderTagMatch(rules_[i]);
+        if (rules_[i].match.sources.empty()) continue;
+      } else {
+        renderMatchWith(rules_[i], &render_cache_);
+        if (!hasTraffic(rules_[i].match)) continue;
+      }
       if (i != kept) rules_[kept] = std::move(rules_[i]);
       ++kept;
     }
@@ -313,6 +327,8 @@ class Planner {
     m.destinations.insert(m.destinations.end(), e.ipv6.begin(), e.ipv6.end());
   }
 
+  static inline const std::vector<const ExposedInterface*> kNoInterfaces;
+
   void groupLayout(const Exposure& exposure) {
     std::unordered_map<std::string_view, std::vector<const ExposedInterface*>> by_group;
     by_group.reserve(inv_.security_groups.size());
@@ -336,8 +352,11 @@ class Planner {
     std::size_t permissions = 0;
     for (const auto* group : groups) {
       const auto exposed = by_group.find(group->id);
-      if (exposed == by_group.end()) continue;  // out of scope, or no exposed ENI carries it
-      work.push_back({group, &exposed->second});
+      // Out of scope, or no exposed ENI carries it. In the tag layout rules follow permissions
+      // only: a group in scope gets its rules whether or not an address carries it now.
+      const bool tags = options_.layout == Layout::Tag;
+      if (exposed == by_group.end() && (!tags || !scope_.contains(group->id))) continue;
+      work.push_back({group, exposed == by_group.end() ? &kNoInterfaces : &exposed->second});
       permissions += group->ingress.size();
     }
     if (permissions < kPermissionsPerThread || !secondCore()) {
@@ -373,6 +392,7 @@ class Planner {
 
   // The rules of `work`'s groups, in order, appended to rules_.
   void groupRules(std::span<const GroupWork> work) {
+    const bool tags = options_.layout == Layout::Tag;
     std::vector<net::IpAddress> destinations;
     for (const auto& [group, exposed] : work) {
       const auto& g = *group;
@@ -399,7 +419,8 @@ class Planner {
         const std::size_t first = pending_sources_.size();
         pending_sources_.insert(pending_sources_.end(), sources.begin(), sources.end());
         pending_.push_back(Pending{.permission = &p,
-                                   .name = ruleName(g.id, permissionSuffix(p)),
+                                   .name = tags ? tagRuleName(g.id, permissionSuffix(p))
+                                                : ruleName(g.id, permissionSuffix(p)),
                                    .translation = std::move(*t),
                                    .sources = {first, pending_sources_.size()}});
       }
@@ -593,6 +614,24 @@ bool hasTraffic(const Match& match) {
 
 void renderMatch(DesiredRule& d) {
   renderMatchWith(d, nullptr);
+}
+
+void renderTagMatch(DesiredRule& d) {
+  Match& m = d.match;
+  collapse(m.sources);
+  std::sort(m.destinations.begin(), m.destinations.end());
+  m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
+                       m.destinations.end());
+  SecurityRule& r = d.rule;
+  r.source.clear();
+  const bool any = !m.sources.empty() && std::all_of(m.sources.begin(), m.sources.end(),
+                                                     [](const net::Cidr& c) { return c.isAny(); });
+  if (any) {
+    r.source = {"any"};
+  } else {
+    for (const auto& c : m.sources) r.source.push_back(c.toString());
+  }
+  r.destination = {dagName(d.owner)};
 }
 
 Result<Desired> desiredRules(const inventory::Inventory& inventory, const Options& options) {

@@ -59,6 +59,8 @@ struct OwnerScope {
 
 struct Desired {
   std::vector<DesiredRule> rules;  // sorted by name; names unique
+  // Tag layout: the dynamic address group of each group that has rules (sorted by name).
+  std::vector<AddressGroup> address_groups;
   OwnerScope scope;
   std::vector<std::string> warnings;  // inventory facts that could not be turned into rules
 };
@@ -72,6 +74,11 @@ struct Desired {
 // every used family's sources are 0.0.0.0/0 or ::/0, CIDRs otherwise; destinations as bare
 // addresses. A family is used only when it has both sources and destinations.
 void renderMatch(DesiredRule& rule);
+
+// The tag layout's rendering (tag_layout.h): sources as renderMatch does them (every family
+// kept: which addresses will carry the tag is not known here), destination the group's DAG;
+// match.destinations keeps the addresses exposed now (sample flows for the proof).
+void renderTagMatch(DesiredRule& rule);
 
 // True when the rule has something to allow (a used family).
 [[nodiscard]] bool hasTraffic(const Match& match);

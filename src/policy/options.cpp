@@ -7,14 +7,20 @@
 namespace trailwall::policy {
 
 std::string_view to_string(Layout layout) {
-  return layout == Layout::Group ? "group" : "instance";
+  switch (layout) {
+    case Layout::Group: return "group";
+    case Layout::Instance: return "instance";
+    case Layout::Tag: return "tag";
+  }
+  return "group";
 }
 
 Result<Layout> parseLayout(std::string_view text) {
   if (text == "group") return Layout::Group;
   if (text == "instance") return Layout::Instance;
+  if (text == "tag") return Layout::Tag;
   return fail(ErrorCode::Config,
-              fmt::format("unknown layout '{}' (expected group or instance)", text));
+              fmt::format("unknown layout '{}' (expected group, instance or tag)", text));
 }
 
 AppIdTable AppIdTable::defaults() {
@@ -74,6 +80,29 @@ Status Options::validate() const {
     if (value->empty()) continue;
     if (auto ok = validateName(*value, what); !ok)
       return fail(ErrorCode::Config, ok.error().message);
+  }
+  if (layout == Layout::Tag) {
+    // Every registered tag is "<managed tag>.<group id>" (tag_layout.h): the managed tag must be
+    // something a DAG filter can quote, with room for the longest group id.
+    const std::string longest = managed_tag + ".sg-0123456789abcdef0";
+    for (const char c : managed_tag) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_';
+      if (!ok || longest.size() > 127) {
+        return fail(ErrorCode::Config,
+                    fmt::format("managed tag (policy.managed_tag) '{}' cannot prefix the tag "
+                                "layout's registration tags: use letters, digits, '.', '-' and '_' "
+                                "only, at most 106 characters",
+                                managed_tag));
+      }
+    }
+  }
+  if (registration_timeout_seconds < 1 ||
+      registration_timeout_seconds > kMaxRegistrationTimeoutSeconds) {
+    return fail(ErrorCode::Config,
+                fmt::format("registration timeout (policy.registration_timeout_seconds) {} is not "
+                            "between 1 and {} seconds (30 days, PAN-OS's maximum)",
+                            registration_timeout_seconds, kMaxRegistrationTimeoutSeconds));
   }
   return {};
 }

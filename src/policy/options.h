@@ -16,8 +16,9 @@
 namespace trailwall::policy {
 
 // group: one rule per (security group, permission); instance: one per (instance, protocol,
-// ports).
-enum class Layout { Group, Instance };
+// ports); tag: one rule per (security group, permission) whose destination is a dynamic address
+// group, with the addresses registered through the User-ID API (tag_layout.h).
+enum class Layout { Group, Instance, Tag };
 
 [[nodiscard]] std::string_view to_string(Layout layout);
 [[nodiscard]] Result<Layout> parseLayout(std::string_view text);
@@ -68,12 +69,21 @@ struct Options {
   bool check_already_allowed = true;  // the engine asks the firewall (flowsToCheck) when on
   std::string gateway_instance_id;
   std::vector<std::string> gateway_eni_ids;
+  // Tag layout: the lifetime of every IP-to-tag registration, refreshed by each full reconcile,
+  // so that exposure expires when trailwall stops running (1 to 2592000 s, PAN-OS's maximum).
+  std::int64_t registration_timeout_seconds = 86400;
+  // Tag layout: the firewall model's maximum of registered addresses, anybody's ([firewall]
+  // max_registered_ips); a run that would pass it fails before registering. 0 = unknown.
+  std::size_t max_registered_ips = 0;
 
   // Names and texts that reach the firewall must be valid there.
   [[nodiscard]] Status validate() const;
 
   friend bool operator==(const Options&, const Options&) = default;
 };
+
+// PAN-OS's longest User-ID registration timeout (30 days; API-NOTES §12.2).
+inline constexpr std::int64_t kMaxRegistrationTimeoutSeconds = 2592000;
 
 // The comment of the tag object trailwall creates; a tag with another comment is never deleted.
 inline constexpr std::string_view kManagedTagComment = "managed by trailwall";

@@ -11,6 +11,7 @@
 #include "policy/members.h"
 #include "policy/naming.h"
 #include "policy/provenance.h"
+#include "policy/tag_layout.h"
 
 namespace trailwall::policy {
 namespace {
@@ -25,7 +26,9 @@ std::optional<std::string> definitionKey(const ServiceObject& s) {
 }
 
 // Drops destinations whose every flow the firewall already allows; true when anything is left.
-bool prune(DesiredRule& d, const FlowSet& allowed) {
+// Tag-layout rules name a DAG: whatever its members, the rule stands while it has sources.
+bool prune(DesiredRule& d, const FlowSet& allowed, const Options& options) {
+  if (options.layout == Layout::Tag) return !d.match.sources.empty();
   if (!allowed.empty()) {
     std::erase_if(d.match.destinations, [&](const net::IpAddress& dest) {
       const auto flows = flowsTo(d, dest);
@@ -127,13 +130,25 @@ class Differ {
     // freed small chunks).
     for (auto& d : desired_.rules) handle(d);
     deletesAndMoves();
+    addressGroups();
     servicesAndTag();
     return std::move(out_);
   }
 
  private:
   void handle(DesiredRule& d) {
-    if (!prune(d, allowed_)) return;
+    if (!prune(d, allowed_, options_)) return;
+    if (options_.layout == Layout::Tag) {
+      const AddressGroup* dag = current_.findAddressGroup(dagName(d.owner));
+      if (dag != nullptr && !isManagedAddressGroup(*dag, options_.managed_tag)) {
+        out_.warnings.push_back(fmt::format(
+            "rule '{}' is not written: an address group '{}' exists without the tag '{}', so "
+            "trailwall does not manage it",
+            d.rule.name, dag->name, options_.managed_tag));
+        return;
+      }
+      written_dags_.insert(dagName(d.owner));
+    }
     const auto it = rule_index_.empty() ? rule_index_.end() : rule_index_.find(d.rule.name);
     const std::size_t index = it == rule_index_.end() ? current_.rules.size() : it->second;
     const SecurityRule* current = it == rule_index_.end() ? nullptr : &current_.rules[index];
@@ -230,6 +245,52 @@ class Differ {
     }
   }
 
+  // The desired DAGs of the rules written; managed DAGs in scope that no rule references after the
+  // plan are deleted (an administrator's rule naming one keeps it, with a warning).
+  void addressGroups() {
+    for (auto& g : desired_.address_groups) {
+      if (!written_dags_.contains(g.name)) continue;
+      const AddressGroup* current = current_.findAddressGroup(g.name);
+      if (current != nullptr && current->filter == g.filter &&
+          current->description == g.description && sameMembers(current->tag, g.tag)) {
+        continue;
+      }
+      out_.set_address_groups.push_back(g);
+    }
+    std::unordered_set<std::string_view> referenced;
+    std::unordered_map<std::string_view, std::string_view> referenced_by;
+    const auto refer = [&](const SecurityRule& r) {
+      for (const auto& m : r.destination) {
+        referenced.insert(m);
+        referenced_by.emplace(m, r.name);
+      }
+    };
+    std::unordered_map<std::string_view, const SecurityRule*> edited;
+    for (const auto& e : out_.edit_rules) edited.emplace(e.after.name, &e.after);
+    for (std::size_t i = 0; i < current_.rules.size(); ++i) {
+      if (fate_[i] == Fate::Deleted) continue;
+      refer(fate_[i] == Fate::Edited ? *edited.at(current_.rules[i].name) : current_.rules[i]);
+    }
+    for (const auto& r : out_.add_rules) refer(r);
+    for (const auto& g : current_.address_groups) {
+      if (!isManagedAddressGroup(g, options_.managed_tag) || written_dags_.contains(g.name)) {
+        continue;
+      }
+      if (!desired_.scope.everything && !desired_.scope.contains(groupOfDag(g.name))) continue;
+      if (referenced.contains(g.name)) {
+        const auto& by = referenced_by.at(g.name);
+        const auto* rule = current_.findRule(by);
+        if (rule == nullptr || !isManagedRule(*rule, options_.managed_tag)) {
+          out_.warnings.push_back(fmt::format(
+              "address group '{}' is kept: rule '{}', which trailwall does not manage, names it",
+              g.name, by));
+        }
+        continue;
+      }
+      out_.delete_address_groups.push_back(g);
+    }
+  }
+
   void servicesAndTag() {
     // What the rulebase references once the plan is applied.
     std::unordered_map<std::string_view, const SecurityRule*> edited;
@@ -271,9 +332,16 @@ class Differ {
     }
     tag_used = tag_used || !out_.add_services.empty();
 
+    std::unordered_set<std::string_view> groups_deleted;
+    for (const auto& g : out_.delete_address_groups) groups_deleted.insert(g.name);
+    for (const auto& g : current_.address_groups) {
+      if (!groups_deleted.contains(g.name) && g.hasTag(options_.managed_tag)) tag_used = true;
+    }
+    tag_used = tag_used || !out_.set_address_groups.empty();
+
     const Tag* tag = current_.findTag(options_.managed_tag);
-    const bool writes_tag =
-        !out_.add_rules.empty() || !out_.add_services.empty() || !out_.edit_rules.empty();
+    const bool writes_tag = !out_.add_rules.empty() || !out_.add_services.empty() ||
+                            !out_.edit_rules.empty() || !out_.set_address_groups.empty();
     const bool shared_tag =
         std::any_of(current_.shared_tags.begin(), current_.shared_tags.end(),
                     [&](const Tag& t) { return t.name == options_.managed_tag; });
@@ -298,6 +366,7 @@ class Differ {
   std::unordered_set<std::string> planned_services_;
   std::unordered_set<std::string> shared_names_;  // services_ entries that are shared objects
   bool bottom_missing_ = false;
+  std::unordered_set<std::string> written_dags_;  // DAGs the written tag-layout rules name
   Plan out_;
 };
 
@@ -324,8 +393,9 @@ bool Plan::empty() const {
 }
 
 std::size_t Plan::changeCount() const {
-  return (add_tag ? 1U : 0U) + add_services.size() + add_rules.size() + edit_rules.size() +
-         move_rules.size() + delete_rules.size() + delete_services.size() + (delete_tag ? 1U : 0U);
+  return (add_tag ? 1U : 0U) + set_address_groups.size() + add_services.size() + add_rules.size() +
+         edit_rules.size() + move_rules.size() + delete_rules.size() + delete_services.size() +
+         delete_address_groups.size() + (delete_tag ? 1U : 0U);
 }
 
 Result<Plan> plan(Desired&& desired, const Rulebase& current, const FlowSet& already_allowed,
@@ -345,6 +415,7 @@ Result<Plan> plan(const Desired& desired, const Rulebase& current, const FlowSet
 Rulebase applyPlan(const Rulebase& current, const Plan& p) {
   Rulebase out = current;
   if (p.add_tag) upsertNamed(out.tags, *p.add_tag);
+  for (const auto& g : p.set_address_groups) upsertNamed(out.address_groups, g);
   for (const auto& s : p.add_services) upsertNamed(out.services, s);
   std::unordered_map<std::string_view, const SecurityRule*> edits;
   for (const auto& e : p.edit_rules) edits.emplace(e.after.name, &e.after);
@@ -378,6 +449,7 @@ Rulebase applyPlan(const Rulebase& current, const Plan& p) {
   kept.insert(at, std::make_move_iterator(placed.begin()), std::make_move_iterator(placed.end()));
   out.rules = std::move(kept);
   for (const auto& s : p.delete_services) eraseNamed(out.services, s.name);
+  for (const auto& g : p.delete_address_groups) eraseNamed(out.address_groups, g.name);
   if (p.delete_tag) eraseNamed(out.tags, p.delete_tag->name);
   return out;
 }

@@ -39,11 +39,16 @@ struct RuleEdit {
   friend bool operator==(const RuleEdit&, const RuleEdit&) = default;
 };
 
-// Apply in this order: tag, service objects to add, rules to add (each at `placement`), edits,
-// moves (each to `placement`), rules to delete, service objects to delete, tag to delete.
+// Apply in this order: tag, address groups to set, service objects to add, rules to add (each at
+// `placement`), edits, moves (each to `placement`), rules to delete, service objects to delete,
+// address groups to delete, tag to delete.
 struct Plan {
   Placement placement;
   std::optional<Tag> add_tag;
+  // Tag layout: managed dynamic address groups to create or rewrite (tag_layout.h); managed ones
+  // no rule references any more (also after leaving the tag layout) are deleted.
+  std::vector<AddressGroup> set_address_groups;
+  std::vector<AddressGroup> delete_address_groups;
   std::vector<ServiceObject> add_services;
   std::vector<SecurityRule> add_rules;  // sorted by name
   std::vector<RuleEdit> edit_rules;     // sorted by name

@@ -132,6 +132,9 @@ std::string planToJson(const Plan& plan) {
   if (plan.add_tag) {
     j["add_tag"] = {{"name", plan.add_tag->name}, {"comments", plan.add_tag->comments}};
   }
+  for (const auto& g : plan.set_address_groups) {
+    j["set_address_groups"].push_back({{"name", g.name}, {"filter", g.filter}});
+  }
   for (const auto& s : plan.add_services) j["add_services"].push_back(serviceJson(s));
   for (const auto& r : plan.add_rules) j["add_rules"].push_back(ruleJson(r));
   for (const auto& e : plan.edit_rules) {
@@ -144,6 +147,7 @@ std::string planToJson(const Plan& plan) {
   if (!plan.move_rules.empty()) j["move_rules"] = plan.move_rules;
   for (const auto& r : plan.delete_rules) j["delete_rules"].push_back(r.name);
   for (const auto& s : plan.delete_services) j["delete_services"].push_back(s.name);
+  for (const auto& g : plan.delete_address_groups) j["delete_address_groups"].push_back(g.name);
   if (plan.delete_tag) j["delete_tag"] = plan.delete_tag->name;
   if (!plan.warnings.empty()) j["warnings"] = plan.warnings;
   return j.dump(2) + "\n";
@@ -173,6 +177,9 @@ void appendPlanText(std::string& out, const Plan& plan) {
         plan.delete_rules.size(), placementText(plan.placement));
   }
   if (plan.add_tag) out += fmt::format("+ tag {}\n", plan.add_tag->name);
+  for (const auto& g : plan.set_address_groups) {
+    out += fmt::format("+ dynamic address group {} (filter {})\n", g.name, g.filter);
+  }
   for (const auto& s : plan.add_services) {
     out += fmt::format("+ service {} ({} {})\n", s.name, s.protocol, s.port);
   }
@@ -191,6 +198,9 @@ void appendPlanText(std::string& out, const Plan& plan) {
   }
   for (const auto& r : plan.delete_rules) out += fmt::format("- rule {}\n", r.name);
   for (const auto& s : plan.delete_services) out += fmt::format("- service {}\n", s.name);
+  for (const auto& g : plan.delete_address_groups) {
+    out += fmt::format("- dynamic address group {}\n", g.name);
+  }
   if (plan.delete_tag) out += fmt::format("- tag {}\n", plan.delete_tag->name);
   for (const auto& w : plan.warnings) out += fmt::format("warning: {}\n", w);
 }

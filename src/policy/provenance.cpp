@@ -175,7 +175,7 @@ std::string withProvenance(std::string_view origin, std::string_view provenance,
 std::set<std::string, std::less<>> touchedOwners(const inventory::Inventory& inventory,
                                                  const inventory::Scope& scope, Layout layout) {
   std::set<std::string, std::less<>> owners;
-  const bool by_group = layout == Layout::Group;
+  const bool by_group = layout != Layout::Instance;
   std::set<std::string> vpcs(scope.vpc_ids.begin(), scope.vpc_ids.end());
   for (const auto& table : inventory.route_tables) {
     if (scope.route_table_ids.contains(table.id)) vpcs.insert(table.vpc_id);

@@ -32,6 +32,10 @@ bool ServiceObject::hasTag(std::string_view tag_name) const {
   return contains(tag, tag_name);
 }
 
+bool AddressGroup::hasTag(std::string_view tag_name) const {
+  return contains(tag, tag_name);
+}
+
 const SecurityRule* Rulebase::findRule(std::string_view name) const {
   return findByName(rules, name);
 }
@@ -42,6 +46,10 @@ const ServiceObject* Rulebase::findService(std::string_view name) const {
 
 const Tag* Rulebase::findTag(std::string_view name) const {
   return findByName(tags, name);
+}
+
+const AddressGroup* Rulebase::findAddressGroup(std::string_view name) const {
+  return findByName(address_groups, name);
 }
 
 Status validateName(std::string_view name, std::string_view what) {

@@ -80,6 +80,21 @@ struct Tag {
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
+// An address group: dynamic (a tag filter, the tag layout's DAGs) or static (members). Only
+// the fields trailwall writes are modelled; other children are kept in `extra_xml`.
+struct AddressGroup {
+  std::string name;
+  std::string filter;      // dynamic: "'trailwall.sg-0a1b'"; empty for a static group
+  Members static_members;  // static groups
+  std::string description;
+  Members tag;
+  std::vector<std::string> extra_xml;
+
+  [[nodiscard]] bool hasTag(std::string_view tag_name) const;
+
+  friend bool operator==(const AddressGroup&, const AddressGroup&) = default;
+};
+
 struct ServiceGroup {
   std::string name;
   Members members;
@@ -98,12 +113,14 @@ struct Rulebase {
   std::vector<ServiceObject> services;
   std::vector<ServiceGroup> service_groups;
   std::vector<Tag> tags;
+  std::vector<AddressGroup> address_groups;  // the vsys' (tag layout: DAGs)
   std::vector<ServiceObject> shared_services;
   std::vector<Tag> shared_tags;
 
   [[nodiscard]] const SecurityRule* findRule(std::string_view name) const;
   [[nodiscard]] const ServiceObject* findService(std::string_view name) const;
   [[nodiscard]] const Tag* findTag(std::string_view name) const;
+  [[nodiscard]] const AddressGroup* findAddressGroup(std::string_view name) const;
 
   friend bool operator==(const Rulebase&, const Rulebase&) = default;
 };

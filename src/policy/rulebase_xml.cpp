@@ -188,6 +188,12 @@ class Collector {
       for (const auto& e : node.children("entry")) out_.tags.push_back(readTag(e));
       return {};
     }
+    if (name == "address-group") {
+      for (const auto& e : node.children("entry")) {
+        out_.address_groups.push_back(readAddressGroup(e));
+      }
+      return {};
+    }
     if (name == "shared") {
       // Shared services and tags are kept apart (never edited); shared groups still pin members.
       const auto services = out_.services.size();
@@ -226,7 +232,7 @@ class Collector {
   // An <entry> at the top of a result: a vsys, a rule, a service or a tag, told by its children.
   Status collectEntry(const pugi::xml_node& e) {
     if (e.child("rulebase") || e.child("zone") || e.child("address")) {
-      return collectChildren(e, {"rulebase", "service", "service-group", "tag"});
+      return collectChildren(e, {"rulebase", "service", "service-group", "tag", "address-group"});
     }
     if (e.child("from") || e.child("to") || e.child("action") || e.child("source")) {
       return addRule(e);
@@ -347,6 +353,26 @@ Result<ServiceObject> readService(const pugi::xml_node& entry) {
   s.description = entry.child("description").text().get();
   s.tag = members(entry.child("tag"));
   return s;
+}
+
+AddressGroup readAddressGroup(const pugi::xml_node& entry) {
+  AddressGroup g;
+  g.name = entry.attribute("name").value();
+  for (const auto& child : entry.children()) {
+    const std::string_view name = child.name();
+    if (name == "dynamic") {
+      g.filter = child.child("filter").text().get();
+    } else if (name == "static") {
+      g.static_members = members(child);
+    } else if (name == "description") {
+      g.description = child.text().get();
+    } else if (name == "tag") {
+      g.tag = members(child);
+    } else if (child.type() == pugi::node_element) {
+      g.extra_xml.push_back(raw(child));
+    }
+  }
+  return g;
 }
 
 Tag readTag(const pugi::xml_node& entry) {
@@ -480,6 +506,37 @@ Status appendTag(pugi::xml_node parent, const Tag& tag) {
   return {};
 }
 
+Status appendAddressGroup(pugi::xml_node parent, const AddressGroup& group) {
+  if (auto ok = validateName(group.name, "address group"); !ok) return ok;
+  if (group.filter.size() > kMaxFilterLength) {
+    return fail(ErrorCode::InvalidInput,
+                fmt::format("address group '{}': filter is longer than {} characters", group.name,
+                            kMaxFilterLength));
+  }
+  if (!group.filter.empty() && !group.static_members.empty()) {
+    return fail(ErrorCode::InvalidInput,
+                fmt::format("address group '{}' is both dynamic and static", group.name));
+  }
+  Writer w(fmt::format("address group '{}'", group.name));
+  auto entry = newEntry(parent, group.name);
+  if (!group.filter.empty()) {
+    w.textChild(entry.append_child("dynamic"), "filter", group.filter);
+  } else {
+    w.memberList(entry, "static", group.static_members);
+  }
+  w.textChild(entry, "description", group.description);
+  w.memberList(entry, "tag", group.tag);
+  w.extras(entry, group.extra_xml);
+  if (!w.ok()) return std::unexpected(w.error());
+  return {};
+}
+
+Result<std::string> renderAddressGroup(const AddressGroup& group, Render how) {
+  pugi::xml_document doc;
+  if (auto ok = appendAddressGroup(doc, group); !ok) return std::unexpected(ok.error());
+  return finish(doc.first_child(), how);
+}
+
 Result<std::string> renderRule(const SecurityRule& rule, Render how) {
   pugi::xml_document doc;
   if (auto ok = appendRule(doc, rule); !ok) return std::unexpected(ok.error());
@@ -533,6 +590,12 @@ Result<std::string> renderRulebaseConfig(const Rulebase& rulebase, std::string_v
   auto tags = vsys_entry.append_child("tag");
   for (const auto& t : rulebase.tags) {
     if (auto ok = appendTag(tags, t); !ok) return std::unexpected(ok.error());
+  }
+  if (!rulebase.address_groups.empty()) {
+    auto address_groups = vsys_entry.append_child("address-group");
+    for (const auto& g : rulebase.address_groups) {
+      if (auto ok = appendAddressGroup(address_groups, g); !ok) return std::unexpected(ok.error());
+    }
   }
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);

@@ -28,6 +28,7 @@ namespace trailwall::policy {
 [[nodiscard]] Result<SecurityRule> readRule(const pugi::xml_node& entry);
 [[nodiscard]] Result<ServiceObject> readService(const pugi::xml_node& entry);
 [[nodiscard]] Tag readTag(const pugi::xml_node& entry);
+[[nodiscard]] AddressGroup readAddressGroup(const pugi::xml_node& entry);
 
 // Parses a single "<entry name=…>" rule element from text.
 [[nodiscard]] Result<SecurityRule> parseRuleXml(std::string_view xml);
@@ -42,11 +43,16 @@ enum class Render { Whole, ChildrenOnly };
 [[nodiscard]] Result<std::string> renderService(const ServiceObject& service,
                                                 Render how = Render::Whole);
 [[nodiscard]] Result<std::string> renderTag(const Tag& tag, Render how = Render::Whole);
+// A dynamic group as <dynamic><filter>; a filter holds at most 2047 characters (API-NOTES §12.5).
+inline constexpr std::size_t kMaxFilterLength = 2047;
+[[nodiscard]] Result<std::string> renderAddressGroup(const AddressGroup& group,
+                                                     Render how = Render::Whole);
 
 // Appends the rule's <entry> under `parent` (for builders of multi-config documents).
 [[nodiscard]] Status appendRule(pugi::xml_node parent, const SecurityRule& rule);
 [[nodiscard]] Status appendService(pugi::xml_node parent, const ServiceObject& service);
 [[nodiscard]] Status appendTag(pugi::xml_node parent, const Tag& tag);
+[[nodiscard]] Status appendAddressGroup(pugi::xml_node parent, const AddressGroup& group);
 
 // A whole rulebase as a <config> export holding vsys `vsys` (tests, the sample rulebase and
 // panos-sim seeds use it; the device itself never needs it).

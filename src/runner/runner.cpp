@@ -51,7 +51,14 @@ std::string doneReason(const Outcome& outcome, const cloudtrail::Decoded& decode
   if (run == nullptr || !run->report) return "nothing in scope";
   const auto& report = *run->report;
   if (report.nothing_in_scope) return "nothing in scope";
-  if (report.plan.empty()) return "nothing to change";
+  if (report.plan.empty() && report.outcome.registered) {
+    return fmt::format("registered through User-ID ({} request(s), no commit)",
+                       report.registrations->sent ? report.registrations->sent->requests : 0);
+  }
+  if (report.plan.empty() && !report.registrationsPending()) return "nothing to change";
+  if (report.plan.empty() && report.mode == engine::Mode::Plan) {
+    return "registrations pending (dry run)";
+  }
   if (report.mode == engine::Mode::Plan) {
     return fmt::format("planned {} changes (dry run)", report.plan.changeCount());
   }

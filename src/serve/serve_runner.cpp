@@ -56,6 +56,30 @@ class WatchedFirewall final : public panos::Firewall {
     if (!answers) note("check", answers.error());
     return answers;
   }
+  [[nodiscard]] Result<panos::MatchAnswers> matchFlowsAll(
+      const std::vector<policy::Flow>& flows) override {
+    auto answers = inner_.matchFlowsAll(flows);
+    if (!answers) note("check", answers.error());
+    return answers;
+  }
+  [[nodiscard]] Result<policy::Mappings> readRegistrations() override {
+    auto registrations = inner_.readRegistrations();
+    if (!registrations) note("read", registrations.error());
+    return registrations;
+  }
+  [[nodiscard]] Status sendRegistrations(const policy::RegistrationChanges& changes,
+                                         std::int64_t timeout_seconds, panos::Hold& hold,
+                                         panos::RegistrationReport& report) override {
+    if (stop_.stop_requested() && !changes.empty()) {
+      failure_ = Failure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
+      return fail(ErrorCode::Conflict,
+                  "trailwall is stopping: no registration was sent, the messages will be "
+                  "delivered again");
+    }
+    auto sent = inner_.sendRegistrations(changes, timeout_seconds, hold, report);
+    if (!sent) note("apply", sent.error());
+    return sent;
+  }
   [[nodiscard]] Result<std::unique_ptr<panos::Hold>> hold() override {
     auto held = inner_.hold();
     if (!held) note("hold", held.error());
@@ -138,6 +162,7 @@ Outcome outcomeOf(runner::Status status) {
 
 std::vector<std::string> planLines(const policy::Plan& plan) {
   std::vector<std::string> lines;
+  for (const auto& g : plan.set_address_groups) lines.push_back("+ address group " + g.name);
   for (const auto& s : plan.add_services) lines.push_back("+ service " + s.name);
   for (const auto& r : plan.add_rules) lines.push_back("+ " + r.name);
   for (const auto& e : plan.edit_rules) {
@@ -146,6 +171,7 @@ std::vector<std::string> planLines(const policy::Plan& plan) {
   for (const auto& name : plan.move_rules) lines.push_back("> " + name + " (moved)");
   for (const auto& r : plan.delete_rules) lines.push_back("- " + r.name);
   for (const auto& s : plan.delete_services) lines.push_back("- service " + s.name);
+  for (const auto& g : plan.delete_address_groups) lines.push_back("- address group " + g.name);
   return lines;
 }
 

@@ -6,8 +6,10 @@ certificate made by openssl; trailwall verifies it) on free loopback ports, buil
 internet gateway is a firewall instance, and walks through AWS changes: for each it makes the
 change in moto, writes the CloudTrail record AWS would write (as a gzip'd log file, an EventBridge
 event, a log file in S3 or an S3 notification), runs `trailwall handle` on it and shows the
-firewall's rulebase. A final `trailwall reconcile` finds nothing to do. Everything it started is
-stopped on success, failure and Ctrl-C. The scenario machinery (tools/demo/scenario) is the one
+firewall's rulebase. A final `trailwall reconcile` finds nothing to do. With `--layout tag` it
+shows the tag layout instead: one commit for the rules and dynamic address groups, then instances
+come and go with User-ID registrations only, the firewall's commit count staying at zero.
+Everything it started is stopped on success, failure and Ctrl-C. The scenario machinery (tools/demo/scenario) is the one
 the end-to-end tests (tests/e2e) use.
 """
 import argparse
@@ -206,6 +208,105 @@ def run_demo(args, clock):
     return timings
 
 
+def registrations_table(s):
+    """panos-sim's User-ID registrations, group tags shown with the group's name."""
+    answer = s.sim.control("GET", "/sim/userid?vsys=vsys1")
+    names = s.topology.names
+    lines = []
+    for entry in sorted(answer["entries"], key=lambda e: tuple(int(x) for x in e["ip"].split("."))):
+        tags = []
+        for t in entry["tags"]:
+            group = t["tag"].split(".", 1)[1] if t["tag"].startswith("trailwall.") else None
+            label = names.get(group, t["tag"]) if group else t["tag"]
+            expires = t["expires_in_s"]
+            tags.append(f"{label} ({expires} s)" if expires is not None else label)
+        lines.append(f"      {entry['ip']:<12} {', '.join(tags)}")
+    return "\n".join(lines) if lines else "      (none)"
+
+
+def tag_steps(s):
+    t, ec2 = s.topology, s.ec2
+    return [
+        Step("StartInstances: web-2 starts", lambda: ec2.start(t.instances["web-2"]), "log file",
+             "web-2 registered with the web and admin-ssh tags; no commit"),
+        Step("StopInstances: app-1 stops", lambda: ec2.stop(t.instances["app-1"]), "EventBridge",
+             "app-1's registrations go; no commit"),
+        Step("RunInstances: app-2 launched in the app subnet",
+             lambda: ec2.run("app-2", t.subnets["app"], [t.groups["app"]], "10.0.2.20")[1],
+             "S3 notification", "app-2 registered with the app tag; no commit"),
+        Step("StartInstances: app-1 starts again", lambda: ec2.start(t.instances["app-1"]),
+             "log file", "app-1 registered again; no commit"),
+        Step("TerminateInstances: web-2 terminated",
+             lambda: ec2.terminate(t.instances["web-2"]), "log file",
+             "web-2's registrations go; no commit"),
+    ]
+
+
+def run_tag_demo(args, clock):
+    timings = []
+    with Servers(args.panos_sim, commit_ms=args.commit_ms) as servers:
+        say(f"{clock} moto_server {servers.moto.endpoint} (pid {servers.moto.child.process.pid},"
+            f" signatures verified), panos-sim {servers.sim.base_url} "
+            f"(pid {servers.sim.child.process.pid}, TLS certificate made by openssl)")
+        s = Scenario(servers, args.trailwall, layout="tag")
+        say(f"{clock} built through the EC2 API:\n{indent(describe_vpc(s), '   ')}")
+        say(f"{clock} trailwall configured with [policy] layout = \"tag\"")
+
+        def trailwall(run, previous, what):
+            say(f"{clock} $ trailwall {' '.join(run.args)}   "
+                f"{DIM}(exit {run.code}, {run.seconds:.2f} s){RESET}")
+            say(indent(report(run, args.verbose)))
+            if run.code != 0:
+                raise RuntimeError(f"trailwall {' '.join(run.args)} failed with {run.code}")
+            counters = s.sim.counters()
+            commits = counters["by_type"].get("commit", 0)
+            userid = counters["by_type"].get("user-id", 0)
+            say(f"      {what}: commits on the firewall {commits}, User-ID requests {userid}")
+            if firewall.administrator_rules(s.running()) != s.baseline_admin:
+                raise RuntimeError("an administrator rule changed")
+            return commits
+
+        say(f"\n{BOLD}0. A full reconcile: rules per group permission, one dynamic address group "
+            f"per group, the addresses registered{RESET}")
+        s.sim.reset_counters()
+        previous = s.running()
+        run = s.trailwall.reconcile()
+        trailwall(run, previous, "reconcile")
+        say(s.table(previous))
+        say(f"      registrations (tag, time left):\n{registrations_table(s)}")
+        timings.append(("0. reconcile (everything)", None, run.seconds))
+        rules_after_reconcile = firewall.rules(s.running())
+
+        total_commits = 0
+        for number, step in enumerate(tag_steps(s), 1):
+            say(f"\n{BOLD}{number}. {step.title}{RESET}")
+            started = time.monotonic()
+            record = step.change()
+            aws_seconds = time.monotonic() - started
+            target = deliver(s, record, step.delivery)
+            say(f"{clock} changed in moto ({aws_seconds * 1000:.0f} ms); CloudTrail record "
+                f"{record['eventName']} delivered as {step.delivery}")
+            say(f"      expect: {step.expect}")
+            s.sim.reset_counters()
+            run = s.trailwall.handle(target)
+            total_commits += trailwall(run, None, "this step")
+            say(f"      registrations:\n{registrations_table(s)}")
+            timings.append((f"{number}. {record['eventName']}", aws_seconds, run.seconds))
+
+        say(f"\n{BOLD}{len(timings)}. A final full reconcile refreshes every registration's "
+            f"timeout and commits nothing{RESET}")
+        s.sim.reset_counters()
+        run = s.trailwall.reconcile()
+        total_commits += trailwall(run, None, "reconcile")
+        timings.append((f"{len(timings)}. reconcile", None, run.seconds))
+        if firewall.rules(s.running()) != rules_after_reconcile:
+            raise RuntimeError("the rulebase changed while instances came and went")
+        say(f"      rulebase unchanged since step 0; commits since step 0: {total_commits}")
+        if total_commits != 0:
+            raise RuntimeError(f"expected no commit after step 0, counted {total_commits}")
+    return timings
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trailwall", required=True, help="the trailwall binary")
@@ -214,6 +315,9 @@ def main():
                         help="how long panos-sim's commit jobs run (default 500)")
     parser.add_argument("--verbose", action="store_true",
                         help="show trailwall's whole report and its log lines")
+    parser.add_argument("--layout", choices=("group", "tag"), default="group",
+                        help="group (default): the walk through AWS changes; tag: instance churn "
+                             "in the tag layout, with no commit")
     args = parser.parse_args()
     # Ctrl-C and SIGTERM end the demo through the with-blocks, which stop the servers (SIGINT is
     # set explicitly: a shell starting the demo in the background would have it ignored).
@@ -222,7 +326,7 @@ def main():
     clock = Clock()
     say(f"{BOLD}trailwall demo{RESET}: AWS changes become firewall rules\n")
     try:
-        timings = run_demo(args, clock)
+        timings = run_tag_demo(args, clock) if args.layout == "tag" else run_demo(args, clock)
     except KeyboardInterrupt:
         say(f"\n{clock} interrupted: moto_server and panos-sim stopped")
         return 130

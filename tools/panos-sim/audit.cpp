@@ -4,13 +4,15 @@
 // uncommitted-change journal with owners (show config list changes). API-NOTES.md sections 14
 // and 15.
 //
-// Assumptions (README "Audit comments"): the reply text of set audit-comment (known only through
-// xmltodict renderings); its error for an xpath that is no rule in the candidate; that a comment
-// alone is no configuration change (a commit with nothing else answers "There are no changes to
-// commit." and the comment waits); that after the commit `show config list audit-comments` is
-// empty; the log's `client` field; the log query grammar beyond `(field eq|contains value)`
-// joined by `and`; the journal's action words other than " CREATE" and its component types.
+// Assumptions (README "Audit comments"): the refusal of a release before 9.0; the reply text of set
+// audit-comment (known only through xmltodict renderings); its error for an xpath that is no rule
+// in the candidate; that a comment alone is no configuration change (a commit with nothing else
+// answers "There are no changes to commit." and the comment waits); that after the commit `show
+// config list audit-comments` is empty; the log's `client` field; the log query grammar beyond
+// `(field eq|contains value)` joined by `and`; the journal's action words other than " CREATE" and
+// its component types.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "api.h"
@@ -156,6 +158,11 @@ std::string logEntryXml(const Device& device, const AuditRecord& r) {
 }  // namespace
 
 ApiResponse setAuditComment(Device& device, const pugi::xml_node& node, const std::string& admin) {
+  // Audit comments came with PAN-OS 9.0 (API-NOTES section 15); an older release does not know
+  // the command and answers as for any unknown op element (assumption: code 17, "unexpected").
+  if (std::atoi(device.options.sw_version.c_str()) < 9) {
+    return errorLines(17, {" set -> audit-comment  is unexpected"}, true);
+  }
   const std::string xpath = node.child("xpath").text().get();
   const std::string comment = node.child("comment").text().get();
   if (xpath.empty()) {

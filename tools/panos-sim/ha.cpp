@@ -209,8 +209,8 @@ std::optional<ApiResponse> haRefusal(const Device& device, const RequestLogEntry
   const bool write = (entry.type == "config" && kWrites.contains(entry.action)) ||
                      entry.type == "commit" ||
                      (entry.type == "op" &&
-                      (entry.action == "set audit-comment" || entry.action.starts_with("revert") ||
-                       entry.action.starts_with("load")));
+                      (entry.action.starts_with("set audit-comment") ||
+                       entry.action.starts_with("revert") || entry.action.starts_with("load")));
   if (!write) {
     return std::nullopt;
   }

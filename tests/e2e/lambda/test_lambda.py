@@ -138,7 +138,7 @@ class LambdaRuntime(LambdaCase):
         self.assertEqual(posted.json()["errorMessage"],
                          "trailwall could not start: configuration error: environment variable "
                          "TRAILWALL_POLICY_LAYOUT: policy.layout: unknown layout 'sideways' "
-                         "(expected group or instance)")
+                         "(expected group, instance or tag)")
 
         # The Runtime API answers 500 (a container error): the runtime exits promptly.
         api = self.runtime_api()

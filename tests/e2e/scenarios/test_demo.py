@@ -28,11 +28,11 @@ def alive(pid):
 
 
 class Demo(unittest.TestCase):
-    def start(self):
+    def start(self, *extra):
         env = dict(os.environ, CI="true")
         return subprocess.Popen(
             [sys.executable, DEMO, "--trailwall", TRAILWALL, "--panos-sim", PANOS_SIM,
-             "--commit-ms", "0"],
+             "--commit-ms", "0", *extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=env)
 
@@ -52,6 +52,19 @@ class Demo(unittest.TestCase):
             self.assertIn(step, output)
         self.assertNotIn("CHANGED", output)  # every administrator rule stayed as it was
         self.assertIn("Timings", output)
+        self.assertNothingLeft(output)
+
+    def test_the_tag_layout_demo_commits_nothing_while_instances_come_and_go(self):
+        demo = self.start("--layout", "tag")
+        output, _ = demo.communicate(timeout=300)
+        self.assertEqual(demo.returncode, 0, output)
+        self.assertIn("reconcile: commits on the firewall 1, User-ID requests 1", output)
+        steps = re.findall(r"this step: commits on the firewall (\d+), User-ID requests (\d+)",
+                           output)
+        self.assertEqual(len(steps), 5, output)  # start, stop, run, start, terminate
+        for commits, requests in steps:
+            self.assertEqual((commits, requests), ("0", "1"), output)
+        self.assertIn("commits since step 0: 0", output)
         self.assertNothingLeft(output)
 
     def interrupt(self, sig, expected_code):

@@ -34,7 +34,7 @@ def changing(entry):
     action = f"{entry['type']}/{entry.get('action', '')}"
     words = entry.get("xpath", "")
     return (action in WRITE_ACTIONS or entry["type"] == "commit"
-            or (entry["type"] == "op" and words.startswith(("request", "revert", "load"))))
+            or (entry["type"] == "op" and words.startswith(("request", "revert", "load", "set"))))
 
 
 def log_time(line):

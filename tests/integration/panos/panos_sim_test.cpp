@@ -15,6 +15,7 @@
 #include "panos/client.h"
 #include "panos/firewall.h"
 #include "policy/naming.h"
+#include "policy/provenance.h"
 #include "policy/rulebase_xml.h"
 #include "support/panos_sim_fixture.h"
 
@@ -474,6 +475,57 @@ TEST_F(HalfSecondCommits, IsNoticedWithinAFewTenthsOfASecond) {
   std::printf("0.5 s commit noticed after %lld ms (%lld ms after its end)\n",
               static_cast<long long>(report->commit_duration.count()),
               static_cast<long long>(report->commit_duration.count() - 500));
+}
+
+// Issue 12: every rule written carries an audit comment naming its change, recorded by the
+// run's partial commit (the simulator's config log), nothing left pending.
+TEST_F(PanOsSim, EveryRuleWrittenCarriesAnAuditCommentRecordedByTheCommit) {
+  auto first = managedRule("sg-0aa-tcp-443", "10.0.2.10");
+  first.description = policy::withProvenance(
+      first.description,
+      "StartInstances (ev-0aa) at 2026-12-03T08:00:00Z by arn:aws:iam::1:user/a");
+  auto second = managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh");
+  second.description = policy::withProvenance(
+      second.description, "AuthorizeSecurityGroupIngress (ev-0bb) at 2026-12-03T08:01:00Z by x");
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  const auto report = applyHeld(fw, planAdding({first, second}));
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_EQ(report->audit_comments, 2);
+  EXPECT_TRUE(report->audit_comment_error.empty()) << report->audit_comment_error;
+  EXPECT_TRUE(simulator().pendingAuditComments().empty());
+  const auto log = simulator().auditLog();
+  ASSERT_EQ(log.size(), 2U);
+  const auto paths = ConfigPaths::forLocation({}).value();
+  EXPECT_EQ(log[0].xpath, paths.rule("sg-0aa-tcp-443").value());
+  EXPECT_EQ(log[0].comment, first.description);
+  EXPECT_EQ(log[0].admin, "admin");
+  EXPECT_EQ(log[1].xpath, paths.rule("sg-0bb-tcp-22").value());
+  EXPECT_NE(log[1].comment.find("(ev-0bb)"), std::string::npos) << log[1].comment;
+}
+
+class PanOs81 : public PanOsSim {
+ protected:
+  void configure(panossim::ServerOptions& options) override {
+    options.simulator.sw_version = "8.1.15";
+  }
+};
+
+// A release before 9.0 has no audit comments: found out with one request, reported, and the
+// rules are committed all the same.
+TEST_F(PanOs81, AFirewallWithoutAuditCommentsStillGetsItsRulesCommitted) {
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  const auto report = applyHeld(fw, planAdding({managedRule("sg-0aa-tcp-443", "10.0.2.10"),
+                                                managedRule("sg-0bb-tcp-22", "10.0.2.11", "ssh")}));
+  ASSERT_TRUE(report.has_value()) << to_string(report.error());
+  EXPECT_TRUE(report->committed);
+  EXPECT_EQ(report->audit_comments, 0);
+  EXPECT_TRUE(report->audit_comments_unsupported);
+  EXPECT_NE(report->audit_comment_error.find("does not support audit comments"), std::string::npos)
+      << report->audit_comment_error;
+  EXPECT_EQ(fw.requestCounts().of("op/set"), 1);  // one request found it out
+  EXPECT_EQ(runningRuleNames().at(5), "sg-0bb-tcp-22");
 }
 
 }  // namespace

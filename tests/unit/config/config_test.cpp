@@ -86,7 +86,7 @@ TEST(Config, SecretSources) {
 
 TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(errorOf("[policy]\nlayout = \"zone\"\n"),
-            "t.toml:2: policy.layout: unknown layout 'zone' (expected group or instance)");
+            "t.toml:2: policy.layout: unknown layout 'zone' (expected group, instance or tag)");
   EXPECT_EQ(errorOf("[policy]\n\nbottom = \"x\"\n"),
             "t.toml:3: policy.bottom: unknown key (did you mean policy.bottom_rule?)");
   EXPECT_EQ(errorOf("[policy]\ncheck_already_allowed = \"yes\"\n"),
@@ -189,6 +189,41 @@ TEST(Config, ABadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(typed.find("environment variable TRAILWALL_FIREWALL_COMMIT_TIMEOUT_SECONDS"),
             std::string::npos)
       << typed;
+}
+
+TEST(Config, TagLayoutKeys) {
+  const auto c = parseConfig(R"(
+[policy]
+layout = "tag"
+registration_timeout_seconds = 3600
+[firewall]
+max_registered_ips = 5000
+)",
+                             "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->policy.layout, policy::Layout::Tag);
+  EXPECT_EQ(c->policy.registration_timeout_seconds, 3600);
+  EXPECT_EQ(c->policy.max_registered_ips, 5000U);
+  const auto defaults = parseConfig("", "t.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->policy.registration_timeout_seconds, 86400);  // fails closed within a day
+  EXPECT_EQ(defaults->policy.max_registered_ips, 0U);
+  for (const char* bad : {"0", "2592001", "-1", "\"1h\""}) {
+    EXPECT_NE(errorOf(std::string("[policy]\nregistration_timeout_seconds = ") + bad + "\n")
+                  .find("policy.registration_timeout_seconds"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(errorOf("[firewall]\nmax_registered_ips = -3\n").find("firewall.max_registered_ips"),
+            std::string::npos);
+  const auto env = parseConfig("", "t.toml",
+                               {{"TRAILWALL_POLICY_LAYOUT", "tag"},
+                                {"TRAILWALL_POLICY_REGISTRATION_TIMEOUT_SECONDS", "600"},
+                                {"TRAILWALL_FIREWALL_MAX_REGISTERED_IPS", "100"}});
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->policy.layout, policy::Layout::Tag);
+  EXPECT_EQ(env->policy.registration_timeout_seconds, 600);
+  EXPECT_EQ(env->policy.max_registered_ips, 100U);
 }
 
 TEST(Config, FirewallOperationKeys) {

@@ -235,6 +235,29 @@ TEST(MultiConfigRefusalShape, LockConflictsAndBatchFailuresAreNotRefusals) {
   EXPECT_FALSE(isMultiConfigRefusal(*auth, 403));
 }
 
+TEST(AuditCommentRefusal, AnUnknownCommandIsARefusalAndAConflictIsNot) {
+  const auto refused = ApiResponse::parse(
+      "<response status=\"error\" code=\"17\"><msg><line><![CDATA[ set -> audit-comment  is "
+      "unexpected]]></line></msg></response>");
+  EXPECT_TRUE(isAuditCommentRefusal(*refused, 200));
+  EXPECT_TRUE(
+      isAuditCommentRefusal(*ApiResponse::parse("<response status='error' code='1'/>"), 200));
+  const auto locked = ApiResponse::parse(
+      "<response status=\"error\"><msg><line>Configuration is locked by bob</line></msg>"
+      "</response>");
+  EXPECT_FALSE(isAuditCommentRefusal(*locked, 200));
+  const auto missing = ApiResponse::parse(
+      "<response status=\"error\" code=\"7\"><msg><line>Audit comment xpath /x is not a "
+      "rule</line></msg></response>");
+  EXPECT_FALSE(isAuditCommentRefusal(*missing, 200));
+  auto auth = ApiResponse::parse(referenceFile("error-403-invalid-credential.xml"));
+  EXPECT_FALSE(isAuditCommentRefusal(*auth, 403));
+  const auto ok = ApiResponse::parse(
+      "<response status=\"success\"><result>Successfully added comment for xpath</result>"
+      "</response>");
+  EXPECT_FALSE(isAuditCommentRefusal(*ok, 200));
+}
+
 TEST_F(ClientTest, SingleRequestsStopAtTheFirstFailure) {
   auto o = options();
   o.multi_config = false;

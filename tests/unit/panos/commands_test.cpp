@@ -115,5 +115,28 @@ TEST(OpCommands, MatchTheDocumentedCommands) {
   EXPECT_EQ(showSystemInfoCommand(), "<show><system><info/></system></show>");
 }
 
+TEST(AuditComment, NamesTheRuleXpathAndEscapesTheText) {
+  const std::string xpath =
+      "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']/rulebase/"
+      "security/rules/entry[@name='sg-1-tcp-443']";
+  const auto cmd = setAuditCommentCommand(xpath, "a <b> & \"c\"");
+  ASSERT_TRUE(cmd.has_value()) << to_string(cmd.error());
+  const auto doc = parseXml(*cmd);
+  const auto audit = doc.child("set").child("audit-comment");
+  EXPECT_EQ(std::string(audit.child("xpath").text().get()), xpath);
+  EXPECT_EQ(std::string(audit.child("comment").text().get()), "a <b> & \"c\"");
+  EXPECT_EQ(cmd->find("<b>"), std::string::npos) << *cmd;  // escaped, not an element
+}
+
+TEST(AuditComment, RefusesEmptyOverlongAndUnsendableText) {
+  EXPECT_EQ(setAuditCommentCommand("/x", "").error().code, ErrorCode::InvalidInput);
+  EXPECT_EQ(setAuditCommentCommand("", "text").error().code, ErrorCode::InvalidInput);
+  EXPECT_TRUE(setAuditCommentCommand("/x", std::string(kMaxAuditCommentLength, 'a')).has_value());
+  EXPECT_EQ(setAuditCommentCommand("/x", std::string(kMaxAuditCommentLength + 1, 'a')).error().code,
+            ErrorCode::InvalidInput);
+  EXPECT_EQ(setAuditCommentCommand("/x", std::string("bell\x07")).error().code,
+            ErrorCode::InvalidInput);
+}
+
 }  // namespace
 }  // namespace trailwall::panos

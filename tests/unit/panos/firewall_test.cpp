@@ -8,6 +8,7 @@
 #include "http/fake_transport.h"
 #include "lock_device.h"
 #include "panos/fake_firewall.h"
+#include "policy/provenance.h"
 #include "policy/rulebase_xml.h"
 #include "reference.h"
 
@@ -201,6 +202,10 @@ class ScriptedDevice {
   }
   std::string commit_locks = referenceFile("op-show-commit-locks-none.xml");
   std::string policy_match = referenceFile("op-security-policy-match-rules-entry-fixture.xml");
+  // set audit-comment (API-NOTES §15: the reply text known through xmltodict renderings).
+  std::string audit_comment =
+      "<response status=\"success\"><result>Successfully added comment for xpath</result>"
+      "</response>";
   testing::LockDevice locks;
   std::vector<std::map<std::string, std::string>> seen;
 
@@ -232,6 +237,7 @@ class ScriptedDevice {
       return ok("<response status=\"success\"><result>no</result></response>");
     }
     if (cmd.starts_with("<test>")) return ok(policy_match);
+    if (cmd.starts_with("<set><audit-comment>")) return ok(audit_comment);
     return http::Response{200, {}, "<response status='error' code='1'/>"};
   }
 
@@ -422,6 +428,112 @@ TEST_F(FirewallTest, AppliesAPlanWithOneWriteAndOnePartialCommitWhileHolding) {
   EXPECT_EQ(device_.locks.adds, 1);
   EXPECT_EQ(device_.locks.removes, 1);
   EXPECT_TRUE(device_.locks.locks.empty());
+}
+
+// The index in device_.seen of each request whose cmd starts with `prefix` (or of `type`).
+std::vector<std::size_t> requestsOf(const ScriptedDevice& device, const std::string& type,
+                                    const std::string& cmd_prefix = "") {
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < device.seen.size(); ++i) {
+    const auto& f = device.seen[i];
+    if (f.at("type") != type) continue;
+    if (!cmd_prefix.empty() && (f.count("cmd") == 0U || !f.at("cmd").starts_with(cmd_prefix))) {
+      continue;
+    }
+    at.push_back(i);
+  }
+  return at;
+}
+
+TEST(AuditCommentText, KeepsTheChangeAndShortensTheOriginWithinTheLimit) {
+  const std::string change =
+      "StartInstances (6f1e7c2a-8d3b-4e5f-9a0b-1c2d3e4f5a6b) at 2026-12-03T08:00:00Z by "
+      "arn:aws:iam::123456789012:user/alice";
+  const std::string description = policy::withProvenance(
+      "trailwall: sg-0a1b2c3d4e5f60718 (web) tcp 443 from 0.0.0.0/0 " + std::string(300, 'x'),
+      change);
+  const auto text = auditCommentText(description);
+  EXPECT_LE(text.size(), kMaxAuditCommentLength);
+  EXPECT_TRUE(text.starts_with("trailwall: sg-0a1b2c3d4e5f60718 (web)")) << text;
+  EXPECT_TRUE(text.ends_with(" | last change: " + change)) << text;
+  // A principal longer than the limit still leaves the event name and id.
+  const auto long_principal = auditCommentText(policy::withProvenance(
+      "origin",
+      "StartInstances (abc-123) at 2026-12-03T08:00:00Z by arn:" + std::string(600, 'p')));
+  EXPECT_LE(long_principal.size(), kMaxAuditCommentLength);
+  EXPECT_NE(long_principal.find("StartInstances (abc-123)"), std::string::npos) << long_principal;
+  // A description without provenance (written before it existed) is cut at the limit.
+  EXPECT_EQ(auditCommentText(std::string(400, 'd')), std::string(kMaxAuditCommentLength, 'd'));
+}
+
+TEST_F(FirewallTest, EveryRuleWrittenGetsAnAuditCommentAfterTheWriteAndBeforeTheCommit) {
+  auto plan = fullPlan();
+  plan.add_rules[0].description = policy::withProvenance(
+      "sg-01 tcp 22", "AuthorizeSecurityGroupIngress (ev-1) at 2026-12-03T08:00:00Z by arn:a");
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  ApplyReport report;
+  const auto status = applyHeld(fw, plan, report);
+  ASSERT_TRUE(status.has_value()) << to_string(status.error());
+  EXPECT_EQ(report.audit_comments, 3);  // two added, one changed; none for moved or deleted
+  EXPECT_FALSE(report.audit_comments_unsupported);
+  EXPECT_TRUE(report.audit_comment_error.empty()) << report.audit_comment_error;
+  const auto comments = requestsOf(device_, "op", "<set><audit-comment>");
+  ASSERT_EQ(comments.size(), 3U);
+  const auto writes = requestsOf(device_, "config");
+  const auto commits = requestsOf(device_, "commit");
+  ASSERT_EQ(commits.size(), 1U);
+  EXPECT_GT(comments.front(), writes.back());   // after the write (the rules exist)
+  EXPECT_LT(comments.back(), commits.front());  // recorded with the commit
+  pugi::xml_document first;
+  ASSERT_TRUE(first.load_string(device_.seen[comments[0]].at("cmd").c_str()));
+  const auto audit = first.child("set").child("audit-comment");
+  EXPECT_EQ(std::string(audit.child("xpath").text().get()), paths().rule("sg-01-tcp-22").value());
+  EXPECT_EQ(std::string(audit.child("comment").text().get()),
+            plan.add_rules[0].description);  // short enough to be the description itself
+  pugi::xml_document third;
+  ASSERT_TRUE(third.load_string(device_.seen[comments[2]].at("cmd").c_str()));
+  EXPECT_EQ(std::string(third.child("set").child("audit-comment").child("xpath").text().get()),
+            paths().rule("sg-03-tcp-443").value());
+  EXPECT_EQ(fw.requestCounts().of("op/set"), 3);
+}
+
+TEST_F(FirewallTest, AFirewallWithoutAuditCommentsIsDetectedOnceAndTheRunCommits) {
+  device_.audit_comment =
+      "<response status=\"error\" code=\"17\"><msg><line><![CDATA[ set -> audit-comment  is "
+      "unexpected]]></line></msg></response>";
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  ApplyReport report;
+  ASSERT_TRUE(applyHeld(fw, fullPlan(), report).has_value());
+  EXPECT_TRUE(report.committed);
+  EXPECT_EQ(report.audit_comments, 0);
+  EXPECT_TRUE(report.audit_comments_unsupported);
+  EXPECT_NE(report.audit_comment_error.find("is unexpected"), std::string::npos)
+      << report.audit_comment_error;
+  EXPECT_EQ(requestsOf(device_, "op", "<set><audit-comment>").size(), 1U);  // not once per rule
+  // The next run of this process does not ask again.
+  ApplyReport again;
+  ASSERT_TRUE(applyHeld(fw, fullPlan(), again).has_value());
+  EXPECT_TRUE(again.audit_comments_unsupported);
+  EXPECT_EQ(requestsOf(device_, "op", "<set><audit-comment>").size(), 1U);
+}
+
+TEST_F(FirewallTest, AFailingAuditCommentIsReportedAndTheChangesAreStillCommitted) {
+  device_.audit_comment =
+      "<response status=\"error\" code=\"7\"><msg><line>Audit comment xpath is not a "
+      "rule</line></msg></response>";
+  auto fw = firewall();
+  ASSERT_TRUE(fw.readRulebase().has_value());
+  ApplyReport report;
+  ASSERT_TRUE(applyHeld(fw, fullPlan(), report).has_value());
+  EXPECT_TRUE(report.committed);
+  EXPECT_FALSE(report.audit_comments_unsupported);
+  EXPECT_NE(report.audit_comment_error.find("rule 'sg-01-tcp-22'"), std::string::npos)
+      << report.audit_comment_error;
+  EXPECT_NE(report.audit_comment_error.find("(0 of 3 set)"), std::string::npos)
+      << report.audit_comment_error;
+  EXPECT_EQ(requestsOf(device_, "op", "<set><audit-comment>").size(), 1U);
 }
 
 TEST_F(FirewallTest, AnEmptyPlanWritesAndCommitsNothing) {

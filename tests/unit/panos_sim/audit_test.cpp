@@ -89,6 +89,20 @@ TEST(AuditComment, OnlyRulesTakeComments) {
   EXPECT_EQ(statusOf(h.op(setComment(fresh, "new rule"))), "success");
 }
 
+TEST(AuditComment, AReleaseBefore90DoesNotKnowTheCommand) {
+  SimulatorOptions options;
+  options.sw_version = "8.1.15";
+  SimHarness h(options);
+  const ApiResponse r = h.op(setComment(kRule, "x"));
+  EXPECT_EQ(statusOf(r), "error");
+  EXPECT_EQ(codeOf(r), "17");
+  EXPECT_NE(r.body.find("audit-comment  is unexpected"), std::string::npos) << r.body;
+  EXPECT_TRUE(h.sim->pendingAuditComments().empty());
+  options.sw_version = "9.0.0";
+  SimHarness nine(options);
+  EXPECT_EQ(statusOf(nine.op(setComment(kRule, "x"))), "success");
+}
+
 TEST(AuditComment, TheConfigLogAnswersTheHistoryQueryClientsSend) {
   SimHarness h;
   for (const char* comment : {"first", "second"}) {

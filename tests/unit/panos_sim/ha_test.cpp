@@ -90,6 +90,11 @@ TEST(HaPair, ThePassivePeerRefusesChangesAndCommitsButAnswersReads) {
   addAddress(*p.b, "on-passive", "15");
   EXPECT_EQ(codeOf(p.b->commit()), "15");
   EXPECT_NE(messageOf(p.b->commit()).find("not the active HA peer"), std::string::npos);
+  // An audit comment is a change too (the log names the action "set audit-comment xpath").
+  EXPECT_EQ(codeOf(p.b->op("<set><audit-comment><xpath>" + std::string(kVsys) +
+                           "/rulebase/security/rules/entry[@name='r']</xpath><comment>c</comment>"
+                           "</audit-comment></set>")),
+            "15");
   EXPECT_EQ(statusOf(p.b->config("get", std::string(kVsys) + "/address")), "success");
   EXPECT_EQ(statusOf(p.b->op("<show><system><info/></system></show>")), "success");
   EXPECT_EQ(p.b->sim->candidateConfigXml().find("on-passive"), std::string::npos);

@@ -170,6 +170,34 @@ TEST(Provenance, ALargePlanGetsEachOwnersEventOnEveryRule) {
       << plan.add_services[0].description;
 }
 
+TEST(Provenance, AServiceObjectNamesTheChangeOfTheFirstRuleUsingIt) {
+  Plan plan;
+  auto web = rule("sg-0a1b2c3d4e5f60718-tcp-8000-8099", "trailwall: web tcp 8000-8099");
+  web.service = {"tw-tcp-8000-8099"};
+  plan.add_rules.push_back(web);
+  ServiceObject used;
+  used.name = "tw-tcp-8000-8099";
+  used.protocol = "tcp";
+  used.port = "8000-8099";
+  used.description = "trailwall: tcp 8000-8099";
+  ServiceObject unused = used;  // no rule of the plan names it: the batch's latest event
+  unused.name = "tw-udp-500";
+  unused.description = "trailwall: udp 500";
+  plan.add_services = {used, unused};
+  auto later = startEvent();
+  later.name = "AuthorizeSecurityGroupIngress";
+  later.id = "authorize";
+  later.time = "2026-12-03T09:00:00Z";
+  later.scope = {};
+  later.scope.group_ids = {"sg-0ffffffffffffffff"};  // touches no rule of this plan
+  annotate(plan, {startEvent(), later}, oneInstance(), Options{}, {});
+  EXPECT_EQ(plan.add_services[0].description,
+            "trailwall: tcp 8000-8099 | last change: " + eventText(startEvent()));
+  EXPECT_EQ(plan.add_services[1].description,
+            "trailwall: udp 500 | last change: " + eventText(later));
+  EXPECT_EQ(descriptionOrigin(plan.add_services[0].description), "trailwall: tcp 8000-8099");
+}
+
 TEST(Provenance, TheCommitSummaryFitsItsLimit) {
   std::vector<EventRef> many;
   for (int i = 0; i < 50; ++i) {

@@ -37,7 +37,9 @@ def write_config(path, servers, gateway_instance_id, job_poll_seconds=0.1, firew
     settings.update(policy)
 
     def value(v):
-        return ("true" if v else "false") if isinstance(v, bool) else f'"{v}"'
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return str(v) if isinstance(v, int) else f'"{v}"'
 
     lines = ["# Written by the trailwall demo for its moto_server and panos-sim.", "[policy]"]
     lines += [f"{k} = {value(v)}" for k, v in settings.items()]
