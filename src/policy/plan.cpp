@@ -257,6 +257,13 @@ class Differ {
       }
       out_.set_address_groups.push_back(g);
     }
+    // Which names the rules reference matters only for a managed DAG that may go: without one
+    // (the group and instance layouts), 160,000 rules' destinations are not hashed.
+    const bool may_delete = std::any_of(
+        current_.address_groups.begin(), current_.address_groups.end(), [&](const auto& g) {
+          return isManagedAddressGroup(g, options_.managed_tag) && !written_dags_.contains(g.name);
+        });
+    if (!may_delete) return;
     std::unordered_set<std::string_view> referenced;
     std::unordered_map<std::string_view, std::string_view> referenced_by;
     const auto refer = [&](const SecurityRule& r) {
