@@ -4,12 +4,15 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <unordered_set>
+
+#include "common/both.h"
 
 namespace trailwall::inventory {
 namespace {
@@ -782,7 +785,22 @@ OrderedJson writePermission(const Permission& p) {
 
 namespace {
 
-Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t capacity) {
+// The top-level members of an inventory document.
+constexpr std::array<std::string_view, 9> kTopLevelKeys = {"vpcs",
+                                                           "subnets",
+                                                           "route_tables",
+                                                           "instances",
+                                                           "network_interfaces",
+                                                           "security_groups",
+                                                           "prefix_lists",
+                                                           "coverage",
+                                                           "gone"};
+
+// Which top-level members parseSections reads; the others it checks by name and skips.
+enum class Sections { All, AllButGroups, GroupsOnly };
+
+Result<Inventory> parseSections(const char* data, std::size_t size, std::size_t capacity,
+                                Sections sections) {
   od::parser parser;
   od::document document;
   Reader r;
@@ -797,6 +815,10 @@ Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t
   r.object(
       root, top,
       [&](std::string_view key, Value value, const Path& here) {
+        const bool groups = key == "security_groups";
+        if (sections == Sections::GroupsOnly && !groups)
+          return std::ranges::find(kTopLevelKeys, key) != kTopLevelKeys.end();
+        if (sections == Sections::AllButGroups && groups) return true;
         if (key == "vpcs") {
           if (value) readList(r, *value, here, inv.vpcs, readVpc);
         } else if (key == "subnets") {
@@ -826,6 +848,11 @@ Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t
   if (!r.failed() && document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     r.check(simdjson::TRAILING_CONTENT);
   }
+  if (sections == Sections::GroupsOnly) {
+    if (!r.failed()) checkUniqueIds(r, inv.security_groups, "security_groups");
+    if (r.failed()) return std::unexpected(r.error());
+    return inv;
+  }
   if (!r.failed()) checkUniqueIds(r, inv.vpcs, "vpcs");
   if (!r.failed()) checkUniqueIds(r, inv.subnets, "subnets");
   if (!r.failed()) checkUniqueIds(r, inv.route_tables, "route_tables");
@@ -835,6 +862,24 @@ Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t
   if (!r.failed()) checkUniqueIds(r, inv.prefix_lists, "prefix_lists");
   if (r.failed()) return std::unexpected(r.error());
   return inv;
+}
+
+// Inputs this large are read on two threads: one reads the security groups (about a third of
+// the work), the other everything else; each parser indexes the whole document. An input with
+// any error is read again on one thread, so the error is the one a single pass meets first.
+constexpr std::size_t kTwoThreadsFrom = 8 << 20;
+
+Result<Inventory> parseInventory(const char* data, std::size_t size, std::size_t capacity) {
+  if (size < kTwoThreadsFrom || !secondCore()) {
+    return parseSections(data, size, capacity, Sections::All);
+  }
+  Result<Inventory> groups;
+  Result<Inventory> rest;
+  runBoth([&] { rest = parseSections(data, size, capacity, Sections::AllButGroups); },
+          [&] { groups = parseSections(data, size, capacity, Sections::GroupsOnly); });
+  if (!rest || !groups) return parseSections(data, size, capacity, Sections::All);
+  rest->security_groups = std::move(groups->security_groups);
+  return rest;
 }
 
 }  // namespace

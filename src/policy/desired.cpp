@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <span>
 #include <unordered_map>
 
+#include "common/both.h"
 #include "policy/exposure.h"
 #include "policy/naming.h"
 #include "policy/provenance.h"
@@ -23,19 +26,32 @@ struct Translation {
   std::optional<ServiceObject> object;
 };
 
-std::string permissionText(const Permission& p) {
+// "tcp 443", "icmp type 8 code 0", "all traffic", appended: a description is made per rule.
+void appendPermissionText(std::string& out, const Permission& p) {
   const auto& proto = p.protocol;
-  if (proto.isAll()) return "all traffic";
-  if (proto.hasPorts()) {
-    return p.from_port == p.to_port ? fmt::format("{} {}", proto.name(), p.from_port)
-                                    : fmt::format("{} {}-{}", proto.name(), p.from_port, p.to_port);
+  if (proto.isAll()) {
+    out += "all traffic";
+  } else if (proto.hasPorts()) {
+    fmt::format_to(std::back_inserter(out), "{} {}", proto.name(), p.from_port);
+    if (p.from_port != p.to_port) fmt::format_to(std::back_inserter(out), "-{}", p.to_port);
+  } else if (proto.isIcmp() || proto.isIcmpV6()) {
+    if (p.from_port < 0) {
+      fmt::format_to(std::back_inserter(out), "{} all types", proto.name());
+    } else if (p.to_port < 0) {
+      fmt::format_to(std::back_inserter(out), "{} type {}", proto.name(), p.from_port);
+    } else {
+      fmt::format_to(std::back_inserter(out), "{} type {} code {}", proto.name(), p.from_port,
+                     p.to_port);
+    }
+  } else {
+    fmt::format_to(std::back_inserter(out), "protocol {}", proto.value());
   }
-  if (proto.isIcmp() || proto.isIcmpV6()) {
-    if (p.from_port < 0) return fmt::format("{} all types", proto.name());
-    if (p.to_port < 0) return fmt::format("{} type {}", proto.name(), p.from_port);
-    return fmt::format("{} type {} code {}", proto.name(), p.from_port, p.to_port);
-  }
-  return fmt::format("protocol {}", proto.value());
+}
+
+std::string permissionText(const Permission& p) {
+  std::string out;
+  appendPermissionText(out, p);
+  return out;
 }
 
 std::optional<Translation> translate(const Permission& p, const Options& options,
@@ -115,6 +131,15 @@ bool insideAny(const net::Cidr& cidr, const std::vector<net::Cidr>& blocks) {
                      [&](const net::Cidr& b) { return b.contains(cidr); });
 }
 
+// The destinations last rendered, and their text: the rules of one group reach the same
+// addresses, so renderMatchWith formats them once.
+struct RenderCache {
+  std::vector<net::IpAddress> destinations;
+  Members rendered;
+};
+
+void renderMatchWith(DesiredRule& d, RenderCache* cache);
+
 class Planner {
  public:
   Planner(const inventory::Inventory& inv, const Options& options) : inv_(inv), options_(options) {
@@ -150,29 +175,11 @@ class Planner {
       if (seen.insert(w).second) out.warnings.push_back(std::move(w));
     }
     // Sorted by name: owners in order (groups and instances are visited in id order), then each
-    // owner's few rules. Names are "<owner>-…" and '-' sorts before every id character, so this
-    // is the order of the names themselves. Sorted and compacted in place: the rules are large,
-    // and a second vector of them would double the peak memory at scale.
+    // owner's few rules (endOwner). Names are "<owner>-…" and '-' sorts before every id
+    // character, so this is the order of the names themselves.
     const auto by_name = [](const DesiredRule& a, const DesiredRule& b) {
       return a.rule.name < b.rule.name;
     };
-    std::size_t kept = 0;
-    for (const auto& [begin, end] : ranges_) {
-      const std::size_t first = kept;
-      for (std::size_t i = begin; i < end; ++i) {
-        if (options_.layout == Layout::Tag) {
-          renderTagMatch(rules_[i]);
-          if (rules_[i].match.sources.empty()) continue;
-        } else {
-          renderMatch(rules_[i]);
-          if (!hasTraffic(rules_[i].match)) continue;
-        }
-        if (i != kept) rules_[kept] = std::move(rules_[i]);
-        ++kept;
-      }
-      sortByName(first, kept);
-    }
-    rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
     if (!std::is_sorted(rules_.begin(), rules_.end(), by_name)) {
       std::sort(rules_.begin(), rules_.end(), by_name);  // hashed names of very long owner ids
     }
@@ -258,10 +265,27 @@ class Planner {
 
   // Rules are made owner by owner; an owner has few, so a name is looked up among them only.
   void beginOwner() { owner_begin_ = rules_.size(); }
+  // Renders the owner's rules, drops those without traffic and sorts the rest by name, in place
+  // and within the owner: the rules are large, and compacting them at the end would move every
+  // rule after the first one dropped.
   void endOwner() {
-    if (rules_.size() > owner_begin_) ranges_.emplace_back(owner_begin_, rules_.size());
+    std::size_t kept = owner_begin_;
+    for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
+      if (options_.layout == Layout::Tag) {
+        renderTagMatch(rules_[i]);
+        if (rules_[i].match.sources.empty()) continue;
+      } else {
+        renderMatchWith(rules_[i], &render_cache_);
+        if (!hasTraffic(rules_[i].match)) continue;
+      }
+      if (i != kept) rules_[kept] = std::move(rules_[i]);
+      ++kept;
+    }
+    rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(kept), rules_.end());
+    sortByName(owner_begin_, kept);
   }
 
+  // `description` is the origin as built; it is cleaned and capped here (makeOriginText).
   DesiredRule* ruleFor(const std::string& owner, std::string name, Translation t,
                        std::string description) {
     for (std::size_t i = owner_begin_; i < rules_.size(); ++i) {
@@ -280,8 +304,8 @@ class Planner {
     r.category = {"any"};
     r.service = std::move(t.service);
     r.action = "allow";
-    description = originText(description);
-    r.description = std::string(utf8Prefix(description, kMaxDescriptionLength));
+    makeOriginText(description);
+    r.description = std::move(description);
     r.tag = {options_.managed_tag};
     if (!options_.profile_group.empty()) {
       r.profile_setting = ProfileSetting{.group = {options_.profile_group}, .profiles = {}};
@@ -307,6 +331,7 @@ class Planner {
 
   void groupLayout(const Exposure& exposure) {
     std::unordered_map<std::string_view, std::vector<const ExposedInterface*>> by_group;
+    by_group.reserve(inv_.security_groups.size());
     for (const auto& e : exposure.interfaces) {
       for (const auto& g : e.eni->group_ids) {
         if (!scope_.contains(g)) continue;
@@ -323,34 +348,101 @@ class Planner {
     for (const auto& g : inv_.security_groups) groups.push_back(&g);
     std::sort(groups.begin(), groups.end(),
               [](const auto* a, const auto* b) { return a->id < b->id; });
-    std::vector<net::IpAddress> destinations;
+    std::vector<GroupWork> work;
+    std::size_t permissions = 0;
     for (const auto* group : groups) {
-      const auto& g = *group;
-      const auto exposed = by_group.find(g.id);
+      const auto exposed = by_group.find(group->id);
       // Out of scope, or no exposed ENI carries it. In the tag layout rules follow permissions
       // only: a group in scope gets its rules whether or not an address carries it now.
       const bool tags = options_.layout == Layout::Tag;
-      if (exposed == by_group.end() && (!tags || !scope_.contains(g.id))) continue;
+      if (exposed == by_group.end() && (!tags || !scope_.contains(group->id))) continue;
+      work.push_back({group, exposed == by_group.end() ? &kNoInterfaces : &exposed->second});
+      permissions += group->ingress.size();
+    }
+    if (permissions < kPermissionsPerThread || !secondCore()) {
+      groupRules(work);
+      return;
+    }
+    // Two threads, each making the rules of half the permissions (in group order), with its own
+    // rules and warnings; the second half's are appended to the first's, so the result is the
+    // one thread's, rule for rule and warning for warning.
+    std::size_t mid = 0;
+    for (std::size_t seen = 0; mid < work.size() && seen < permissions / 2; ++mid) {
+      seen += work[mid].group->ingress.size();
+    }
+    const std::span<const GroupWork> first(work.data(), mid);
+    const std::span<const GroupWork> second(work.data() + mid, work.size() - mid);
+    Planner other(inv_, options_);
+    other.rules_.reserve(rules_.capacity() > rules_.size() ? (rules_.capacity() - rules_.size()) / 2
+                                                           : 0);
+    runBoth([&] { groupRules(first); }, [&other, second] { other.groupRules(second); });
+    warnings_.insert(warnings_.end(), std::make_move_iterator(other.warnings_.begin()),
+                     std::make_move_iterator(other.warnings_.end()));
+    rules_.insert(rules_.end(), std::make_move_iterator(other.rules_.begin()),
+                  std::make_move_iterator(other.rules_.end()));
+  }
+
+  // One exposed group, with the ENIs that carry it.
+  struct GroupWork {
+    const inventory::SecurityGroup* group = nullptr;
+    const std::vector<const ExposedInterface*>* exposed = nullptr;
+  };
+  // Below this many permissions one thread makes every rule (a thread costs more than it saves).
+  static constexpr std::size_t kPermissionsPerThread = 20000;
+
+  // The rules of `work`'s groups, in order, appended to rules_.
+  void groupRules(std::span<const GroupWork> work) {
+    const bool tags = options_.layout == Layout::Tag;
+    std::vector<net::IpAddress> destinations;
+    for (const auto& [group, exposed] : work) {
+      const auto& g = *group;
       // Every permission of the group reaches the same addresses: collect them once.
       destinations.clear();
-      for (const auto* e : exposed == by_group.end() ? kNoInterfaces : exposed->second) {
+      for (const auto* e : *exposed) {
         destinations.insert(destinations.end(), e->ipv4.begin(), e->ipv4.end());
         destinations.insert(destinations.end(), e->ipv6.begin(), e->ipv6.end());
       }
       std::sort(destinations.begin(), destinations.end());
       destinations.erase(std::unique(destinations.begin(), destinations.end()), destinations.end());
-      const std::string label = g.name.empty() ? g.id : fmt::format("{} ({})", g.id, g.name);
-      beginOwner();
+      const std::string head = g.name.empty() ? fmt::format("trailwall: {} ", g.id)
+                                              : fmt::format("trailwall: {} ({}) ", g.id, g.name);
+      // First the permissions' sources and translations, in the group's order (the warnings'
+      // order); then the rules in name order, so that run() has nothing to move. A stable sort:
+      // of permissions that share a name, the first still makes the rule.
+      pending_.clear();
+      pending_sources_.clear();
       for (const auto& p : g.ingress) {
         const auto& sources = internetSources(p, g.vpc_id, g.id);
         if (sources.empty()) continue;
         auto t = translated(p, g.id);
         if (!t) continue;
-        const auto suffix = permissionSuffix(p);
-        DesiredRule* d =
-            ruleFor(g.id, tags ? tagRuleName(g.id, suffix) : ruleName(g.id, suffix), std::move(*t),
-                    fmt::format("trailwall: {} {}", label, permissionText(p)));
-        d->match.sources.insert(d->match.sources.end(), sources.begin(), sources.end());
+        const std::size_t first = pending_sources_.size();
+        pending_sources_.insert(pending_sources_.end(), sources.begin(), sources.end());
+        pending_.push_back(Pending{.permission = &p,
+                                   .name = tags ? tagRuleName(g.id, permissionSuffix(p))
+                                                : ruleName(g.id, permissionSuffix(p)),
+                                   .translation = std::move(*t),
+                                   .sources = {first, pending_sources_.size()}});
+      }
+      order_.resize(pending_.size());
+      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+      std::stable_sort(order_.begin(), order_.end(), [this](std::size_t a, std::size_t b) {
+        return pending_[a].name < pending_[b].name;
+      });
+      beginOwner();
+      for (const std::size_t i : order_) {
+        Pending& pending = pending_[i];
+        std::string description;
+        description.reserve(head.size() + 24);
+        description.append(head);
+        appendPermissionText(description, *pending.permission);
+        DesiredRule* d = ruleFor(g.id, std::move(pending.name), std::move(pending.translation),
+                                 std::move(description));
+        const auto sources_begin =
+            pending_sources_.begin() + static_cast<std::ptrdiff_t>(pending.sources.first);
+        const auto sources_end =
+            pending_sources_.begin() + static_cast<std::ptrdiff_t>(pending.sources.second);
+        d->match.sources.insert(d->match.sources.end(), sources_begin, sources_end);
         d->match.destinations.insert(d->match.destinations.end(), destinations.begin(),
                                      destinations.end());
       }
@@ -447,10 +539,19 @@ class Planner {
   OwnerScope scope_;
   std::vector<std::string> warnings_;
   std::vector<DesiredRule> rules_;
-  std::size_t owner_begin_ = 0;                              // first rule of the current owner
-  std::vector<std::pair<std::size_t, std::size_t>> ranges_;  // [begin, end) of each owner
-  std::vector<net::Cidr> sources_;                           // internetSources' result
-  std::vector<std::size_t> order_;                           // sortByName's scratch
+  std::size_t owner_begin_ = 0;     // first rule of the current owner
+  RenderCache render_cache_;        // an owner's rules mostly share their destinations
+  std::vector<net::Cidr> sources_;  // internetSources' result
+  std::vector<std::size_t> order_;  // sortByName's scratch
+  // groupLayout's scratch: one group's permissions that make rules, their sources in one list.
+  struct Pending {
+    const Permission* permission = nullptr;
+    std::string name;
+    Translation translation;
+    std::pair<std::size_t, std::size_t> sources;  // [begin, end) in pending_sources_
+  };
+  std::vector<Pending> pending_;
+  std::vector<net::Cidr> pending_sources_;
   std::vector<bool> placed_;
 };
 
@@ -464,31 +565,7 @@ bool hasFamily(const auto& items, net::Family family) {
                      [family](const auto& x) { return x.family() == family; });
 }
 
-}  // namespace
-
-void renderTagMatch(DesiredRule& d) {
-  Match& m = d.match;
-  collapse(m.sources);
-  std::sort(m.destinations.begin(), m.destinations.end());
-  m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
-                       m.destinations.end());
-  SecurityRule& r = d.rule;
-  r.source.clear();
-  const bool any = !m.sources.empty() && std::all_of(m.sources.begin(), m.sources.end(),
-                                                     [](const net::Cidr& c) { return c.isAny(); });
-  if (any) {
-    r.source = {"any"};
-  } else {
-    for (const auto& c : m.sources) r.source.push_back(c.toString());
-  }
-  r.destination = {dagName(d.owner)};
-}
-
-bool hasTraffic(const Match& match) {
-  return !match.sources.empty() && !match.destinations.empty();
-}
-
-void renderMatch(DesiredRule& d) {
+void renderMatchWith(DesiredRule& d, RenderCache* cache) {
   Match& m = d.match;
   collapse(m.sources);
   if (!std::is_sorted(m.destinations.begin(), m.destinations.end())) {
@@ -517,8 +594,44 @@ void renderMatch(DesiredRule& d) {
     r.source.reserve(m.sources.size());
     for (const auto& c : m.sources) r.source.push_back(c.toString());
   }
+  if (cache != nullptr && cache->destinations == m.destinations) {
+    r.destination = cache->rendered;
+    return;
+  }
   r.destination.reserve(m.destinations.size());
   for (const auto& a : m.destinations) r.destination.push_back(a.toString());
+  if (cache != nullptr) {
+    cache->destinations = m.destinations;
+    cache->rendered = r.destination;
+  }
+}
+
+}  // namespace
+
+bool hasTraffic(const Match& match) {
+  return !match.sources.empty() && !match.destinations.empty();
+}
+
+void renderMatch(DesiredRule& d) {
+  renderMatchWith(d, nullptr);
+}
+
+void renderTagMatch(DesiredRule& d) {
+  Match& m = d.match;
+  collapse(m.sources);
+  std::sort(m.destinations.begin(), m.destinations.end());
+  m.destinations.erase(std::unique(m.destinations.begin(), m.destinations.end()),
+                       m.destinations.end());
+  SecurityRule& r = d.rule;
+  r.source.clear();
+  const bool any = !m.sources.empty() && std::all_of(m.sources.begin(), m.sources.end(),
+                                                     [](const net::Cidr& c) { return c.isAny(); });
+  if (any) {
+    r.source = {"any"};
+  } else {
+    for (const auto& c : m.sources) r.source.push_back(c.toString());
+  }
+  r.destination = {dagName(d.owner)};
 }
 
 Result<Desired> desiredRules(const inventory::Inventory& inventory, const Options& options) {

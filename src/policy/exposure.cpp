@@ -95,10 +95,13 @@ Exposure analyzeExposure(const inventory::Inventory& inv, const Options& options
   }
   const Router router(inv, options);
   std::unordered_map<std::string_view, const inventory::Instance*> instances;
+  instances.reserve(inv.instances.size());
   for (const auto& i : inv.instances) instances.emplace(i.id, &i);
   std::unordered_map<std::string_view, const inventory::Subnet*> subnets;
+  subnets.reserve(inv.subnets.size());
   for (const auto& s : inv.subnets) subnets.emplace(s.id, &s);
   std::unordered_map<const inventory::RouteTable*, Routed> routed_cache;
+  out.interfaces.reserve(inv.network_interfaces.size());
 
   for (const auto& eni : inv.network_interfaces) {
     if (!eni.attachment || router.isGatewayEni(eni.id) ||
@@ -112,10 +115,8 @@ Exposure analyzeExposure(const inventory::Inventory& inv, const Options& options
       continue;
     }
     if (!inst->second->isUp()) continue;
-    std::string vpc_id = eni.vpc_id;
-    if (const auto s = subnets.find(eni.subnet_id); s != subnets.end()) {
-      vpc_id = s->second->vpc_id;
-    }
+    const auto subnet = subnets.find(eni.subnet_id);
+    const std::string& vpc_id = subnet != subnets.end() ? subnet->second->vpc_id : eni.vpc_id;
     const auto* table = router.table(eni.subnet_id, vpc_id);
     if (table == nullptr) {
       out.warnings.push_back(fmt::format(

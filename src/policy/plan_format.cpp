@@ -77,6 +77,22 @@ std::string placementText(const Placement& p) {
                                              : std::string("at the end of the rulebase");
 }
 
+std::size_t membersSize(const Members& members) {
+  std::size_t n = 6;  // "(none)"
+  for (const auto& m : members) n += m.size() + 2;
+  return n;
+}
+
+// At least what ruleLines appends for `r` (its fixed text is under 160 bytes).
+std::size_t ruleLinesSize(const SecurityRule& r) {
+  std::size_t n = 160 + r.name.size() + r.description.size();
+  for (const Members* m : {&r.from, &r.to, &r.source, &r.destination, &r.application, &r.service}) {
+    n += membersSize(*m);
+  }
+  if (r.profile_setting) n += membersSize(r.profile_setting->group);
+  return n;
+}
+
 void ruleLines(std::string& out, const SecurityRule& r) {
   out += "    from ";
   appendJoined(out, r.from);
@@ -144,8 +160,13 @@ std::string planToText(const Plan& plan) {
 }
 
 void appendPlanText(std::string& out, const Plan& plan) {
-  out.reserve(out.size() + 256 + 400 * (plan.add_rules.size() + plan.edit_rules.size()) +
-              64 * (plan.changeCount() + plan.warnings.size()));
+  // Reserved at once: a plan of 100,000 rules is 70 MB of text, and growing the string would
+  // copy it and touch twice the memory.
+  std::size_t size = out.size() + 256 + 64 * (plan.changeCount() + plan.warnings.size());
+  for (const auto& r : plan.add_rules) size += ruleLinesSize(r);
+  for (const auto& e : plan.edit_rules) size += ruleLinesSize(e.after) + 16 * e.changed.size();
+  for (const auto& w : plan.warnings) size += w.size();
+  out.reserve(size);
   if (plan.empty()) {
     out += "No changes: the firewall's managed rules match AWS.\n";
   } else {

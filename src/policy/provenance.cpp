@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "common/both.h"
 #include "policy/naming.h"
 
 namespace trailwall::policy {
@@ -41,24 +43,79 @@ std::size_t sequenceLength(std::string_view text, std::size_t i) {
   return n;
 }
 
+// Printable ASCII only: what cleanText leaves as it is, byte for byte.
+bool isPlainText(std::string_view text) {
+  bool plain = true;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    plain &= c >= 0x20 && c < 0x7F;  // no early exit: the loop vectorises
+  }
+  return plain;
+}
+
 std::string capped(std::string_view text, std::size_t limit) {
   const auto clean = cleanText(text);
   if (clean.size() <= limit) return clean;
   return std::string(utf8Prefix(clean, limit - 3)) + "...";
 }
 
+// Below this many rules one thread writes every description (a thread costs more than it saves).
+constexpr std::size_t kRulesPerThread = 20000;
+
 std::string formatTime(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+// The provenance as withProvenance appends it: cleaned, and shortened (ending in "...") when it
+// would leave the origin fewer than 16 bytes. Depends only on the text, so annotate makes it once
+// per owner.
+std::string provenanceTail(std::string_view provenance, std::size_t limit) {
+  std::string tail = cleanText(provenance);
+  const std::size_t separator = kProvenanceSeparator.size();
+  if (tail.size() + separator + 16 > limit) {
+    tail =
+        std::string(utf8Prefix(tail, limit > separator + 19 ? limit - separator - 19 : 0)) + "...";
+  }
+  return tail;
+}
+
+// origin + separator + a tail from provenanceTail, in one allocation.
+std::string withCleanProvenance(std::string_view origin, std::string_view tail, std::size_t limit) {
+  const std::size_t separator = kProvenanceSeparator.size();
+  const std::size_t room = limit - tail.size() - separator;
+  std::string cleaned;  // only when the origin is not printable ASCII without '|'
+  std::string_view head = origin;
+  if (!isPlainText(origin) || origin.find('|') != std::string_view::npos) {
+    cleaned = originText(origin);
+    head = cleaned;
+  }
+  const bool shortened = head.size() > room;
+  if (shortened) head = utf8Prefix(head, room - 3);
+  std::string out;
+  out.reserve(head.size() + 3 + separator + tail.size());
+  out.append(head);
+  if (shortened) out.append("...");
+  out.append(kProvenanceSeparator).append(tail);
+  return out;
 }
 
 }  // namespace
 
 std::string_view descriptionOrigin(std::string_view description) {
-  const auto at = description.find(kProvenanceSeparator);
-  return at == std::string_view::npos ? description : description.substr(0, at);
+  // The separator's one '|' is rare in a description, its leading ' ' is not: look for '|'.
+  static_assert(kProvenanceSeparator.find('|') == 1 &&
+                kProvenanceSeparator.find('|', 2) == std::string_view::npos);
+  for (auto bar = description.find('|'); bar != std::string_view::npos;
+       bar = description.find('|', bar + 1)) {
+    if (bar >= 1 && description.substr(bar - 1).starts_with(kProvenanceSeparator)) {
+      return description.substr(0, bar - 1);
+    }
+  }
+  return description;
 }
 
 std::string cleanText(std::string_view text) {
+  if (isPlainText(text)) return std::string(text);  // the common case, without a byte loop
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -81,9 +138,17 @@ std::string cleanText(std::string_view text) {
 }
 
 std::string originText(std::string_view origin) {
+  if (isPlainText(origin) && origin.find('|') == std::string_view::npos) {
+    return std::string(origin);
+  }
   std::string out = cleanText(origin);
   std::replace(out.begin(), out.end(), '|', '/');
   return out;
+}
+
+void makeOriginText(std::string& text, std::size_t limit) {
+  if (!isPlainText(text) || text.find('|') != std::string::npos) text = originText(text);
+  if (text.size() > limit) text.resize(utf8Prefix(text, limit).size());
 }
 
 std::string_view utf8Prefix(std::string_view text, std::size_t limit) {
@@ -104,16 +169,7 @@ std::string eventText(const EventRef& event) {
 
 std::string withProvenance(std::string_view origin, std::string_view provenance,
                            std::size_t limit) {
-  std::string head = originText(origin);
-  std::string tail = cleanText(provenance);
-  const std::size_t separator = kProvenanceSeparator.size();
-  if (tail.size() + separator + 16 > limit) {
-    tail =
-        std::string(utf8Prefix(tail, limit > separator + 19 ? limit - separator - 19 : 0)) + "...";
-  }
-  const std::size_t room = limit - tail.size() - separator;
-  if (head.size() > room) head = std::string(utf8Prefix(head, room - 3)) + "...";
-  return head + std::string(kProvenanceSeparator) + tail;
+  return withCleanProvenance(origin, provenanceTail(provenance, limit), limit);
 }
 
 std::set<std::string, std::less<>> touchedOwners(const inventory::Inventory& inventory,
@@ -184,29 +240,73 @@ void annotate(Plan& plan, const std::vector<EventRef>& events,
   const std::string fallback =
       latest.empty() ? fmt::format("full reconcile at {} (no CloudTrail event)", formatTime(now))
                      : eventText(*latest.front());
-  std::unordered_map<std::string, std::string> text_of_owner;
-  const auto provenance = [&](std::string_view rule_name) -> const std::string& {
-    const auto owner = std::string(managedRuleOwner(rule_name).value_or(rule_name));
-    auto [it, inserted] = text_of_owner.try_emplace(owner);
-    if (inserted) {
-      it->second = fallback;
-      for (std::size_t i = 0; i < latest.size(); ++i) {
-        if (touched[i].contains(owner)) {
-          it->second = eventText(*latest[i]);
-          break;
+  // Per owner: the provenance as withProvenance appends it (cleaned, capped). Rules come sorted
+  // by name, so an owner's rules follow one another and the map is asked once per owner.
+  struct OwnerText {
+    std::string text;  // eventText, for the service objects
+    std::string tail;  // provenanceTail(text)
+  };
+  class OwnerTexts {
+   public:
+    OwnerTexts(const std::vector<const EventRef*>& latest,
+               const std::vector<std::set<std::string, std::less<>>>& touched,
+               const std::string& fallback)
+        : latest_(latest), touched_(touched), fallback_(fallback) {}
+
+    const OwnerText& of(std::string_view rule_name) {
+      const std::string_view owner = managedRuleOwner(rule_name).value_or(rule_name);
+      if (last_ != nullptr && owner == last_owner_) return *last_;
+      last_owner_.assign(owner);
+      auto [it, inserted] = texts_.try_emplace(last_owner_);
+      if (inserted) {
+        it->second.text = fallback_;
+        for (std::size_t i = 0; i < latest_.size(); ++i) {
+          if (touched_[i].contains(owner)) {
+            it->second.text = eventText(*latest_[i]);
+            break;
+          }
         }
+        it->second.tail = provenanceTail(it->second.text, kMaxDescriptionLength);
       }
+      last_ = &it->second;
+      return *last_;
     }
-    return it->second;
+
+   private:
+    const std::vector<const EventRef*>& latest_;
+    const std::vector<std::set<std::string, std::less<>>>& touched_;
+    const std::string& fallback_;
+    std::unordered_map<std::string, OwnerText> texts_;
+    std::string last_owner_;
+    const OwnerText* last_ = nullptr;
   };
+  std::vector<SecurityRule*> rules;
+  rules.reserve(plan.add_rules.size() + plan.edit_rules.size());
+  for (auto& rule : plan.add_rules) rules.push_back(&rule);
+  for (auto& edit : plan.edit_rules) rules.push_back(&edit.after);
+  const auto note = [&](std::span<SecurityRule* const> some) {
+    OwnerTexts texts(latest, touched, fallback);
+    for (SecurityRule* rule : some) {
+      rule->description = withCleanProvenance(descriptionOrigin(rule->description),
+                                              texts.of(rule->name).tail, kMaxDescriptionLength);
+    }
+  };
+  // Each rule's description is its own: at scale, two threads write half the rules each.
+  const std::span<SecurityRule* const> all(rules);
+  if (rules.size() >= kRulesPerThread && secondCore()) {
+    const std::size_t half = rules.size() / 2;
+    runBoth([&] { note(all.first(half)); }, [&] { note(all.subspan(half)); });
+  } else {
+    note(all);
+  }
+  if (plan.add_services.empty()) return;
   std::map<std::string, std::string, std::less<>> service_text;  // service → first rule's text
-  const auto note = [&](SecurityRule& rule) {
-    const auto& text = provenance(rule.name);
-    rule.description = withProvenance(descriptionOrigin(rule.description), text);
-    for (const auto& s : rule.service) service_text.try_emplace(s, text);
-  };
-  for (auto& rule : plan.add_rules) note(rule);
-  for (auto& edit : plan.edit_rules) note(edit.after);
+  OwnerTexts texts(latest, touched, fallback);
+  for (const SecurityRule* rule : rules) {
+    for (const auto& service : rule->service) {
+      if (!service_text.contains(service)) service_text.emplace(service, texts.of(rule->name).text);
+    }
+  }
   for (auto& service : plan.add_services) {
     const auto it = service_text.find(service.name);
     service.description = withProvenance(descriptionOrigin(service.description),

@@ -45,6 +45,9 @@ inline constexpr std::size_t kMaxCommitDescriptionLength = 512;
 // ambiguous) replaced by '/'. desiredRules writes origins this way, so they compare equal to what
 // withProvenance wrote.
 [[nodiscard]] std::string originText(std::string_view origin);
+// originText in place, at most `limit` bytes (utf8Prefix): what desiredRules writes as a rule's
+// description. Copies nothing when the text is printable ASCII without '|' and fits.
+void makeOriginText(std::string& text, std::size_t limit = kMaxDescriptionLength);
 // The longest prefix of `text` of at most `limit` bytes that ends on a UTF-8 boundary.
 [[nodiscard]] std::string_view utf8Prefix(std::string_view text, std::size_t limit);
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include "common/both.h"
 #include "support/files.h"
 
 namespace trailwall::inventory {
@@ -17,6 +18,14 @@ std::string errorOf(std::string_view json) {
   const auto r = parseInventoryJson(json);
   return r ? "" : r.error().message;
 }
+
+// Large inputs are read on two threads even on a busy machine, while in scope.
+struct TwoThreads {
+  TwoThreads() { useSecondCore(SecondCore::Always); }
+  ~TwoThreads() { useSecondCore(SecondCore::IfIdle); }
+  TwoThreads(const TwoThreads&) = delete;
+  TwoThreads& operator=(const TwoThreads&) = delete;
+};
 
 TEST(InventoryJson, ReadsTheSampleInventory) {
   const auto inv = parseInventoryJson(readFile(kExample));
@@ -111,6 +120,85 @@ TEST(InventoryJson, RejectsTyposDuplicatesAndWrongFamilies) {
       std::string::npos);
   EXPECT_NE(errorOf("{").find("not valid JSON"), std::string::npos);
   EXPECT_NE(errorOf("[]").find("expected an object"), std::string::npos);
+}
+
+// An inventory of `n` instances, each with an ENI and a group of two permissions: more than the
+// 8 MB from which the reader splits its work over two threads when n is 12,000.
+Inventory large(int n) {
+  auto inv = parseInventoryJson(readFile(kExample));
+  for (int i = 0; i < n; ++i) {
+    const std::string k = std::to_string(100000 + i);
+    Instance instance;
+    instance.id = "i-" + k;
+    instance.vpc_id = "vpc-1";
+    instance.subnet_id = "subnet-1";
+    instance.network_interface_ids = {"eni-" + k};
+    instance.name = "host " + k;
+    inv->instances.push_back(instance);
+    NetworkInterface eni;
+    eni.id = "eni-" + k;
+    eni.subnet_id = "subnet-1";
+    eni.vpc_id = "vpc-1";
+    eni.primary_ipv4 = net::IpAddress::v4(0x0A000000U + static_cast<std::uint32_t>(i));
+    eni.group_ids = {"sg-" + k};
+    eni.attachment = Attachment{instance.id, 0, "eni-attach-" + k};
+    inv->network_interfaces.push_back(eni);
+    SecurityGroup group;
+    group.id = "sg-" + k;
+    group.name = "group " + k;
+    group.vpc_id = "vpc-1";
+    group.description = "a group with a \"quoted\" description";
+    for (int port : {443, 8000 + i % 1000}) {
+      Permission p;
+      p.protocol = net::Protocol::tcp();
+      p.from_port = port;
+      p.to_port = port;
+      p.ipv4_ranges.push_back({*net::Cidr::parse("0.0.0.0/0"), "anyone"});
+      group.ingress.push_back(p);
+    }
+    inv->security_groups.push_back(group);
+  }
+  return *inv;
+}
+
+// large(12,000) and its JSON text, made once for the tests below.
+const std::pair<Inventory, std::string>& largeInventory() {
+  static const auto made = [] {
+    Inventory inv = large(12000);
+    std::string text = toJson(inv);
+    return std::pair{std::move(inv), std::move(text)};
+  }();
+  return made;
+}
+
+TEST(InventoryJson, ALargeInventoryReadOnTwoThreadsIsTheSame) {
+  const TwoThreads two;
+  const auto& [inv, text] = largeInventory();
+  ASSERT_GT(text.size(), 8U << 20);
+  const auto again = parseInventoryJson(text);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->security_groups, inv.security_groups);
+  EXPECT_EQ(*again, inv);
+}
+
+// An error in a large input is the one a single pass meets first: a bad group before an unknown
+// member (the threads meet them apart), and each one alone.
+TEST(InventoryJson, ALargeInventorysFirstErrorIsReported) {
+  const TwoThreads two;
+  const std::string& text = largeInventory().second;
+  const auto group = text.find("\"protocol\": \"tcp\"");
+  ASSERT_NE(group, std::string::npos);
+  std::string bad_group = text;
+  bad_group.replace(group, 17, "\"protocol\": \"xyz\"");
+  std::string unknown = text;
+  unknown.insert(unknown.rfind('}'), ", \"extra\": 1");
+  std::string both = bad_group;
+  both.insert(both.rfind('}'), ", \"extra\": 1");
+  const std::string group_error = errorOf(bad_group);
+  EXPECT_NE(group_error.find("security_groups[1].ingress[0].protocol"), std::string::npos)
+      << group_error;
+  EXPECT_NE(errorOf(unknown).find("unknown key 'extra'"), std::string::npos) << errorOf(unknown);
+  EXPECT_EQ(errorOf(both), group_error);
 }
 
 }  // namespace

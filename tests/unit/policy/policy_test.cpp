@@ -1,6 +1,7 @@
 // Unit tests of the policy's building blocks; whole decisions are in decisions_test.cpp.
 #include <gtest/gtest.h>
 
+#include "common/both.h"
 #include "policy/desired.h"
 #include "policy/exposure.h"
 #include "policy/flows.h"
@@ -145,8 +146,8 @@ TEST(Exposure, NoGatewayConfiguredExposesNothingAndSaysSo) {
   EXPECT_NE(e.warnings[0].find("no gateway"), std::string::npos);
 }
 
-TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
-  inventory::Inventory inv;
+// vpc-1's main table, its default route to the gateway instance i-gw.
+inventory::RouteTable mainTableToTheGateway() {
   inventory::RouteTable table;
   table.id = "rtb-1";
   table.vpc_id = "vpc-1";
@@ -155,7 +156,12 @@ TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
   route.destination = cidr("0.0.0.0/0");
   route.instance_id = "i-gw";
   table.routes.push_back(route);
-  inv.route_tables = {table};
+  return table;
+}
+
+TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
+  inventory::Inventory inv;
+  inv.route_tables = {mainTableToTheGateway()};
   inventory::Instance web;
   web.id = "i-web";
   web.vpc_id = "vpc-1";
@@ -180,6 +186,76 @@ TEST(Exposure, ABlackholeDefaultRouteToTheGatewayRoutesNothing) {
   EXPECT_EQ(blackhole.warnings[0],
             "rtb-1 sends 0.0.0.0/0 to the gateway (i-gw) but the route is blackhole (its target "
             "is stopped or gone): the subnets it serves are not routed through the firewall");
+}
+
+// `groups` groups of 10 tcp permissions from anywhere, each carried by one running instance behind
+// the gateway; every 100th group also names a prefix list the inventory lacks (a warning).
+inventory::Inventory manyGroups(int first, int count) {
+  inventory::Inventory inv;
+  inv.route_tables = {mainTableToTheGateway()};
+  inv.vpcs.push_back({"vpc-1", {cidr("10.0.0.0/8")}, {}, "", ""});
+  for (int k = first; k < first + count; ++k) {
+    const std::string n = std::to_string(100000 + k);
+    inventory::SecurityGroup g;
+    g.id = "sg-" + n;
+    g.vpc_id = "vpc-1";
+    for (int port = 1000; port < 1010; ++port) {
+      inventory::Permission p;
+      p.protocol = net::Protocol::tcp();
+      p.from_port = port;
+      p.to_port = port;
+      p.ipv4_ranges.push_back({cidr("0.0.0.0/0"), ""});
+      if (k % 100 == 0 && port == 1000) p.prefix_lists.push_back({"pl-" + n, ""});
+      g.ingress.push_back(std::move(p));
+    }
+    inv.security_groups.push_back(std::move(g));
+    inventory::Instance instance;
+    instance.id = "i-" + n;
+    instance.vpc_id = "vpc-1";
+    inv.instances.push_back(instance);
+    inventory::NetworkInterface eni;
+    eni.id = "eni-" + n;
+    eni.subnet_id = "subnet-1";
+    eni.vpc_id = "vpc-1";
+    eni.primary_ipv4 = net::IpAddress::v4(0x0A000000U + static_cast<std::uint32_t>(k) * 4 + 1);
+    eni.group_ids = {"sg-" + n};
+    eni.attachment = inventory::Attachment{instance.id, 0, ""};
+    inv.network_interfaces.push_back(std::move(eni));
+  }
+  return inv;
+}
+
+// A large inventory's rules are made on two threads (each with half the groups); the result must
+// be the one a single thread makes: the same rules in name order and the same warnings in group
+// order. The single-thread answer is the concatenation of three inventories small enough to
+// stay on one thread.
+TEST(DesiredRules, ALargeInventoryGivesTheSameRulesAndWarningsAsSmallOnes) {
+  Options options;
+  options.gateway_instance_id = "i-gw";
+  useSecondCore(SecondCore::Always);  // even on a busy machine
+  const auto whole = desiredRules(manyGroups(0, 2500), options);
+  useSecondCore(SecondCore::IfIdle);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->rules.size(), 25000U);
+  std::vector<DesiredRule> rules;
+  std::vector<std::string> warnings;
+  for (const auto& [first, count] : {std::pair{0, 1000}, {1000, 1000}, {2000, 500}}) {
+    auto part = desiredRules(manyGroups(first, count), options);
+    ASSERT_TRUE(part);
+    rules.insert(rules.end(), part->rules.begin(), part->rules.end());
+    warnings.insert(warnings.end(), part->warnings.begin(), part->warnings.end());
+  }
+  ASSERT_EQ(whole->rules.size(), rules.size());
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    ASSERT_EQ(whole->rules[i], rules[i]) << "rule " << i << ": " << whole->rules[i].rule.name;
+  }
+  EXPECT_EQ(whole->warnings, warnings);
+  ASSERT_EQ(whole->warnings.size(), 25U);
+  EXPECT_EQ(whole->warnings.front(),
+            "sg-100000 references prefix list pl-100000, which the inventory does not hold; its "
+            "entries are left out");
+  EXPECT_EQ(whole->rules.front().rule.name, "sg-100000-tcp-1000");
+  EXPECT_EQ(whole->rules.back().rule.destination, Members{"10.0.39.13"});
 }
 
 SecurityRule named(std::string name) {

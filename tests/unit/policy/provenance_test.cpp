@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/both.h"
 #include "policy/desired.h"
 
 namespace trailwall::policy {
@@ -47,6 +48,11 @@ TEST(Provenance, ADescriptionNamesTheOriginAndTheLastChange) {
             "arn:aws:iam::123456789012:user/alice");
   EXPECT_EQ(descriptionOrigin(text), "trailwall: sg-01 (web) tcp 443");
   EXPECT_EQ(descriptionOrigin("an administrator's text"), "an administrator's text");
+  // Only the whole separator ends the origin, the first one.
+  EXPECT_EQ(descriptionOrigin("a|b | c | last change: x | last change: y"), "a|b | c");
+  EXPECT_EQ(descriptionOrigin("| last change: x"), "| last change: x");
+  EXPECT_EQ(descriptionOrigin(" | last change: x"), "");
+  EXPECT_EQ(descriptionOrigin("ends with |"), "ends with |");
 }
 
 TEST(Provenance, LongAndHostileTextStaysWithinTheLimitAndValid) {
@@ -121,6 +127,47 @@ TEST(Provenance, AnnotateWritesTheLatestEventTouchingEachRuleAndSummarisesTheBat
   EXPECT_NE(reconcile.add_rules[0].description.find(
                 "last change: full reconcile at 2026-12-03T00:00:00Z"),
             std::string::npos);
+}
+
+// At scale the descriptions are written on two threads: every rule still gets its own owner's
+// event, and a service object the text of the first rule that uses it.
+TEST(Provenance, ALargePlanGetsEachOwnersEventOnEveryRule) {
+  Plan plan;
+  std::vector<EventRef> events;
+  for (int g = 0; g < 5000; ++g) {
+    const std::string owner = "sg-" + std::to_string(100000 + g);
+    for (const char* suffix : {"-tcp-22", "-tcp-443", "-udp-53", "-tcp-9000"}) {
+      plan.add_rules.push_back(rule(owner + suffix, "trailwall: " + owner));
+    }
+    plan.add_rules.back().service = {"tw-tcp-9000"};
+    if (g % 1000 == 999) {
+      EventRef e = startEvent();
+      e.name = "AuthorizeSecurityGroupIngress";
+      e.id = "event-" + owner;
+      e.time = "2026-12-03T08:00:0" + std::to_string(g / 1000) + "Z";  // the last is the latest
+      e.scope = {};
+      e.scope.group_ids = {owner};
+      events.push_back(std::move(e));
+    }
+  }
+  ServiceObject service;
+  service.name = "tw-tcp-9000";
+  service.description = "trailwall: tcp 9000";
+  plan.add_services.push_back(service);
+  useSecondCore(SecondCore::Always);  // even on a busy machine
+  annotate(plan, events, oneInstance(), Options{}, {});
+  useSecondCore(SecondCore::IfIdle);
+  for (std::size_t i = 0; i < plan.add_rules.size(); ++i) {
+    const auto& r = plan.add_rules[i];
+    const std::string owner = r.name.substr(0, r.name.find('-', 3));
+    const std::string by = std::stoi(owner.substr(3)) % 1000 == 999 ? "(event-" + owner + ")"
+                                                                    : "(" + events.back().id + ")";
+    ASSERT_EQ(r.description.find("trailwall: " + owner + " | last change: "), 0U) << i;
+    ASSERT_NE(r.description.find(by), std::string::npos) << i << ": " << r.description;
+  }
+  // The first rule using tw-tcp-9000 is sg-100000's, which no event names: the latest event.
+  EXPECT_NE(plan.add_services[0].description.find("(" + events.back().id + ")"), std::string::npos)
+      << plan.add_services[0].description;
 }
 
 TEST(Provenance, AServiceObjectNamesTheChangeOfTheFirstRuleUsingIt) {
