@@ -15,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
     --no-unity) unity=OFF ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument $arg" >&2; exit 1 ;;
   esac
 done
