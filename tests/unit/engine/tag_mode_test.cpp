@@ -10,6 +10,7 @@
 #include "panos/fake_firewall.h"
 #include "policy/tag_layout.h"
 #include "support/files.h"
+#include "support/runner_fakes.h"
 
 namespace trailwall::engine {
 namespace {
@@ -24,21 +25,6 @@ policy::Options tagOptions() {
   EXPECT_TRUE(cfg.has_value());
   cfg->policy.layout = policy::Layout::Tag;
   return cfg->policy;
-}
-
-policy::Rulebase withBottomRule(const policy::Options& options) {
-  policy::SecurityRule bottom;
-  bottom.name = options.bottom_rule;
-  bottom.from = {"any"};
-  bottom.to = {"any"};
-  bottom.source = {"any"};
-  bottom.destination = {"any"};
-  bottom.application = {"any"};
-  bottom.service = {"any"};
-  bottom.action = "deny";
-  policy::Rulebase rulebase;
-  rulebase.rules = {bottom};
-  return rulebase;
 }
 
 // The inventory a scoped load of `instance_id` gives: complete for that instance only.
@@ -68,7 +54,7 @@ class TagModeTest : public ::testing::Test {
  protected:
   policy::Options options_ = tagOptions();
   StaticInventorySource source_{sampleInventory()};
-  panos::FakeFirewall firewall_{withBottomRule(options_)};
+  panos::FakeFirewall firewall_{::trailwall::test::rulebaseWithBottomRule(options_)};
   FakeClock clock_;
   Engine engine_{options_, source_, firewall_, clock_};
 };
