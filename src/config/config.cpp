@@ -35,6 +35,9 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "policy_match_concurrency",
                                               "multi_config",
                                               "max_registered_ips"};
+// Keys a [[firewall]] entry has besides kFirewallKeys: its name, and its own policy and gateway
+// tables (keys of [policy] and [gateway]).
+constexpr std::string_view kFleetOnlyKeys[] = {"name", "policy", "gateway"};
 constexpr std::string_view kAwsKeys[] = {
     "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
     "max_input_mib"};
@@ -214,13 +217,13 @@ class Reader {
   std::optional<Error> error_;
 };
 
-void readSecret(Reader& r, const toml::table* firewall, SecretRef& out) {
+void readSecret(Reader& r, const toml::table* firewall, std::string_view path, SecretRef& out) {
   if (firewall == nullptr) return;
   const toml::node* node = firewall->get("api_key");
   if (node == nullptr) return;
   const auto* t = node->as_table();
   if (t == nullptr || t->size() != 1) {
-    r.fail(node, "firewall.api_key",
+    r.fail(node, Reader::join(path, "api_key"),
            "expected exactly one of { env = \"NAME\" }, { file = \"PATH\" }, "
            "{ secretsmanager = \"ID\" } or { ssm = \"NAME\" }");
     return;
@@ -236,24 +239,25 @@ void readSecret(Reader& r, const toml::table* firewall, SecretRef& out) {
       if (key.str() != name) continue;
       const auto* s = value.as_string();
       if (s == nullptr || s->get().empty()) {
-        r.fail(&value, fmt::format("firewall.api_key.{}", name), "expected a non-empty string");
+        r.fail(&value, fmt::format("{}.api_key.{}", path, name), "expected a non-empty string");
         return;
       }
       out = SecretRef{kind, s->get()};
       return;
     }
-    r.fail(&value, fmt::format("firewall.api_key.{}", key.str()), "unknown secret source");
+    r.fail(&value, fmt::format("{}.api_key.{}", path, key.str()), "unknown secret source");
   }
 }
 
-void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table) {
+void readAppIds(Reader& r, const toml::table* policy, std::string_view policy_path,
+                policy::AppIdTable& table) {
   if (policy == nullptr) return;
   constexpr std::string_view kAppIdKeys[] = {"replace_defaults", "ports",      "protocols",
                                              "icmp_echo",        "icmp_all",   "icmp_other",
                                              "icmpv6_echo",      "icmpv6_all", "icmpv6_other"};
-  const auto* t = r.table(*policy, "app_ids", kAppIdKeys, "policy");
+  const auto* t = r.table(*policy, "app_ids", kAppIdKeys, policy_path);
   if (t == nullptr) return;
-  const std::string path = "policy.app_ids";
+  const std::string path = Reader::join(policy_path, "app_ids");
   bool replace = false;
   r.boolean(t, path, "replace_defaults", replace);
   if (replace) table = policy::AppIdTable{};
@@ -312,6 +316,102 @@ void readAppIds(Reader& r, const toml::table* policy, policy::AppIdTable& table)
     std::erase_if(table.protocols, [&](const auto& p) { return p.first == *number; });
     table.protocols.emplace_back(static_cast<std::uint8_t>(*number), std::move(apps));
   });
+}
+
+// [policy] (or a [[firewall]] entry's policy table) into `out`, which holds the defaults.
+void readPolicy(Reader& r, const toml::table* policy, std::string_view path, policy::Options& out) {
+  r.string(policy, path, "untrust_zone", out.from_zone);
+  r.string(policy, path, "trust_zone", out.to_zone);
+  r.string(policy, path, "bottom_rule", out.bottom_rule);
+  r.string(policy, path, "profile_group", out.profile_group);
+  r.string(policy, path, "managed_tag", out.managed_tag);
+  r.boolean(policy, path, "check_already_allowed", out.check_already_allowed);
+  std::string layout(policy::to_string(out.layout));
+  r.string(policy, path, "layout", layout);
+  if (auto l = policy::parseLayout(layout)) {
+    out.layout = *l;
+  } else {
+    r.fail(policy != nullptr ? policy->get("layout") : nullptr, Reader::join(path, "layout"),
+           l.error().message);
+  }
+  readAppIds(r, policy, path, out.app_ids);
+  if (policy != nullptr && policy->get("registration_timeout_seconds") != nullptr) {
+    if (auto n = r.integer(*policy, std::string(path), "registration_timeout_seconds", 1,
+                           policy::kMaxRegistrationTimeoutSeconds)) {
+      out.registration_timeout_seconds = *n;
+    }
+  }
+}
+
+void readGateway(Reader& r, const toml::table* gateway, std::string_view path,
+                 policy::Options& out) {
+  r.string(gateway, path, "instance_id", out.gateway_instance_id);
+  r.strings(gateway, path, "eni_ids", out.gateway_eni_ids);
+}
+
+// The keys of one firewall: today's [firewall] table and each [[firewall]] entry (issue 13) read
+// them here, so a key added to kFirewallKeys and here applies to both. `policy` receives the
+// firewall model's figures that travel in policy::Options (max_registered_ips).
+void readFirewall(Reader& r, const toml::table* firewall, std::string_view path,
+                  FirewallConfig& out, policy::Options& policy) {
+  const std::string where(path);
+  r.string(firewall, path, "host", out.host);
+  r.string(firewall, path, "vsys", out.vsys);
+  r.boolean(firewall, path, "tls_verify", out.tls_verify);
+  r.string(firewall, path, "ca_bundle", out.ca_bundle);
+  r.string(firewall, path, "admin", out.admin);
+  r.number(firewall, path, "request_timeout_seconds", 0.1, 600, out.request_timeout_seconds);
+  r.number(firewall, path, "job_poll_seconds", 0.01, 600, out.job_poll_seconds);
+  r.number(firewall, path, "commit_timeout_seconds", 1, 86400, out.commit_timeout_seconds);
+  r.number(firewall, path, "lock_wait_seconds", 0, 86400, out.lock_wait_seconds);
+  r.number(firewall, path, "lock_poll_seconds", 0.01, 3600, out.lock_poll_seconds);
+  r.number(firewall, path, "run_lease_seconds", 10, 86400, out.run_lease_seconds);
+  if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
+    if (auto n = r.integer(*firewall, where, "max_policy_match_tests", 0, 100000)) {
+      out.max_policy_match_tests = static_cast<int>(*n);
+    }
+  }
+  if (firewall != nullptr && firewall->get("policy_match_concurrency") != nullptr) {
+    if (auto n = r.integer(*firewall, where, "policy_match_concurrency", 1, 16)) {
+      out.policy_match_concurrency = static_cast<int>(*n);
+    }
+  }
+  r.boolean(firewall, path, "multi_config", out.multi_config);
+  if (firewall != nullptr && firewall->get("max_registered_ips") != nullptr) {
+    if (auto n = r.integer(*firewall, where, "max_registered_ips", 0, 100000000)) {
+      policy.max_registered_ips = static_cast<std::size_t>(*n);
+    }
+  }
+  readSecret(r, firewall, path, out.api_key);
+}
+
+// [[firewall]] entries: each one's own keys, its name, and its policy and gateway tables, whose
+// keys default to the top-level [policy] and [gateway] (already read into c.policy).
+void readFleet(Reader& r, const toml::array& entries, Config& c) {
+  std::vector<std::string_view> keys(std::begin(kFirewallKeys), std::end(kFirewallKeys));
+  keys.insert(keys.end(), std::begin(kFleetOnlyKeys), std::end(kFleetOnlyKeys));
+  for (std::size_t i = 0; i < entries.size() && !r.failed(); ++i) {
+    const std::string path = fmt::format("firewall[{}]", i);
+    const auto* entry = entries[i].as_table();
+    if (entry == nullptr) return r.fail(&entries[i], path, "expected a table");
+    r.checkKeys(*entry, path, keys);
+    FleetFirewall member;
+    member.policy = c.policy;
+    r.string(entry, path, "name", member.name);
+    if (member.name.empty() && !r.failed()) {
+      return r.fail(entry, Reader::join(path, "name"), "missing: every [[firewall]] needs a name");
+    }
+    readFirewall(r, entry, path, member.firewall, member.policy);
+    readPolicy(r, r.table(*entry, "policy", kPolicyKeys, path), Reader::join(path, "policy"),
+               member.policy);
+    if (const auto* gateway = r.table(*entry, "gateway", kGatewayKeys, path)) {
+      member.policy.gateway_instance_id.clear();  // an entry's gateway replaces the default one
+      member.policy.gateway_eni_ids.clear();
+      readGateway(r, gateway, Reader::join(path, "gateway"), member.policy);
+    }
+    c.firewalls.push_back(std::move(member));
+  }
+  if (!r.failed() && entries.empty()) r.fail(&entries, "firewall", "expected at least one entry");
 }
 
 void readServe(Reader& r, const toml::table* serve, ServeConfig& out) {
@@ -447,6 +547,12 @@ Status overlayEnvironment(toml::table& root, const Environment& env) {
   };
   auto set = [&root](std::string_view section, std::string_view key, std::string_view variable,
                      std::string_view value, ValueKind kind) -> Status {
+    if (root.get(section) != nullptr && root.get(section)->is_array()) {
+      return fail(ErrorCode::Config,
+                  fmt::format("environment variable {}: the configuration lists [[{}]] entries, "
+                              "which are not overridden from the environment",
+                              variable, section));
+    }
     auto parsed = environmentValue(variable, value, kind);
     if (!parsed) return std::unexpected(parsed.error());
     auto* table = root.get(section) != nullptr ? root.get(section)->as_table() : nullptr;
@@ -502,7 +608,11 @@ Status checkVariables(const Environment& env, const Config& c) {
     }
   }
   valid.insert(valid.end(), std::begin(kOtherVariables), std::end(kOtherVariables));
-  if (c.firewall.api_key.kind == SecretRef::Kind::Env) valid.push_back(c.firewall.api_key.ref);
+  for (const auto& member : c.fleet()) {
+    if (member.firewall.api_key.kind == SecretRef::Kind::Env) {
+      valid.push_back(member.firewall.api_key.ref);
+    }
+  }
   constexpr std::string_view kPrefix = "TRAILWALL_";
   for (const auto& [name, value] : env) {
     if (value.empty() || !upper(name.substr(0, kPrefix.size())).starts_with(kPrefix)) continue;
@@ -523,18 +633,94 @@ bool idOf(std::string_view id, std::string_view prefix) {
                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
-Status validate(const Config& c) {
-  if (auto ok = c.policy.validate(); !ok) return ok;
-  const auto& gw = c.policy.gateway_instance_id;
+// A firewall's policy, gateway and connection keys; `path` prefixes the key names in errors
+// ("" for the single [firewall], "firewall[1] (name)." for an entry).
+Status validateFirewall(const FirewallConfig& firewall, const policy::Options& policy,
+                        std::string_view path) {
+  if (auto ok = policy.validate(); !ok) {
+    if (path.empty()) return ok;
+    return std::unexpected(ok.error().withContext(path.substr(0, path.size() - 1)));
+  }
+  const auto& gw = policy.gateway_instance_id;
   if (!gw.empty() && !idOf(gw, "i-")) {
     return fail(ErrorCode::Config,
-                fmt::format("gateway.instance_id: '{}' is not an instance id (i-…)", gw));
+                fmt::format("{}gateway.instance_id: '{}' is not an instance id (i-…)", path, gw));
   }
-  for (const auto& eni : c.policy.gateway_eni_ids) {
+  for (const auto& eni : policy.gateway_eni_ids) {
     if (!idOf(eni, "eni-")) {
       return fail(ErrorCode::Config,
-                  fmt::format("gateway.eni_ids: '{}' is not an ENI id (eni-…)", eni));
+                  fmt::format("{}gateway.eni_ids: '{}' is not an ENI id (eni-…)", path, eni));
     }
+  }
+  if (firewall.vsys.empty()) {
+    return fail(ErrorCode::Config, fmt::format("{}firewall.vsys: must not be empty", path));
+  }
+  const auto& admin = firewall.admin;
+  if (!admin.empty() &&
+      (admin.size() > 63 || admin.find_first_of("'\"<>&[]/ ") != std::string::npos)) {
+    return fail(
+        ErrorCode::Config,
+        fmt::format("{}firewall.admin: '{}' is not a PAN-OS administrator name", path, admin));
+  }
+  return {};
+}
+
+// A firewall's name is shown in reports, logs, metric labels and environment-free contexts:
+// letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.
+bool validFirewallName(std::string_view name) {
+  if (name.empty() || name.size() > 63 || std::isalnum(static_cast<unsigned char>(name[0])) == 0) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+    return std::isalnum(ch) != 0 || ch == '-' || ch == '_';
+  });
+}
+
+// [[firewall]] entries: each valid, names unique, each with its own gateway when there are
+// several, and no gateway instance or ENI claimed by two firewalls.
+Status validateFleet(const std::vector<FleetFirewall>& fleet) {
+  std::map<std::string, std::string, std::less<>> names;     // name → entry
+  std::map<std::string, std::string, std::less<>> gateways;  // instance or ENI id → name
+  for (std::size_t i = 0; i < fleet.size(); ++i) {
+    const auto& member = fleet[i];
+    const std::string where = fmt::format("firewall[{}] ({})", i, member.name);
+    if (!validFirewallName(member.name)) {
+      return fail(ErrorCode::Config,
+                  fmt::format("firewall[{}].name: '{}' is not a valid name (letters, digits, '-' "
+                              "and '_', at most 63, starting with a letter or digit)",
+                              i, member.name));
+    }
+    if (const auto [it, added] = names.emplace(member.name, where); !added) {
+      return fail(ErrorCode::Config, fmt::format("{}: name '{}' is already used by {}", where,
+                                                 member.name, it->second));
+    }
+    if (auto ok = validateFirewall(member.firewall, member.policy, where + ": "); !ok) return ok;
+    const auto& policy = member.policy;
+    if (fleet.size() > 1 && policy.gateway_instance_id.empty() && policy.gateway_eni_ids.empty()) {
+      return fail(ErrorCode::Config,
+                  fmt::format("{}: no gateway: with several firewalls each needs its own "
+                              "gateway.instance_id or gateway.eni_ids, so events can be split",
+                              where));
+    }
+    std::vector<std::string> ids(policy.gateway_eni_ids.begin(), policy.gateway_eni_ids.end());
+    if (!policy.gateway_instance_id.empty()) ids.push_back(policy.gateway_instance_id);
+    for (const auto& id : ids) {
+      if (const auto [it, added] = gateways.emplace(id, member.name);
+          !added && it->second != member.name) {
+        return fail(ErrorCode::Config,
+                    fmt::format("{}: gateway {} is also firewall '{}''s: one gateway, one firewall",
+                                where, id, it->second));
+      }
+    }
+  }
+  return {};
+}
+
+Status validate(const Config& c) {
+  if (c.firewalls.empty()) {
+    if (auto ok = validateFirewall(c.firewall, c.policy, ""); !ok) return ok;
+  } else if (auto ok = validateFleet(c.firewalls); !ok) {
+    return ok;
   }
   for (const auto& a : c.aws.accounts) {
     if (a.size() != 12 || !allDigits(a)) {
@@ -542,18 +728,11 @@ Status validate(const Config& c) {
                   fmt::format("aws.accounts: '{}' is not a 12-digit account id", a));
     }
   }
-  if (c.firewall.vsys.empty()) return fail(ErrorCode::Config, "firewall.vsys: must not be empty");
   for (const auto& [account, arn] : c.aws.roles) {
     if (account.size() != 12 || !allDigits(account)) {
       return fail(ErrorCode::Config,
                   fmt::format("aws.roles: '{}' is not a 12-digit account id", account));
     }
-  }
-  const auto& admin = c.firewall.admin;
-  if (!admin.empty() &&
-      (admin.size() > 63 || admin.find_first_of("'\"<>&[]/ ") != std::string::npos)) {
-    return fail(ErrorCode::Config,
-                fmt::format("firewall.admin: '{}' is not a PAN-OS administrator name", admin));
   }
   return {};
 }
@@ -624,6 +803,18 @@ std::string_view to_string(SecretRef::Kind kind) {
   return "none";
 }
 
+std::vector<FleetFirewall> Config::fleet() const {
+  if (!firewalls.empty()) return firewalls;
+  return {FleetFirewall{std::string(kDefaultFirewallName), firewall, policy}};
+}
+
+std::optional<FleetFirewall> Config::member(std::string_view name) const {
+  for (auto& m : fleet()) {
+    if (m.name == name) return std::move(m);
+  }
+  return std::nullopt;
+}
+
 bool AwsConfig::accepts(std::string_view account, std::string_view region) const {
   const bool account_ok = accounts.empty() || accounts.contains(std::string(account));
   const bool region_ok = regions.empty() || regions.contains(std::string(region));
@@ -642,61 +833,13 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   Config c;
   Reader r(source);
   r.checkKeys(root, "", kTop);
-  const auto* policy = r.table(root, "policy", kPolicyKeys);
-  r.string(policy, "policy", "untrust_zone", c.policy.from_zone);
-  r.string(policy, "policy", "trust_zone", c.policy.to_zone);
-  r.string(policy, "policy", "bottom_rule", c.policy.bottom_rule);
-  r.string(policy, "policy", "profile_group", c.policy.profile_group);
-  r.string(policy, "policy", "managed_tag", c.policy.managed_tag);
-  r.boolean(policy, "policy", "check_already_allowed", c.policy.check_already_allowed);
-  std::string layout(policy::to_string(c.policy.layout));
-  r.string(policy, "policy", "layout", layout);
-  if (auto l = policy::parseLayout(layout)) {
-    c.policy.layout = *l;
+  readPolicy(r, r.table(root, "policy", kPolicyKeys), "policy", c.policy);
+  readGateway(r, r.table(root, "gateway", kGatewayKeys), "gateway", c.policy);
+  if (const auto* node = root.get("firewall"); node != nullptr && node->is_array()) {
+    readFleet(r, *node->as_array(), c);
   } else {
-    r.fail(policy != nullptr ? policy->get("layout") : nullptr, "policy.layout", l.error().message);
+    readFirewall(r, r.table(root, "firewall", kFirewallKeys), "firewall", c.firewall, c.policy);
   }
-  readAppIds(r, policy, c.policy.app_ids);
-  if (policy != nullptr && policy->get("registration_timeout_seconds") != nullptr) {
-    if (auto n = r.integer(*policy, "policy", "registration_timeout_seconds", 1,
-                           policy::kMaxRegistrationTimeoutSeconds)) {
-      c.policy.registration_timeout_seconds = *n;
-    }
-  }
-  const auto* gateway = r.table(root, "gateway", kGatewayKeys);
-  r.string(gateway, "gateway", "instance_id", c.policy.gateway_instance_id);
-  r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
-  const auto* firewall = r.table(root, "firewall", kFirewallKeys);
-  r.string(firewall, "firewall", "host", c.firewall.host);
-  r.string(firewall, "firewall", "vsys", c.firewall.vsys);
-  r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
-  r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
-  r.string(firewall, "firewall", "admin", c.firewall.admin);
-  r.number(firewall, "firewall", "request_timeout_seconds", 0.1, 600,
-           c.firewall.request_timeout_seconds);
-  r.number(firewall, "firewall", "job_poll_seconds", 0.01, 600, c.firewall.job_poll_seconds);
-  r.number(firewall, "firewall", "commit_timeout_seconds", 1, 86400,
-           c.firewall.commit_timeout_seconds);
-  r.number(firewall, "firewall", "lock_wait_seconds", 0, 86400, c.firewall.lock_wait_seconds);
-  r.number(firewall, "firewall", "lock_poll_seconds", 0.01, 3600, c.firewall.lock_poll_seconds);
-  r.number(firewall, "firewall", "run_lease_seconds", 10, 86400, c.firewall.run_lease_seconds);
-  if (firewall != nullptr && firewall->get("max_policy_match_tests") != nullptr) {
-    if (auto n = r.integer(*firewall, "firewall", "max_policy_match_tests", 0, 100000)) {
-      c.firewall.max_policy_match_tests = static_cast<int>(*n);
-    }
-  }
-  if (firewall != nullptr && firewall->get("policy_match_concurrency") != nullptr) {
-    if (auto n = r.integer(*firewall, "firewall", "policy_match_concurrency", 1, 16)) {
-      c.firewall.policy_match_concurrency = static_cast<int>(*n);
-    }
-  }
-  r.boolean(firewall, "firewall", "multi_config", c.firewall.multi_config);
-  if (firewall != nullptr && firewall->get("max_registered_ips") != nullptr) {
-    if (auto n = r.integer(*firewall, "firewall", "max_registered_ips", 0, 100000000)) {
-      c.policy.max_registered_ips = static_cast<std::size_t>(*n);
-    }
-  }
-  readSecret(r, firewall, c.firewall.api_key);
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
   r.strings(aws, "aws", "regions", c.aws.regions);

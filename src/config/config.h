@@ -15,15 +15,24 @@
 // pa_ip (firewall.host), pa_key (the API key, read from that variable), pa_bottom_rule,
 // pa_zone_untrust, pa_zone_trust, pa_sgp (policy.profile_group), igwId (gateway.instance_id).
 //
+// Many firewalls (issue 13): `[[firewall]]` tables instead of the one `[firewall]`, each with a
+// unique `name`, the keys of [firewall], and its own `policy` and `gateway` tables whose keys
+// default to the top-level [policy] and [gateway]. Every entry needs a gateway when there are
+// several, and no two share one. Entries are not overridden from the environment: with
+// [[firewall]] entries, TRAILWALL_FIREWALL_* and pa_ip / pa_key are errors (TRAILWALL_POLICY_*
+// and TRAILWALL_GATEWAY_* still set the defaults).
+//
 // Strict: an unknown key in the file and an unknown TRAILWALL_* variable are errors naming it and
 // the closest valid name ("did you mean TRAILWALL_POLICY_BOTTOM_RULE?"). Valid variables are
 // the keys' variables, kOtherVariables, and a variable the file names as the API key's source.
 
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "policy/options.h"
@@ -100,11 +109,33 @@ struct ServeConfig {
   friend bool operator==(const ServeConfig&, const ServeConfig&) = default;
 };
 
-struct Config {
-  policy::Options policy;
+// One firewall of a fleet (issue 13): its name (in reports, logs and metrics; never in an
+// xpath), how to reach it, and its policy (zones, bottom rule, layout, gateway …).
+struct FleetFirewall {
+  std::string name;
   FirewallConfig firewall;
+  policy::Options policy;
+
+  friend bool operator==(const FleetFirewall&, const FleetFirewall&) = default;
+};
+
+// The name of the one firewall of a configuration without [[firewall]] entries.
+inline constexpr std::string_view kDefaultFirewallName = "default";
+
+struct Config {
+  // [policy] and [gateway]; with [[firewall]] entries, the defaults of each entry's own.
+  policy::Options policy;
+  FirewallConfig firewall;  // the single [firewall] table (unset with [[firewall]] entries)
+  // [[firewall]] entries, in file order; empty with a single [firewall] table.
+  std::vector<FleetFirewall> firewalls;
   AwsConfig aws;
   ServeConfig serve;
+
+  // Every firewall trailwall manages: the [[firewall]] entries, or the single [firewall] with
+  // [policy] and [gateway] as one named kDefaultFirewallName.
+  [[nodiscard]] std::vector<FleetFirewall> fleet() const;
+  // The firewall named `name` in fleet(); nullopt when there is none.
+  [[nodiscard]] std::optional<FleetFirewall> member(std::string_view name) const;
 
   friend bool operator==(const Config&, const Config&) = default;
 };
