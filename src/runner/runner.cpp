@@ -1,9 +1,12 @@
 #include "runner/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -68,6 +71,58 @@ std::string doneReason(const Outcome& outcome, const cloudtrail::Decoded& decode
   return "written; the firewall had nothing to commit";
 }
 
+// The AWS truth of one batch, read once per account and region (prime) and handed to every
+// firewall's run: a run's scope is part of the batch's, so the batch's inventory holds all it
+// needs. AWS calls are counted in the first run's report only. Thread-safe.
+class BatchInventory final : public engine::InventorySource {
+ public:
+  explicit BatchInventory(engine::InventorySource& source) : source_(source) {}
+
+  [[nodiscard]] trailwall::Status prime(const engine::Target& target,
+                                        const inventory::Scope& scope) {
+    const std::lock_guard lock(mutex_);
+    auto loaded = source_.load(target, scope);
+    if (!loaded) return std::unexpected(loaded.error());
+    loaded_.insert_or_assign(target, Entry{std::move(*loaded), false});
+    return {};
+  }
+
+  // What prime loaded for `target` (it was primed).
+  [[nodiscard]] const inventory::Inventory* inventory(const engine::Target& target) {
+    const std::lock_guard lock(mutex_);
+    const auto it = loaded_.find(target);
+    return it == loaded_.end() ? &empty_ : &it->second.loaded.inventory;
+  }
+
+  [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
+                                                     const inventory::Scope& scope) override {
+    const std::lock_guard lock(mutex_);
+    auto it = loaded_.find(target);
+    if (it == loaded_.end()) {  // not primed: load it now, once
+      auto loaded = source_.load(target, scope);
+      if (!loaded) return std::unexpected(loaded.error());
+      it = loaded_.insert_or_assign(target, Entry{std::move(*loaded), false}).first;
+    }
+    engine::LoadedInventory copy = it->second.loaded;
+    if (it->second.handed_out) {
+      copy.aws_calls = 0;
+      copy.calls_summary = "read once for the batch (another firewall's run counts the calls)";
+    }
+    it->second.handed_out = true;
+    return copy;
+  }
+
+ private:
+  struct Entry {
+    engine::LoadedInventory loaded;
+    bool handed_out = false;
+  };
+  engine::InventorySource& source_;
+  std::mutex mutex_;
+  std::map<engine::Target, Entry> loaded_;
+  inventory::Inventory empty_;
+};
+
 }  // namespace
 
 std::string_view to_string(Status status) {
@@ -105,15 +160,132 @@ void mergeDecoded(cloudtrail::Decoded& into, cloudtrail::Decoded&& from) {
   into.records += from.records;
 }
 
-Runner::Runner(RunnerOptions options, policy::Options policy, InventoryProvider inventory,
+Runner::Runner(RunnerOptions options, std::vector<FleetMember> fleet, InventoryProvider inventory,
                FirewallProvider firewall, LogReader& logs, Clock& clock)
     : options_(std::move(options)),
-      policy_(std::move(policy)),
+      fleet_(std::move(fleet)),
       inventory_(std::move(inventory)),
       firewall_(std::move(firewall)),
       logs_(logs),
       clock_(clock),
       decoder_(options_.decode) {}
+
+Runner::Runner(RunnerOptions options, policy::Options policy, InventoryProvider inventory,
+               SingleFirewallProvider firewall, LogReader& logs, Clock& clock)
+    : Runner(
+          std::move(options), {FleetMember{std::string(kDefaultFirewall), std::move(policy)}},
+          std::move(inventory),
+          [single = std::move(firewall)](std::string_view) { return single(); }, logs, clock) {}
+
+std::vector<FirewallRun> Runner::runFleet(const engine::Batch& batch,
+                                          const std::vector<engine::Batch>& scopes,
+                                          const engine::EngineOptions& engine_options,
+                                          std::optional<steady_clock::time_point> deadline,
+                                          std::vector<std::set<std::string>>& touched) {
+  const auto in_scope = [](const engine::Batch& b) {
+    return std::ranges::any_of(b, [](const auto& t) { return !t.second.empty(); });
+  };
+  // Every firewall fails alike (nothing could be read): each delivery touches them all.
+  const auto all_failed = [&](const Error& error) {
+    std::vector<FirewallRun> runs;
+    for (const auto& member : fleet_) {
+      FirewallRun run;
+      run.firewall = member.name;
+      run.error = error;
+      spdlog::error("event=run_failed firewall={} attempted=false error={}", run.firewall,
+                    quoteValue(to_string(error)));
+      runs.push_back(std::move(run));
+    }
+    for (std::size_t i = 0; i < scopes.size(); ++i) {
+      if (!in_scope(scopes[i])) continue;
+      for (const auto& member : fleet_) touched[i].insert(member.name);
+    }
+    return runs;
+  };
+  if (pastDeadline(deadline, clock_)) {
+    return all_failed(Error{ErrorCode::Timeout, "not started: the deadline has passed"});
+  }
+  auto source = inventory_();
+  if (!source) return all_failed(source.error());
+
+  if (fleet_.size() == 1) {  // nothing to split: the engine loads what it needs
+    for (std::size_t i = 0; i < scopes.size(); ++i) {
+      if (in_scope(scopes[i])) touched[i].insert(fleet_.front().name);
+    }
+    return {runFirewall(fleet_.front(), batch, **source, engine_options, deadline)};
+  }
+
+  // AWS read once per account and region for the whole batch, shared by every firewall's run.
+  BatchInventory shared(**source);
+  for (const auto& [target, scope] : batch) {
+    if (scope.empty()) continue;
+    if (auto loaded = shared.prime(target, scope); !loaded) {
+      return all_failed(loaded.error().withContext("loading AWS inventory"));
+    }
+  }
+  std::map<std::string, engine::Batch, std::less<>> split;  // firewall → its scopes
+  for (std::size_t i = 0; i < scopes.size(); ++i) {
+    for (const auto& [target, scope] : scopes[i]) {
+      if (scope.empty()) continue;
+      for (const auto& name : firewallsTouched(scope, *shared.inventory(target), fleet_)) {
+        touched[i].insert(name);
+        split[name][target].merge(scope);
+      }
+    }
+  }
+  std::vector<const FleetMember*> members;
+  for (const auto& member : fleet_) {
+    if (split.contains(member.name)) members.push_back(&member);
+  }
+  std::vector<FirewallRun> runs(members.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t k = next++; k < members.size(); k = next++) {
+      const auto& member = *members[k];
+      spdlog::info("event=firewall_run firewall={}", member.name);
+      runs[k] =
+          runFirewall(member, split.find(member.name)->second, shared, engine_options, deadline);
+    }
+  };
+  const std::size_t threads =
+      std::min(std::max<std::size_t>(1, options_.max_parallel_firewalls), members.size());
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }  // joined
+  return runs;
+}
+
+FirewallRun Runner::runFirewall(const FleetMember& member, const engine::Batch& batch,
+                                engine::InventorySource& inventory,
+                                const engine::EngineOptions& engine_options,
+                                std::optional<steady_clock::time_point> deadline) {
+  FirewallRun run;
+  run.firewall = member.name;
+  if (pastDeadline(deadline, clock_)) {
+    run.error = Error{ErrorCode::Timeout, "not started: the deadline has passed"};
+  } else if (auto firewall = firewall_(member.name); !firewall) {
+    run.error = firewall.error();
+  } else {
+    engine::Engine engine(member.policy, inventory, **firewall, clock_, engine_options);
+    if (deadline) engine.setDeadline(engine::Deadline{*deadline, options_.write_budget});
+    run.attempted = true;
+    engine::RunReport progress;
+    auto report = engine.run(batch, options_.mode, &progress);
+    if (report) {
+      run.report = std::move(*report);
+    } else {
+      run.report = std::move(progress);  // what the run did up to the failure
+      run.error = report.error();
+    }
+  }
+  if (run.error) {
+    spdlog::error("event=run_failed firewall={} attempted={} error={}", run.firewall, run.attempted,
+                  quoteValue(to_string(*run.error)));
+  }
+  return run;
+}
 
 BatchResult Runner::run(std::span<const Delivery> deliveries,
                         std::optional<steady_clock::time_point> deadline) {
@@ -163,17 +335,19 @@ BatchResult Runner::run(std::span<const Delivery> deliveries,
     }
   }
 
-  // 3. One scope per account and region for the whole batch; today every change goes to the
-  // one configured firewall.
+  // 3. One scope per account and region for the whole batch, and for each delivery (to split it
+  // by firewall).
   engine::Batch batch;
+  std::vector<engine::Batch> scopes(work.size());
   engine::EngineOptions engine_options;  // the changes, for provenance in what is written
   std::vector<std::set<std::string>> touched(work.size());
   for (std::size_t i = 0; i < work.size(); ++i) {
     for (const auto& change : work[i].decoded.changes) {
-      batch[engine::Target{change.account, change.region}].merge(change.scope);
+      const engine::Target target{change.account, change.region};
+      batch[target].merge(change.scope);
+      scopes[i][target].merge(change.scope);
       engine_options.events.push_back(policy::EventRef{
           change.event_name, change.event_id, change.event_time, change.principal, change.scope});
-      if (!change.scope.empty()) touched[i].insert(std::string(kDefaultFirewall));
       spdlog::info("event=change name={} time={} account={} region={} id={} source={}",
                    change.event_name, change.event_time, change.account, change.region,
                    change.event_id, quoteValue(change.source));
@@ -181,35 +355,8 @@ BatchResult Runner::run(std::span<const Delivery> deliveries,
   }
   const bool in_scope = std::ranges::any_of(batch, [](const auto& t) { return !t.second.empty(); });
 
-  // 4. The run.
-  if (in_scope) {
-    FirewallRun run;
-    run.firewall = std::string(kDefaultFirewall);
-    if (pastDeadline(deadline, clock_)) {
-      run.error = Error{ErrorCode::Timeout, "not started: the deadline has passed"};
-    } else if (auto inventory = inventory_(); !inventory) {
-      run.error = inventory.error();
-    } else if (auto firewall = firewall_(); !firewall) {
-      run.error = firewall.error();
-    } else {
-      engine::Engine engine(policy_, **inventory, **firewall, clock_, engine_options);
-      if (deadline) engine.setDeadline(engine::Deadline{*deadline, options_.write_budget});
-      run.attempted = true;
-      engine::RunReport progress;
-      auto report = engine.run(batch, options_.mode, &progress);
-      if (report) {
-        run.report = std::move(*report);
-      } else {
-        run.report = std::move(progress);  // what the run did up to the failure
-        run.error = report.error();
-      }
-    }
-    if (run.error) {
-      spdlog::error("event=run_failed firewall={} attempted={} error={}", run.firewall,
-                    run.attempted, quoteValue(to_string(*run.error)));
-    }
-    result.runs.push_back(std::move(run));
-  }
+  // 4. The runs: each firewall the batch touches, with the scopes of the deliveries touching it.
+  if (in_scope) result.runs = runFleet(batch, scopes, engine_options, deadline, touched);
 
   // 5. An outcome per delivery, from the results of the firewalls its changes touch.
   for (std::size_t i = 0; i < work.size(); ++i) {

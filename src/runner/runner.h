@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 #include "engine/inventory_source.h"
 #include "panos/firewall.h"
 #include "policy/options.h"
+#include "runner/fleet_split.h"
 
 namespace trailwall::runner {
 
@@ -92,9 +94,12 @@ class LogReader {
       const cloudtrail::LogObject& object) = 0;
 };
 
-// The firewall a batch is written to, asked for only when a batch has something in scope
-// (`handle` without changes needs no firewall). Issue 13 makes this one per configured firewall.
-using FirewallProvider = std::function<Result<panos::Firewall*>()>;
+// The firewall of the fleet named `name` a batch is written to, asked for only when a batch has
+// something in scope for it (`handle` without changes needs no firewall). Called from the
+// firewall's own thread when several run at once: each name's firewall is used by one run only.
+using FirewallProvider = std::function<Result<panos::Firewall*>(std::string_view name)>;
+// The single firewall of a fleet of one.
+using SingleFirewallProvider = std::function<Result<panos::Firewall*>()>;
 // The AWS truth, asked for only when a batch has something in scope.
 using InventoryProvider = std::function<Result<engine::InventorySource*>()>;
 
@@ -106,13 +111,23 @@ struct RunnerOptions {
   engine::Mode mode = engine::Mode::Apply;
   // No write (and so no commit) starts with less than this left before a batch's deadline.
   std::chrono::milliseconds write_budget{std::chrono::seconds(60)};
+  // Firewalls of a fleet planned, written and committed at once (each on its own thread).
+  std::size_t max_parallel_firewalls = 4;
 };
 
-// Not thread-safe (its decoder keeps buffers between batches): one Runner per thread.
+// Not thread-safe (its decoder keeps buffers between batches): one Runner per thread. With a
+// fleet of several firewalls (issue 13) each batch is split by gateway (fleet_split.h): the
+// inventory is read once per account and region and shared, and each touched firewall gets its
+// own engine run (plan, write, commit) on its own thread, at most max_parallel_firewalls at once;
+// one failing does not stop the others. `inventory` and `clock` must then be safe to use from
+// several threads (the runner serializes its calls to the inventory source).
 class Runner {
  public:
-  Runner(RunnerOptions options, policy::Options policy, InventoryProvider inventory,
+  Runner(RunnerOptions options, std::vector<FleetMember> fleet, InventoryProvider inventory,
          FirewallProvider firewall, LogReader& logs, Clock& clock);
+  // A fleet of one named kDefaultFirewall.
+  Runner(RunnerOptions options, policy::Options policy, InventoryProvider inventory,
+         SingleFirewallProvider firewall, LogReader& logs, Clock& clock);
 
   // Handles a batch. With a deadline, no log file is fetched and no run started once it has
   // passed, and no write starts with less than options.write_budget left; what did not run comes
@@ -124,8 +139,20 @@ class Runner {
   [[nodiscard]] const RunnerOptions& options() const { return options_; }
 
  private:
+  // Splits `batch` by firewall, fills `touched` (per delivery, the firewalls its scope touches)
+  // and runs each touched firewall; the runs in fleet order.
+  [[nodiscard]] std::vector<FirewallRun> runFleet(
+      const engine::Batch& batch, const std::vector<engine::Batch>& scopes,
+      const engine::EngineOptions& engine_options,
+      std::optional<std::chrono::steady_clock::time_point> deadline,
+      std::vector<std::set<std::string>>& touched);
+  [[nodiscard]] FirewallRun runFirewall(
+      const FleetMember& member, const engine::Batch& batch, engine::InventorySource& inventory,
+      const engine::EngineOptions& engine_options,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
+
   RunnerOptions options_;
-  policy::Options policy_;
+  std::vector<FleetMember> fleet_;
   InventoryProvider inventory_;
   FirewallProvider firewall_;
   LogReader& logs_;
