@@ -96,6 +96,39 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   return exit_code;
 }
 
+// A fleet's run (issue 13): each firewall's report under its name, and one exit code: 1 when any
+// firewall failed (each named on stderr) or `all_done` is false, else 3 when any committed
+// without enforcing, else 2 when any has changes pending (dry run, verify), else 0.
+int fleetOutcome(const CommandContext& ctx, const std::vector<runner::FirewallRun>& runs,
+                 const cloudtrail::Decoded* events, const std::vector<Error>& input_errors,
+                 engine::Mode mode, bool all_done = true) {
+  std::vector<FirewallReport> reports;
+  bool failed = !all_done || !input_errors.empty();
+  bool not_enforced = false;
+  bool pending = false;
+  for (const auto& run : runs) {
+    reports.push_back(FirewallReport{run.firewall, run.report ? &*run.report : nullptr,
+                                     run.error ? &*run.error : nullptr});
+    if (run.error) {
+      failed = true;
+      printErr(fmt::format("trailwall: firewall {}: {}\n", run.firewall, to_string(*run.error)));
+      continue;
+    }
+    if (!run.report) continue;
+    not_enforced = not_enforced || (mode == engine::Mode::Apply && run.report->notEnforced());
+    pending = pending ||
+              (mode == engine::Mode::Plan &&
+               (!run.report->plan.empty() || run.report->registrationsPending())) ||
+              (mode == engine::Mode::Verify && !run.report->agrees());
+  }
+  printOut(ctx.global.output == OutputFormat::Json
+               ? fleetReportJson(reports, events, input_errors)
+               : fleetReportText(reports, events, ctx.global.verbose));
+  if (failed) return kExitError;
+  if (not_enforced) return kExitNotEnforced;
+  return pending ? kExitChangesPending : kExitOk;
+}
+
 engine::Batch everythingBatch() {
   inventory::Scope scope;
   scope.everything = true;
@@ -133,9 +166,9 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   }
   runner::S3LogReader logs([&rt] { return (*rt)->s3(); });
   runner::Runner runner(
-      std::move(run_options), cfg.policy, [&rt] { return (*rt)->awsInventory(); },
-      [&rt]() -> Result<panos::Firewall*> {
-        auto firewall = (*rt)->firewall();
+      std::move(run_options), fleetMembers(cfg), [&rt] { return (*rt)->awsInventory(); },
+      [&rt](std::string_view name) -> Result<panos::Firewall*> {
+        auto firewall = (*rt)->firewall(name);
         if (!firewall) return std::unexpected(firewall.error());
         return *firewall;
       },
@@ -148,6 +181,11 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
     }
   }
   const bool json = ctx.global.output == OutputFormat::Json;
+  if (!cfg.firewalls.empty()) {
+    return fleetOutcome(ctx, result.runs, &result.decoded, input_errors,
+                        options.dry_run ? engine::Mode::Plan : engine::Mode::Apply,
+                        result.allDone());
+  }
   if (!result.runs.empty() && result.runs.front().error) {
     const auto& run = result.runs.front();
     if (!run.attempted || !run.report) return reportFailure(*run.error);
@@ -170,15 +208,70 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
 }
 
 struct ReconcileOptions {
+  std::string firewall;  // --firewall NAME: only this firewall of the fleet
   bool dry_run = false;
   std::string inventory;  // --inventory FILE instead of AWS
   std::string rules;      // plan --rules FILE instead of the firewall
   bool offline = false;   // plan --offline: neither AWS nor the firewall
 };
 
+// Each firewall of the fleet (or the one --firewall names) in turn against one read of AWS
+// (everything), each with its own policy, firewall, plan and commit; one failing does not stop
+// the others. `offline`: the rulebase to plan against instead of each live firewall.
+int executeFleet(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
+                 engine::Mode mode, const ReconcileOptions& options,
+                 const std::optional<policy::Rulebase>& offline, bool known_rulebase) {
+  runner::BatchInventory shared(source);
+  std::vector<runner::FirewallRun> runs;
+  engine::EngineOptions engine_options;
+  engine_options.require_bottom_rule = known_rulebase;
+  engine_options.keep_until_exit = true;
+  for (const auto& member : fleetMembers(rt.config())) {
+    if (!options.firewall.empty() && member.name != options.firewall) continue;
+    runner::FirewallRun run;
+    run.firewall = member.name;
+    auto policy = member.policy;
+    std::optional<engine::OfflineFirewall> offline_firewall;
+    panos::Firewall* firewall = nullptr;
+    if (offline) {
+      policy.check_already_allowed = false;  // only a live firewall can answer
+      firewall = &offline_firewall.emplace(*offline);
+    } else if (auto live = rt.firewall(member.name); live) {
+      firewall = *live;
+    } else {
+      run.error = live.error();
+    }
+    if (firewall != nullptr) {
+      engine::Engine engine(std::move(policy), shared, *firewall, rt.clock(), engine_options);
+      run.attempted = true;
+      engine::RunReport progress;
+      auto report = engine.run(everythingBatch(), mode, &progress);
+      if (report) {
+        run.report = std::move(*report);
+      } else {
+        run.report = std::move(progress);
+        run.error = report.error();
+      }
+    }
+    runs.push_back(std::move(run));
+  }
+  return fleetOutcome(ctx, runs, nullptr, {}, mode);
+}
+
 int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine::Mode mode) {
   auto rt = Runtime::create(ctx.global);
   if (!rt) return reportFailure(rt.error());
+  const auto& cfg = (*rt)->config();
+  if (!options.firewall.empty() && !cfg.member(options.firewall)) {
+    return reportFailure(
+        Error{ErrorCode::InvalidInput,
+              fmt::format("--firewall {}: no such firewall is configured", options.firewall)});
+  }
+  const bool fleet = !cfg.firewalls.empty();
+  if (fleet && !options.rules.empty() && options.firewall.empty()) {
+    return reportFailure(Error{ErrorCode::InvalidInput,
+                               "--rules is one firewall's export: name it with --firewall NAME"});
+  }
   if (options.offline && options.inventory.empty()) {
     return reportFailure(Error{ErrorCode::InvalidInput, "--offline needs --inventory FILE"});
   }
@@ -188,7 +281,8 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
   if (!options.rules.empty()) {
     auto text = readFileOrStdin(options.rules);
     if (!text) return reportFailure(text.error());
-    auto parsed = policy::parseRulebaseXml(*text, (*rt)->config().firewall.vsys);
+    const auto vsys = fleet ? cfg.member(options.firewall)->firewall.vsys : cfg.firewall.vsys;
+    auto parsed = policy::parseRulebaseXml(*text, vsys);
     if (!parsed) return reportFailure(parsed.error().withContext(options.rules));
     offline = std::move(*parsed);
   } else if (mode == engine::Mode::Plan && (options.offline || !(*rt)->firewallConfigured())) {
@@ -198,11 +292,13 @@ int reconcile(const CommandContext& ctx, const ReconcileOptions& options, engine
   if (!options.inventory.empty()) {
     auto source = InventoryFileSource::open(options.inventory);
     if (!source) return reportFailure(source.error());
+    if (fleet) return executeFleet(ctx, **rt, **source, mode, options, offline, known_rulebase);
     return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
                    known_rulebase);
   }
   auto source = (*rt)->awsInventory();
   if (!source) return reportFailure(source.error());
+  if (fleet) return executeFleet(ctx, **rt, **source, mode, options, offline, known_rulebase);
   return execute(ctx, **rt, **source, everythingBatch(), mode, nullptr, std::move(offline),
                  known_rulebase);
 }
@@ -248,6 +344,8 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
       "Bring every managed rule in step with AWS (scope: everything); repairs lost events");
   reconcile_cmd->add_flag("--dry-run", reconcile_options->dry_run,
                           "Show the plan without writing to the firewall");
+  reconcile_cmd->add_option("--firewall", reconcile_options->firewall,
+                            "Only the firewall of the fleet with this name ([[firewall]] name)");
   reconcile_cmd->footer(kRunFooter);
   reconcile_cmd->callback([reconcile_options, &ctx] {
     ctx.exit_code =
@@ -267,6 +365,8 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
   plan_cmd->add_flag("--offline", plan_options->offline,
                      "Contact neither AWS nor the firewall: needs --inventory; the rulebase is "
                      "--rules or empty");
+  plan_cmd->add_option("--firewall", plan_options->firewall,
+                       "Only the firewall of the fleet with this name ([[firewall]] name)");
   plan_cmd->footer(
       std::string("Rulebase: --rules FILE, else the configured firewall (read, and asked "
                   "which flows it already allows), else (no firewall.host, or --offline) an "
@@ -280,6 +380,8 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
       "verify",
       "Compare what AWS calls for with what the firewall has and enforces, without writing "
       "anything (no candidate change, no lock): exit 0 when they agree, 2 with the differences");
+  verify_cmd->add_option("--firewall", verify_options->firewall,
+                         "Only the firewall of the fleet with this name ([[firewall]] name)");
   verify_cmd->footer(
       "Reads AWS (everything) and the firewall's rulebase, lists managed rules that are missing, "
       "extra, different or out of place, and asks the firewall (test security-policy-match, at "
@@ -298,6 +400,8 @@ void registerRunCommands(CLI::App& app, CommandContext& ctx) {
       "inventory with --inventory)");
   apply_cmd->add_option("--inventory", apply_options->inventory,
                         "Inventory JSON file instead of AWS (see examples/inventory.json)");
+  apply_cmd->add_option("--firewall", apply_options->firewall,
+                        "Only the firewall of the fleet with this name ([[firewall]] name)");
   apply_cmd->footer(kRunFooter);
   apply_cmd->callback([apply_options, &ctx] {
     ctx.exit_code = reconcile(ctx, *apply_options, engine::Mode::Apply);

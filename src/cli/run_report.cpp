@@ -500,4 +500,68 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
   return spliced;
 }
 
+std::string fleetReportText(const std::vector<FirewallReport>& firewalls,
+                            const cloudtrail::Decoded* events, bool verbose) {
+  std::string out;
+  if (events != nullptr) out += eventsText(*events);
+  std::vector<std::string> failed;
+  for (const auto& fw : firewalls) {
+    out += fmt::format("== firewall {} ==\n", fw.firewall);
+    if (fw.report != nullptr) out += runReportText(*fw.report, nullptr, verbose);
+    if (fw.error != nullptr) {
+      failed.push_back(fw.firewall);
+      out += fmt::format("error: {}\n", to_string(*fw.error));
+      out += fmt::format("not done: {}\n",
+                         fw.report != nullptr ? outcomeText(*fw.report) : "the run did not start");
+    }
+  }
+  if (failed.empty()) {
+    out += fmt::format("firewalls: all {} done\n", firewalls.size());
+  } else {
+    out += fmt::format("firewalls: {} of {} failed: {}\n", failed.size(), firewalls.size(),
+                       fmt::join(failed, ", "));
+  }
+  return out;
+}
+
+std::string fleetReportJson(const std::vector<FirewallReport>& firewalls,
+                            const cloudtrail::Decoded* events,
+                            const std::vector<Error>& input_errors) {
+  Json j;
+  Json failed = Json::array();
+  Json first_error = nullptr;
+  Json each = Json::array();
+  for (const auto& fw : firewalls) {
+    const engine::RunReport empty;
+    Json one = {{"firewall", fw.firewall}};
+    one.update(
+        Json::parse(runReportJson(fw.report != nullptr ? *fw.report : empty, nullptr, fw.error)));
+    if (fw.report == nullptr) one["outcome"]["not_done"] = "the run did not start";
+    if (fw.error != nullptr) {
+      failed.push_back(fw.firewall);
+      if (first_error.is_null()) {
+        first_error = {{"kind", one["error"]["kind"]},
+                       {"message", fmt::format("firewall {}: {}", fw.firewall, fw.error->message)}};
+      }
+    }
+    each.push_back(std::move(one));
+  }
+  j["ok"] = failed.empty() && input_errors.empty();
+  j["error"] = std::move(first_error);
+  j["failed"] = std::move(failed);
+  if (events != nullptr) {
+    const auto with_events = Json::parse(runReportJson(engine::RunReport{}, events));
+    if (with_events.contains("events")) j["events"] = with_events["events"];
+  }
+  if (!input_errors.empty()) {
+    Json inputs = Json::array();
+    for (const auto& e : input_errors) {
+      inputs.push_back({{"kind", errorLabel(e.code)}, {"message", e.message}});
+    }
+    j["input_errors"] = std::move(inputs);
+  }
+  j["firewalls"] = std::move(each);
+  return j.dump() + "\n";
+}
+
 }  // namespace trailwall::cli

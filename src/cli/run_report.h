@@ -31,6 +31,24 @@ namespace trailwall::cli {
                                         const cloudtrail::Decoded* events,
                                         const Error* error = nullptr,
                                         const std::vector<Error>& input_errors = {});
+// One firewall's part of a fleet's run (issue 13): its report (what it did, also when it failed;
+// null when it was not started) and its error (null when it succeeded).
+struct FirewallReport {
+  std::string firewall;
+  const engine::RunReport* report = nullptr;
+  const Error* error = nullptr;
+};
+
+// A fleet's run, for people: each firewall's report under its name, then which failed.
+[[nodiscard]] std::string fleetReportText(const std::vector<FirewallReport>& firewalls,
+                                          const cloudtrail::Decoded* events, bool verbose);
+// A fleet's run, for machines: {"ok", "error" (the first failure, naming its firewall) | null,
+// "failed": [names], "events"?, "input_errors"?, "firewalls": [each firewall's runReportJson
+// object with "firewall": name first]}.
+[[nodiscard]] std::string fleetReportJson(const std::vector<FirewallReport>& firewalls,
+                                          const cloudtrail::Decoded* events,
+                                          const std::vector<Error>& input_errors = {});
+
 // What was and was not done to the firewall, in one sentence ("nothing was written to the
 // firewall", "3 change(s) written and reverted; nothing committed", …).
 [[nodiscard]] std::string outcomeText(const engine::RunReport& report);

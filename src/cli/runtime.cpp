@@ -1,5 +1,6 @@
 #include "cli/runtime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,6 +57,14 @@ Result<std::string> firewallBaseUrl(const std::string& host) {
   return "https://" + host;
 }
 
+std::vector<runner::FleetMember> fleetMembers(const config::Config& config) {
+  std::vector<runner::FleetMember> out;
+  for (auto& member : config.fleet()) {
+    out.push_back(runner::FleetMember{std::move(member.name), std::move(member.policy)});
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Runtime>> Runtime::create(const GlobalOptions& global) {
   std::unique_ptr<Runtime> rt(new Runtime());
   std::string path = global.config_file;
@@ -75,11 +84,12 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const GlobalOptions& global) {
   auto cfg = config::parseConfig(text, rt->config_source_, env);
   if (!cfg) return std::unexpected(cfg.error());
   rt->config_ = std::move(*cfg);
-  if (!rt->config_.firewall.tls_verify) {  // at every start, whatever the command
+  for (const auto& member : rt->config_.fleet()) {
+    if (member.firewall.tls_verify) continue;  // warned at every start, whatever the command
     spdlog::warn(
         "event=tls_verification_off host={} note=\"firewall.tls_verify = false: the firewall's "
         "certificate is not checked; anyone on the path can read the API key\"",
-        rt->config_.firewall.host);
+        member.firewall.host);
   }
   return rt;
 }
@@ -123,29 +133,42 @@ Result<engine::InventorySource*> Runtime::awsInventory() {
   if (inventory_) return inventory_.get();
   auto session = aws();
   if (!session) return std::unexpected(session.error());
+  // Every gateway's ENIs, so routes to any firewall of the fleet are recognised. The loader takes
+  // one gateway instance: the first firewall's (a route to another firewall's instance names it,
+  // so only routes naming just an ENI of such a gateway need its eni_ids configured).
   aws::LoaderOptions loader;
-  loader.gateway_instance_id = config_.policy.gateway_instance_id;
-  loader.gateway_eni_ids = config_.policy.gateway_eni_ids;
+  for (const auto& member : config_.fleet()) {
+    if (loader.gateway_instance_id.empty()) {
+      loader.gateway_instance_id = member.policy.gateway_instance_id;
+    }
+    for (const auto& eni : member.policy.gateway_eni_ids) {
+      if (std::ranges::find(loader.gateway_eni_ids, eni) == loader.gateway_eni_ids.end()) {
+        loader.gateway_eni_ids.push_back(eni);
+      }
+    }
+  }
   std::map<std::string, std::string> roles(config_.aws.roles.begin(), config_.aws.roles.end());
   inventory_ = std::make_unique<engine::AwsInventorySource>(**session, clock_, std::move(loader),
                                                             std::move(roles));
   return inventory_.get();
 }
 
-http::SocketTransport& Runtime::firewallTransport() {
-  if (!firewall_transport_) {
+http::SocketTransport& Runtime::firewallTransport(const std::string& name,
+                                                  const config::FirewallConfig& firewall) {
+  auto& transport = firewall_transports_[name];
+  if (!transport) {
     http::TransportOptions options;
     options.proxy = http::ProxySettings::fromEnvironment(env_.lookup());
     options.total_timeout = std::chrono::seconds(120);
-    if (!config_.firewall.ca_bundle.empty()) {
-      options.ca_bundle = config_.firewall.ca_bundle;
+    if (!firewall.ca_bundle.empty()) {
+      options.ca_bundle = firewall.ca_bundle;
     } else {
       options.ca_bundle = env_.get("SSL_CERT_FILE");
     }
-    options.insecure_skip_tls_verify = !config_.firewall.tls_verify;  // warned about in create()
-    firewall_transport_ = std::make_unique<http::SocketTransport>(options);
+    options.insecure_skip_tls_verify = !firewall.tls_verify;  // warned about in create()
+    transport = std::make_unique<http::SocketTransport>(options);
   }
-  return *firewall_transport_;
+  return *transport;
 }
 
 Result<aws::S3Client*> Runtime::s3() {
@@ -158,7 +181,14 @@ Result<aws::S3Client*> Runtime::s3() {
 
 Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api_key,
                                                                  std::string host) {
-  if (host.empty()) host = config_.firewall.host;
+  auto member = config_.fleet().front();
+  if (!host.empty()) member.firewall.host = std::move(host);
+  return panosClientFor(member.name, member.firewall, std::move(api_key));
+}
+
+Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClientFor(
+    const std::string& name, const config::FirewallConfig& firewall, std::string api_key) {
+  const auto& host = firewall.host;
   auto base = firewallBaseUrl(host);
   if (!base) return std::unexpected(base.error());
   if (base->starts_with("http://")) {
@@ -167,13 +197,14 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   panos::ClientOptions options;
   options.base_url = *base;
   options.api_key = std::move(api_key);
-  options.admin = config_.firewall.admin;
-  options.request_timeout = secondsToMs(config_.firewall.request_timeout_seconds);
-  options.job_poll_interval = secondsToMs(config_.firewall.job_poll_seconds);
+  options.admin = firewall.admin;
+  options.request_timeout = secondsToMs(firewall.request_timeout_seconds);
+  options.job_poll_interval = secondsToMs(firewall.job_poll_seconds);
   options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
-  options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
-  options.multi_config = config_.firewall.multi_config;
-  return std::make_unique<panos::PanOsClient>(firewallTransport(), clock_, std::move(options));
+  options.job_timeout = secondsToMs(firewall.commit_timeout_seconds);
+  options.multi_config = firewall.multi_config;
+  return std::make_unique<panos::PanOsClient>(firewallTransport(name, firewall), clock_,
+                                              std::move(options));
 }
 
 Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::string_view what) {
@@ -224,36 +255,55 @@ Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::st
 }
 
 Result<panos::PanOsFirewall*> Runtime::firewall() {
-  if (firewall_) return firewall_.get();
-  if (config_.firewall.admin.empty()) {
-    return fail(ErrorCode::Config,
-                "firewall.admin is not set: name the API administrator the key belongs to "
-                "(trailwall commits only that administrator's changes)");
+  return firewall(config_.fleet().front().name);
+}
+
+Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
+  const std::lock_guard lock(firewalls_mutex_);
+  if (const auto it = firewalls_.find(name); it != firewalls_.end()) return it->second.get();
+  const auto member = config_.member(name);
+  if (!member) {
+    return fail(ErrorCode::Config, fmt::format("no firewall named '{}' is configured", name));
   }
-  auto key = resolveSecret(config_.firewall.api_key, "the firewall API key");
+  const auto& cfg = member->firewall;
+  const auto& policy = member->policy;
+  // A fleet's errors name the entry; the single firewall's read as they always did.
+  const std::string which =
+      config_.firewalls.empty() ? "firewall" : fmt::format("firewall '{}'", member->name);
+  if (cfg.admin.empty()) {
+    return fail(ErrorCode::Config,
+                fmt::format("{} is not set: name the API administrator the key belongs to "
+                            "(trailwall commits only that administrator's changes)",
+                            config_.firewalls.empty() ? "firewall.admin" : which + ": admin"));
+  }
+  auto key = resolveSecret(cfg.api_key, config_.firewalls.empty()
+                                            ? "the firewall API key"
+                                            : fmt::format("the API key of {}", which));
   if (!key) return std::unexpected(key.error());
-  auto client = panosClient(std::move(*key));
+  auto client = panosClientFor(member->name, cfg, std::move(*key));
   if (!client) return std::unexpected(client.error());
-  panos_ = std::move(*client);
+  auto& panos = panos_[member->name];
+  panos = std::move(*client);
   panos::FirewallOptions options;
-  options.location.vsys = config_.firewall.vsys;
-  options.from_zone = config_.policy.from_zone;
-  options.to_zone = config_.policy.to_zone;
-  options.managed_tag = config_.policy.managed_tag;
-  options.max_policy_match_tests = config_.firewall.max_policy_match_tests;
-  options.policy_match_concurrency = config_.firewall.policy_match_concurrency;
-  options.lock_wait_timeout = secondsToMs(config_.firewall.lock_wait_seconds);
+  options.location.vsys = cfg.vsys;
+  options.from_zone = policy.from_zone;
+  options.to_zone = policy.to_zone;
+  options.managed_tag = policy.managed_tag;
+  options.max_policy_match_tests = cfg.max_policy_match_tests;
+  options.policy_match_concurrency = cfg.policy_match_concurrency;
+  options.lock_wait_timeout = secondsToMs(cfg.lock_wait_seconds);
   options.lock_poll_interval =
-      std::min(options.lock_wait_timeout, secondsToMs(config_.firewall.lock_poll_seconds));
-  options.hold_lease = secondsToMs(config_.firewall.run_lease_seconds);
-  options.hold_poll.fast = std::min(options.hold_poll.fast, panos_->jobPollSchedule().slow);
-  options.hold_poll.slow = std::max(options.hold_poll.fast, panos_->jobPollSchedule().slow);
-  options.name = config_.firewall.host;
+      std::min(options.lock_wait_timeout, secondsToMs(cfg.lock_poll_seconds));
+  options.hold_lease = secondsToMs(cfg.run_lease_seconds);
+  options.hold_poll.fast = std::min(options.hold_poll.fast, panos->jobPollSchedule().slow);
+  options.hold_poll.slow = std::max(options.hold_poll.fast, panos->jobPollSchedule().slow);
+  options.name = cfg.host;
   options.run_id = runId();
-  auto fw = panos::PanOsFirewall::create(*panos_, clock_, std::move(options));
+  auto fw = panos::PanOsFirewall::create(*panos, clock_, std::move(options));
   if (!fw) return std::unexpected(fw.error());
-  firewall_ = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
-  return firewall_.get();
+  auto& out = firewalls_[member->name];
+  out = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
+  return out.get();
 }
 
 }  // namespace trailwall::cli

@@ -3,9 +3,13 @@
 // configuration once, then builds the AWS session, the inventory source and the firewall client
 // on first use, so a command that needs neither never touches them.
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "aws/environment.h"
 #include "aws/retry.h"
@@ -18,6 +22,7 @@
 #include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
+#include "runner/fleet_split.h"
 
 namespace trailwall::cli {
 
@@ -27,6 +32,9 @@ namespace trailwall::cli {
 // The firewall's API URL base from firewall.host: "fw.example.com[:port]" → https://…; an
 // explicit http:// or https:// prefix is kept (plain HTTP only for simulators and labs).
 [[nodiscard]] Result<std::string> firewallBaseUrl(const std::string& host);
+
+// The runner's view of the configuration's fleet (config::Config::fleet).
+[[nodiscard]] std::vector<runner::FleetMember> fleetMembers(const config::Config& config);
 
 class Runtime {
  public:
@@ -48,9 +56,14 @@ class Runtime {
   void setAwsRegion(std::string region) { aws_region_ = std::move(region); }
   [[nodiscard]] Result<aws::AwsSession*> aws();
   [[nodiscard]] Result<engine::InventorySource*> awsInventory();
-  // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM).
+  // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM): the
+  // fleet's firewall named `name` (config::Config::fleet), or its first. Safe to call from several
+  // threads (a fleet's runs); each name's firewall is built once.
   [[nodiscard]] Result<panos::PanOsFirewall*> firewall();
-  [[nodiscard]] bool firewallConfigured() const { return !config_.firewall.host.empty(); }
+  [[nodiscard]] Result<panos::PanOsFirewall*> firewall(std::string_view name);
+  [[nodiscard]] bool firewallConfigured() const {
+    return !config_.firewall.host.empty() || !config_.firewalls.empty();
+  }
   [[nodiscard]] Result<aws::S3Client*> s3();
   // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty.
   [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClient(std::string api_key,
@@ -60,7 +73,10 @@ class Runtime {
   Runtime() = default;
   [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
                                                   std::string_view what);
-  [[nodiscard]] http::SocketTransport& firewallTransport();
+  [[nodiscard]] http::SocketTransport& firewallTransport(const std::string& name,
+                                                         const config::FirewallConfig& firewall);
+  [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClientFor(
+      const std::string& name, const config::FirewallConfig& firewall, std::string api_key);
 
   config::Config config_;
   std::string config_source_;
@@ -73,9 +89,11 @@ class Runtime {
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<engine::AwsInventorySource> inventory_;
   std::unique_ptr<aws::S3Client> s3_;
-  std::unique_ptr<http::SocketTransport> firewall_transport_;
-  std::unique_ptr<panos::PanOsClient> panos_;
-  std::unique_ptr<panos::PanOsFirewall> firewall_;
+  // Per firewall of the fleet, by name.
+  std::mutex firewalls_mutex_;
+  std::map<std::string, std::unique_ptr<http::SocketTransport>, std::less<>> firewall_transports_;
+  std::map<std::string, std::unique_ptr<panos::PanOsClient>, std::less<>> panos_;
+  std::map<std::string, std::unique_ptr<panos::PanOsFirewall>, std::less<>> firewalls_;
 };
 
 }  // namespace trailwall::cli

@@ -4,6 +4,8 @@
 // message a person can act on. Then the loop (loop.h) hands each invocation to the Handler.
 #include "lambda/command.h"
 
+#include <map>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -85,12 +87,16 @@ int runLambda(const cli::CommandContext& ctx, const LambdaOptions& options) {
   const auto& cfg = (*rt)->config();
   auto budget = commitBudget(options, env);
   if (!budget) return init_failed("Runtime.ConfigInvalid", budget.error());
-  // The API key is read now, once per sandbox: a missing secret fails the start, not an event.
-  auto firewall = (*rt)->firewall();
-  if (!firewall) {
-    return init_failed(firewall.error().code == ErrorCode::Config ? "Runtime.ConfigInvalid"
-                                                                  : "Runtime.ApiKeyUnavailable",
-                       firewall.error());
+  // The API keys are read now, once per sandbox: a missing secret fails the start, not an event.
+  std::map<std::string, panos::Firewall*, std::less<>> firewalls;  // the fleet's, by name
+  for (const auto& member : cfg.fleet()) {
+    auto firewall = (*rt)->firewall(member.name);
+    if (!firewall) {
+      return init_failed(firewall.error().code == ErrorCode::Config ? "Runtime.ConfigInvalid"
+                                                                    : "Runtime.ApiKeyUnavailable",
+                         firewall.error());
+    }
+    firewalls.emplace(member.name, *firewall);
   }
   auto inventory = (*rt)->awsInventory();
   if (!inventory) return init_failed("Runtime.AwsUnavailable", inventory.error());
@@ -102,14 +108,22 @@ int runLambda(const cli::CommandContext& ctx, const LambdaOptions& options) {
   run_options.write_budget = std::chrono::milliseconds(static_cast<long long>(*budget * 1000.0));
   runner::S3LogReader logs([&rt] { return (*rt)->s3(); });
   runner::Runner runner(
-      std::move(run_options), cfg.policy,
+      std::move(run_options), cli::fleetMembers(cfg),
       [inventory = *inventory]() -> Result<engine::InventorySource*> { return inventory; },
-      [firewall = *firewall]() -> Result<panos::Firewall*> { return firewall; }, logs,
-      (*rt)->clock());
+      [&firewalls](std::string_view name) -> Result<panos::Firewall*> {
+        const auto it = firewalls.find(name);
+        if (it == firewalls.end()) {
+          return fail(ErrorCode::Internal, fmt::format("no firewall named '{}'", name));
+        }
+        return it->second;
+      },
+      logs, (*rt)->clock());
   Handler handler(runner, (*rt)->clock());
   ProcessInvocationScope scope(sink);
+  std::vector<std::string> hosts;
+  for (const auto& member : cfg.fleet()) hosts.push_back(member.firewall.host);
   spdlog::info("event=init_done config={} firewall={} commit_budget_s={}",
-               quoteValue((*rt)->configSource()), cfg.firewall.host, *budget);
+               quoteValue((*rt)->configSource()), fmt::join(hosts, ","), *budget);
   return runLoop(
       api, [&handler](const Invocation& invocation) { return handler.handle(invocation); }, scope);
 }

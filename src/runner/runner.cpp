@@ -71,59 +71,42 @@ std::string doneReason(const Outcome& outcome, const cloudtrail::Decoded& decode
   return "written; the firewall had nothing to commit";
 }
 
-// The AWS truth of one batch, read once per account and region (prime) and handed to every
-// firewall's run: a run's scope is part of the batch's, so the batch's inventory holds all it
-// needs. AWS calls are counted in the first run's report only. Thread-safe.
-class BatchInventory final : public engine::InventorySource {
- public:
-  explicit BatchInventory(engine::InventorySource& source) : source_(source) {}
+}  // namespace
 
-  [[nodiscard]] trailwall::Status prime(const engine::Target& target,
+BatchInventory::BatchInventory(engine::InventorySource& source) : source_(source) {}
+
+trailwall::Status BatchInventory::prime(const engine::Target& target,
                                         const inventory::Scope& scope) {
-    const std::lock_guard lock(mutex_);
+  const std::lock_guard lock(mutex_);
+  auto loaded = source_.load(target, scope);
+  if (!loaded) return std::unexpected(loaded.error());
+  loaded_.insert_or_assign(target, Entry{std::move(*loaded), false});
+  return {};
+}
+
+const inventory::Inventory* BatchInventory::inventory(const engine::Target& target) {
+  const std::lock_guard lock(mutex_);
+  const auto it = loaded_.find(target);
+  return it == loaded_.end() ? &empty_ : &it->second.loaded.inventory;
+}
+
+Result<engine::LoadedInventory> BatchInventory::load(const engine::Target& target,
+                                                     const inventory::Scope& scope) {
+  const std::lock_guard lock(mutex_);
+  auto it = loaded_.find(target);
+  if (it == loaded_.end()) {  // not primed: load it now, once
     auto loaded = source_.load(target, scope);
     if (!loaded) return std::unexpected(loaded.error());
-    loaded_.insert_or_assign(target, Entry{std::move(*loaded), false});
-    return {};
+    it = loaded_.insert_or_assign(target, Entry{std::move(*loaded), false}).first;
   }
-
-  // What prime loaded for `target` (it was primed).
-  [[nodiscard]] const inventory::Inventory* inventory(const engine::Target& target) {
-    const std::lock_guard lock(mutex_);
-    const auto it = loaded_.find(target);
-    return it == loaded_.end() ? &empty_ : &it->second.loaded.inventory;
+  engine::LoadedInventory copy = it->second.loaded;
+  if (it->second.handed_out) {
+    copy.aws_calls = 0;
+    copy.calls_summary = "read once for the batch (another firewall's run counts the calls)";
   }
-
-  [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
-                                                     const inventory::Scope& scope) override {
-    const std::lock_guard lock(mutex_);
-    auto it = loaded_.find(target);
-    if (it == loaded_.end()) {  // not primed: load it now, once
-      auto loaded = source_.load(target, scope);
-      if (!loaded) return std::unexpected(loaded.error());
-      it = loaded_.insert_or_assign(target, Entry{std::move(*loaded), false}).first;
-    }
-    engine::LoadedInventory copy = it->second.loaded;
-    if (it->second.handed_out) {
-      copy.aws_calls = 0;
-      copy.calls_summary = "read once for the batch (another firewall's run counts the calls)";
-    }
-    it->second.handed_out = true;
-    return copy;
-  }
-
- private:
-  struct Entry {
-    engine::LoadedInventory loaded;
-    bool handed_out = false;
-  };
-  engine::InventorySource& source_;
-  std::mutex mutex_;
-  std::map<engine::Target, Entry> loaded_;
-  inventory::Inventory empty_;
-};
-
-}  // namespace
+  it->second.handed_out = true;
+  return copy;
+}
 
 std::string_view to_string(Status status) {
   switch (status) {

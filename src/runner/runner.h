@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -113,6 +115,34 @@ struct RunnerOptions {
   std::chrono::milliseconds write_budget{std::chrono::seconds(60)};
   // Firewalls of a fleet planned, written and committed at once (each on its own thread).
   std::size_t max_parallel_firewalls = 4;
+};
+
+// The AWS truth of one batch, read once per account and region and handed to every firewall's
+// run (issue 13): a run's scope is part of the batch's, so the batch's inventory holds all it
+// needs (the first load of a target, or prime, decides what is read). AWS calls are counted in
+// the first run's report only. Thread-safe: calls to `source` are serialized.
+class BatchInventory final : public engine::InventorySource {
+ public:
+  explicit BatchInventory(engine::InventorySource& source);
+
+  // Loads `target` for `scope` now (the batch's whole scope).
+  [[nodiscard]] trailwall::Status prime(const engine::Target& target,
+                                        const inventory::Scope& scope);
+  // What was loaded for `target` (an empty inventory when nothing was).
+  [[nodiscard]] const inventory::Inventory* inventory(const engine::Target& target);
+
+  [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
+                                                     const inventory::Scope& scope) override;
+
+ private:
+  struct Entry {
+    engine::LoadedInventory loaded;
+    bool handed_out = false;
+  };
+  engine::InventorySource& source_;
+  std::mutex mutex_;
+  std::map<engine::Target, Entry> loaded_;
+  inventory::Inventory empty_;
 };
 
 // Not thread-safe (its decoder keeps buffers between batches): one Runner per thread. With a

@@ -68,6 +68,9 @@ struct RunSummary {
   std::map<std::string, int> firewall_requests;  // by kind, this run only
   // The managed rules after the run, when the run read the rulebase.
   std::optional<std::vector<ManagedRule>> managed_rules;
+  // Each firewall the run touched (issue 13): its name → whether its run succeeded. With several,
+  // `changes` lines start with "name: " and `error` names the firewall.
+  std::map<std::string, bool> firewalls;
 };
 
 struct RunResult {

@@ -3,6 +3,7 @@
 // hands over to the Daemon until SIGTERM or SIGINT.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -73,8 +74,12 @@ int serveCommand(const CommandContext& ctx, const ServeOptions& flags) {
   if (!session) return reportError(session.error());
   auto inventory = (*rt)->awsInventory();
   if (!inventory) return reportError(inventory.error());
-  auto firewall = (*rt)->firewall();
-  if (!firewall) return reportError(firewall.error());
+  std::map<std::string, panos::Firewall*, std::less<>> firewalls;  // the fleet's, by name
+  for (const auto& member : (*rt)->config().fleet()) {
+    auto firewall = (*rt)->firewall(member.name);
+    if (!firewall) return reportError(firewall.error());
+    firewalls.emplace(member.name, *firewall);
+  }
 
   const auto& all = (*rt)->config();
   runner::RunnerOptions run_options;
@@ -82,8 +87,8 @@ int serveCommand(const CommandContext& ctx, const ServeOptions& flags) {
   run_options.decode.filter.regions.insert(all.aws.regions.begin(), all.aws.regions.end());
   Runtime& runtime = **rt;
   runner::S3LogReader logs([&runtime] { return runtime.s3(); });
-  serve::ServeRunner runner(std::move(run_options), all.policy, **inventory, **firewall, logs,
-                            runtime.clock());
+  serve::ServeRunner runner(std::move(run_options), fleetMembers(all), **inventory,
+                            std::move(firewalls), logs, runtime.clock());
 
   serve::SqsQueue queue((*session)->sqs(), cfg.queue_url);
   serve::Monitor monitor(cfg.queue_url, runtime.clock().now(),

@@ -161,6 +161,11 @@ std::string renderMetrics(const Snapshot& s, bool healthy) {
   for (const auto& [key, n] : s.firewall_errors) {
     w.sample({{"step", key.first}, {"error", key.second}}, d(n));
   }
+  w.family("trailwall_firewall_runs_total", "counter",
+           "Runs of each firewall of the fleet (the configuration's name), by outcome.");
+  for (const auto& [key, n] : s.firewall_runs) {
+    w.sample({{"firewall", key.first}, {"outcome", key.second}}, d(n));
+  }
 
   w.family("trailwall_managed_rules", "gauge",
            "Managed rules on the firewall after the last run that read the rulebase.");

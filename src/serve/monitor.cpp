@@ -82,6 +82,7 @@ void Monitor::runFinished(const RunSummary& summary, const std::vector<Settled>&
   }
   const std::string outcome = summary.ok ? "ok" : "failed";
   ++s.runs_total[{to_string(summary.kind), outcome}];
+  for (const auto& [name, ok] : summary.firewalls) ++s.firewall_runs[{name, ok ? "ok" : "failed"}];
   s.run_seconds.observe(std::chrono::duration<double>(summary.duration).count());
   for (const auto& [name, count] : summary.events) {
     s.events[{name, summary.ok ? "done" : "failed"}] += static_cast<std::uint64_t>(count);

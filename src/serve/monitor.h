@@ -69,6 +69,7 @@ struct Snapshot {
   std::map<LabelPair, std::uint64_t> aws_errors;           // (kind, error)
   std::map<std::string, std::uint64_t> firewall_requests;  // by kind
   std::map<LabelPair, std::uint64_t> firewall_errors;      // (step, error)
+  std::map<LabelPair, std::uint64_t> firewall_runs;        // (firewall name, outcome)
   std::map<std::string, std::uint64_t> queue_refusals;     // by operation
   Histogram commit_seconds;
   Histogram run_seconds;

@@ -185,17 +185,42 @@ std::vector<ManagedRule> managedRules(const policy::Rulebase& rulebase,
   return rules;
 }
 
+struct ServeRunner::Watched {
+  Watched(panos::Firewall& inner, std::stop_token stop)
+      : firewall(inner, std::move(stop), failure) {}
+  std::optional<Failure> failure;
+  WatchedFirewall firewall;
+};
+
+ServeRunner::ServeRunner(runner::RunnerOptions options, std::vector<runner::FleetMember> fleet,
+                         engine::InventorySource& inventory,
+                         std::map<std::string, panos::Firewall*, std::less<>> firewalls,
+                         runner::LogReader& logs, Clock& clock)
+    : inventory_(inventory),
+      firewalls_(std::move(firewalls)),
+      clock_(clock),
+      runner_(
+          std::move(options), fleet,
+          [this]() -> Result<engine::InventorySource*> { return current_inventory_; },
+          [this](std::string_view name) -> Result<panos::Firewall*> {
+            const auto it = current_.find(name);
+            if (it == current_.end()) {
+              return fail(ErrorCode::Internal, fmt::format("no firewall named '{}'", name));
+            }
+            return &it->second->firewall;
+          },
+          logs, clock) {
+  for (const auto& member : fleet) managed_tags_[member.name] = member.policy.managed_tag;
+}
+
 ServeRunner::ServeRunner(runner::RunnerOptions options, policy::Options policy,
                          engine::InventorySource& inventory, panos::Firewall& firewall,
                          runner::LogReader& logs, Clock& clock)
-    : managed_tag_(policy.managed_tag),
-      inventory_(inventory),
-      firewall_(firewall),
-      clock_(clock),
-      runner_(
-          std::move(options), std::move(policy),
-          [this]() -> Result<engine::InventorySource*> { return current_inventory_; },
-          [this]() -> Result<panos::Firewall*> { return current_firewall_; }, logs, clock) {}
+    : ServeRunner(std::move(options),
+                  {runner::FleetMember{std::string(runner::kDefaultFirewall), std::move(policy)}},
+                  inventory, {{std::string(runner::kDefaultFirewall), &firewall}}, logs, clock) {}
+
+ServeRunner::~ServeRunner() = default;
 
 RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind,
                            std::stop_token stop) {
@@ -221,14 +246,15 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
   }
   if (kind == RunKind::Full) batch.push_back(runner::reconcileDelivery(std::string(kReconcileId)));
 
-  std::optional<Failure> failure;
-  WatchedFirewall firewall(firewall_, stop, failure);
+  std::optional<Failure> failure;  // the inventory's (read before any firewall's run)
   WatchedInventory inventory(inventory_, failure);
-  current_firewall_ = &firewall;
+  std::map<std::string, panos::RequestCounts, std::less<>> counts_before;
+  for (const auto& [name, firewall] : firewalls_) {
+    current_.emplace(name, std::make_unique<Watched>(*firewall, stop));
+    counts_before.emplace(name, firewall->requestCounts());
+  }
   current_inventory_ = &inventory;
-  const auto counts_before = firewall_.requestCounts();
   auto batch_result = runner_.run(batch);
-  current_firewall_ = nullptr;
   current_inventory_ = nullptr;
 
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
@@ -247,34 +273,55 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
     }
   }
 
+  const bool fleet = firewalls_.size() > 1;
   summary.ok = true;
   summary.nothing_to_do = batch_result.runs.empty();
   for (const auto& run : batch_result.runs) {
+    summary.firewalls[run.firewall] = run.succeeded();
+    const auto& watched = *current_.at(run.firewall);
     if (run.report) {
       summary.aws_calls += run.report->aws_calls;
       summary.nothing_to_do = run.report->nothing_in_scope || run.report->plan.empty();
       // The job that committed (a failed commit has a job too: it counts as a failed commit).
-      if (run.report->applied && run.report->applied->committed) {
+      if (run.report->applied && run.report->applied->committed && !summary.commit_job) {
         summary.commit_job = run.report->applied->commit_job;
         summary.commit_duration = run.report->applied->commit_duration;
       }
     }
-    if (run.succeeded()) continue;
+    for (const auto& [request, n] : countsSince(counts_before.at(run.firewall),
+                                                firewalls_.at(run.firewall)->requestCounts())) {
+      summary.firewall_requests[request] += n;
+    }
+    summary.commit_attempted = summary.commit_attempted || watched.firewall.attempted;
+    const std::string prefix = fleet ? run.firewall + ": " : std::string();
+    if (watched.firewall.planned) {
+      for (auto& line : planLines(*watched.firewall.planned)) {
+        summary.changes.push_back(prefix + line);
+      }
+    }
+    if (watched.firewall.read) {
+      const bool committed = run.succeeded() && run.report && run.report->applied &&
+                             run.report->applied->committed && watched.firewall.planned;
+      auto rules = managedRules(
+          committed ? policy::applyPlan(*watched.firewall.read, *watched.firewall.planned)
+                    : *watched.firewall.read,
+          managed_tags_.at(run.firewall));
+      if (!summary.managed_rules) summary.managed_rules.emplace();
+      for (auto& rule : rules) {
+        if (fleet) rule.name = prefix + rule.name;
+        summary.managed_rules->push_back(std::move(rule));
+      }
+    }
+    if (run.succeeded() || !summary.ok) continue;
     summary.ok = false;
     const Error error = run.error.value_or(Error{ErrorCode::Internal, "the run left no report"});
-    summary.error = error.message;
-    summary.error_step = failure ? failure->step : std::string("plan");
-    summary.error_code = failure ? failure->code : std::string(errorLabel(error.code));
+    const auto& why = watched.failure ? watched.failure : failure;
+    summary.error =
+        fleet ? fmt::format("firewall {}: {}", run.firewall, error.message) : error.message;
+    summary.error_step = why ? why->step : std::string("plan");
+    summary.error_code = why ? why->code : std::string(errorLabel(error.code));
   }
-  summary.firewall_requests = countsSince(counts_before, firewall_.requestCounts());
-  summary.commit_attempted = firewall.attempted;
-  if (firewall.planned) summary.changes = planLines(*firewall.planned);
-  if (firewall.read) {
-    const bool committed = summary.ok && summary.commit_job && firewall.planned;
-    summary.managed_rules = managedRules(
-        committed ? policy::applyPlan(*firewall.read, *firewall.planned) : *firewall.read,
-        managed_tag_);
-  }
+  current_.clear();
   summary.duration = duration_cast<milliseconds>(clock_.steadyNow() - started);
   return result;
 }

@@ -11,7 +11,10 @@
 //   commit job, the step an error came from, the firewall requests of this run, and the managed
 //   rules as the run left them (the rulebase it read with its plan applied, no extra request).
 
+#include <map>
+#include <memory>
 #include <stop_token>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
@@ -26,21 +29,34 @@ namespace trailwall::serve {
 
 class ServeRunner final : public BatchRunner {
  public:
+  // A fleet (issue 13): `firewalls` by the members' names.
+  ServeRunner(runner::RunnerOptions options, std::vector<runner::FleetMember> fleet,
+              engine::InventorySource& inventory,
+              std::map<std::string, panos::Firewall*, std::less<>> firewalls,
+              runner::LogReader& logs, Clock& clock);
+  // One firewall, named runner::kDefaultFirewall.
   ServeRunner(runner::RunnerOptions options, policy::Options policy,
               engine::InventorySource& inventory, panos::Firewall& firewall,
               runner::LogReader& logs, Clock& clock);
+
+  ~ServeRunner() override;
+  ServeRunner(const ServeRunner&) = delete;
+  ServeRunner& operator=(const ServeRunner&) = delete;
 
   [[nodiscard]] RunResult run(const std::vector<Delivery>& deliveries, RunKind kind,
                               std::stop_token stop) override;
 
  private:
-  std::string managed_tag_;
+  struct Watched;  // one firewall's watch during a run
+
+  std::map<std::string, std::string, std::less<>> managed_tags_;  // by firewall name
   engine::InventorySource& inventory_;
-  panos::Firewall& firewall_;
+  std::map<std::string, panos::Firewall*, std::less<>> firewalls_;
   Clock& clock_;
-  // What the runner's providers hand out during a run: the watched inventory and firewall.
+  // What the runner's providers hand out during a run: the watched inventory and firewalls
+  // (created before the run, read-only while it runs, so the firewalls' threads may look up).
   engine::InventorySource* current_inventory_ = nullptr;
-  panos::Firewall* current_firewall_ = nullptr;
+  std::map<std::string, std::unique_ptr<Watched>, std::less<>> current_;
   runner::Runner runner_;
 };
 
