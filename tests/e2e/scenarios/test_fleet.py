@@ -62,6 +62,18 @@ class Fleet(unittest.TestCase):
         self.ok(self.tw.handle(self.f.log_file(*records.values())))
         for name in ("east", "west"):
             self.assertEqual(self.commits(name) - before[name], 1, name)
+        # plan, verify and why name the firewalls (the groups no event named are still to do).
+        plan = self.ok(self.tw.plan(), code=2)
+        self.assertIn("== firewall east ==", plan.stdout)
+        self.assertIn("== firewall west ==", plan.stdout)
+        self.assertIn("firewalls: all 2 done", plan.stdout)
+        verify = json.loads(self.ok(self.tw.run("--output", "json", "verify",
+                                                "--firewall", "west"), code=2).stdout)
+        self.assertEqual([f["firewall"] for f in verify["firewalls"]], ["west"])
+        why = self.ok(self.tw.run("why", "--firewall", "west",
+                                  self.f.vpcs["west"].addresses["web-2"] + ":443"))
+        self.assertTrue(why.stdout.startswith("firewall: west\n"), why)
+        self.assertIn(web["west"], why.stdout)
 
     def test_a_failing_firewall_does_not_stop_the_other_and_only_its_messages_come_back(self):
         records = self.starts()
