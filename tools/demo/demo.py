@@ -9,6 +9,8 @@ event, a log file in S3 or an S3 notification), runs `trailwall handle` on it an
 firewall's rulebase. A final `trailwall reconcile` finds nothing to do. With `--layout tag` it
 shows the tag layout instead: one commit for the rules and dynamic address groups, then instances
 come and go with User-ID registrations only, the firewall's commit count staying at zero.
+With `--fleet` it runs two VPCs behind two firewalls ([[firewall]] entries, one panos-sim
+--firewalls 2): one batch split by gateway, and one firewall failing without holding the other.
 Everything it started is stopped on success, failure and Ctrl-C. The scenario machinery (tools/demo/scenario) is the one
 the end-to-end tests (tests/e2e) use.
 """
@@ -23,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scenario import cli, firewall  # noqa: E402
 from scenario.aws import ANYWHERE, OFFICE, tcp  # noqa: E402
+from scenario.fleet import NAMES, FleetScenario, FleetServers  # noqa: E402
 from scenario.harness import Scenario  # noqa: E402
 from scenario.servers import ServerError, Servers  # noqa: E402
 
@@ -307,6 +310,80 @@ def run_tag_demo(args, clock):
     return timings
 
 
+def run_fleet_demo(args, clock):
+    """Two VPCs, each behind its own firewall of one panos-sim process (issue 13): one batch of
+    events touching both gives each firewall its own rules and one commit; a commit that fails on
+    one firewall leaves the other committed, and trailwall's exit code names the failed one."""
+    timings = []
+    with FleetServers(args.panos_sim, commit_ms=args.commit_ms) as servers:
+        devices = ", ".join(f"{d.name} {d.base_url}" for d in servers.fleet.devices)
+        say(f"{clock} moto_server {servers.moto.endpoint} (pid {servers.moto.child.process.pid},"
+            f" signatures verified), panos-sim --firewalls 2: {devices} "
+            f"(pid {servers.fleet.child.process.pid})")
+        f = FleetScenario(servers, args.trailwall)
+        for name in NAMES:
+            say(f"{clock} VPC {f.vpcs[name].vpc} -> firewall instance {f.vpcs[name].firewall} -> "
+                f"[[firewall]] name = \"{name}\" ({f.devices[name].name})")
+
+        def trailwall(run, expected=0):
+            say(f"{clock} $ trailwall {' '.join(run.args)}   "
+                f"{DIM}(exit {run.code}, {run.seconds:.2f} s){RESET}")
+            say(indent(report(run, args.verbose)))
+            if run.code != expected:
+                raise RuntimeError(f"trailwall {' '.join(run.args)}: exit {run.code}, "
+                                   f"expected {expected}")
+            for name in NAMES:
+                admin = firewall.administrator_rules(f.devices[name].running_config())
+                if admin != f.baseline_admin[name]:
+                    raise RuntimeError(f"an administrator rule changed on {name}")
+
+        def commits():
+            return {name: f.devices[name].counters()["commits"]["enqueued"] for name in NAMES}
+
+        say(f"\n{BOLD}1. web-2 starts in both VPCs: one log file, one trailwall run{RESET}")
+        say("      expect: each firewall gets the rules of its own VPC, with one commit each")
+        records = [f.ec2.start(f.vpcs[name].instances["web-2"]) for name in NAMES]
+        before, previous = commits(), {n: f.devices[n].running_config() for n in NAMES}
+        run = f.trailwall.handle(f.log_file(*records))
+        trailwall(run)
+        after = commits()
+        for name in NAMES:
+            say(f"      firewall {name}: commits {after[name] - before[name]}")
+            say(f.table(name, previous[name]))
+            if after[name] - before[name] != 1:
+                raise RuntimeError(f"expected one commit on {name}")
+        timings.append(("1. StartInstances x2", None, run.seconds))
+
+        say(f"\n{BOLD}2. web-2 stops in both VPCs, and west's commit fails{RESET}")
+        say("      expect: east commits; west reports the failure; exit code 1 names west")
+        f.devices["west"].set_faults({"fail_commits": 1})
+        records = [f.ec2.stop(f.vpcs[name].instances["web-2"]) for name in NAMES]
+        target = f.log_file(*records)
+        run = f.trailwall.handle(target)
+        trailwall(run, expected=1)
+        if "firewall west" not in run.stderr:
+            raise RuntimeError("the failure does not name firewall west")
+        timings.append(("2. StopInstances x2, west fails", None, run.seconds))
+
+        say(f"\n{BOLD}3. The same log file again (SQS or Lambda would deliver it again){RESET}")
+        say("      expect: east has nothing to do; west commits now")
+        run = f.trailwall.handle(target)
+        trailwall(run)
+        timings.append(("3. redelivery", None, run.seconds))
+
+        say(f"\n{BOLD}4. A final full reconcile of the fleet{RESET}")
+        run = f.trailwall.reconcile()
+        trailwall(run)
+        timings.append(("4. reconcile", None, run.seconds))
+        before = commits()
+        run = f.trailwall.reconcile()
+        trailwall(run)
+        if commits() != before:
+            raise RuntimeError("a second reconcile committed")
+        say("      a second reconcile: nothing to do on either firewall")
+    return timings
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trailwall", required=True, help="the trailwall binary")
@@ -318,6 +395,9 @@ def main():
     parser.add_argument("--layout", choices=("group", "tag"), default="group",
                         help="group (default): the walk through AWS changes; tag: instance churn "
                              "in the tag layout, with no commit")
+    parser.add_argument("--fleet", action="store_true",
+                        help="two VPCs behind two firewalls of one panos-sim ([[firewall]] "
+                             "entries): one batch split by gateway, one firewall failing")
     args = parser.parse_args()
     # Ctrl-C and SIGTERM end the demo through the with-blocks, which stop the servers (SIGINT is
     # set explicitly: a shell starting the demo in the background would have it ignored).
@@ -326,7 +406,12 @@ def main():
     clock = Clock()
     say(f"{BOLD}trailwall demo{RESET}: AWS changes become firewall rules\n")
     try:
-        timings = run_tag_demo(args, clock) if args.layout == "tag" else run_demo(args, clock)
+        if args.fleet:
+            timings = run_fleet_demo(args, clock)
+        elif args.layout == "tag":
+            timings = run_tag_demo(args, clock)
+        else:
+            timings = run_demo(args, clock)
     except KeyboardInterrupt:
         say(f"\n{clock} interrupted: moto_server and panos-sim stopped")
         return 130

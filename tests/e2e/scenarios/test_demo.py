@@ -67,6 +67,16 @@ class Demo(unittest.TestCase):
         self.assertIn("commits since step 0: 0", output)
         self.assertNothingLeft(output)
 
+    def test_the_fleet_demo_splits_one_batch_over_two_firewalls(self):
+        demo = self.start("--fleet")
+        output, _ = demo.communicate(timeout=300)
+        self.assertEqual(demo.returncode, 0, output)
+        self.assertIn("firewall east: commits 1", output)
+        self.assertIn("firewall west: commits 1", output)
+        self.assertIn("firewalls: 1 of 2 failed: west", output)
+        self.assertIn("nothing to do on either firewall", output)
+        self.assertNothingLeft(output)
+
     def interrupt(self, sig, expected_code):
         demo = self.start()
         output = ""
