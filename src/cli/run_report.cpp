@@ -561,7 +561,7 @@ std::string fleetReportJson(const std::vector<FirewallReport>& firewalls,
     j["input_errors"] = std::move(inputs);
   }
   j["firewalls"] = std::move(each);
-  return j.dump() + "\n";
+  return j.dump(2) + "\n";
 }
 
 }  // namespace trailwall::cli

@@ -4,6 +4,7 @@
 // it was asked for, the sample configuration and inventory, and CloudTrail input shapes.
 
 #include <map>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "config/config.h"
+#include "engine/engine.h"
 #include "engine/inventory_source.h"
 #include "inventory/inventory_json.h"
 #include "runner/runner.h"
@@ -155,6 +157,35 @@ inline std::string s3Notification(const std::string& key) {
       R"("s3":{{"s3SchemaVersion":"1.0","bucket":{{"name":"{}","arn":"arn:aws:s3:::{}"}},)"
       R"("object":{{"key":"{}","size":1024}}}}}}]}})",
       kRegion, kTrailBucket, kTrailBucket, encoded);
+}
+
+// A fleet of two (issue 13): firewalls east and west, each the gateway of one VPC.
+inline constexpr const char* kEastInstance =
+    "i-0a1b2c3d4e5f60101";  // the sample's VPC, gateway i-0f…
+inline constexpr const char* kWestInstance = "i-1a1b2c3d4e5f60101";  // its copy, gateway i-1f…
+
+// The sample inventory and a copy of it with every id's first digit 0 → 1: two VPCs, each routed
+// through its own gateway instance.
+inline inventory::Inventory twoVpcs() {
+  const auto text = readFile(examplesDir() / "inventory.json");
+  const std::regex id(R"("(vpc|subnet|rtb|rtbassoc|i|eni|eni-attach|sg|sgr|igw|pl)-0)");
+  const auto copy = std::regex_replace(text, id, "\"$1-1");
+  auto east = inventory::parseInventoryJson(text);
+  auto west = inventory::parseInventoryJson(copy);
+  EXPECT_TRUE(east && west);
+  if (!east || !west) return {};
+  engine::mergeInventory(*east, std::move(*west));
+  return *east;
+}
+
+inline std::vector<runner::FleetMember> twoFirewalls(const policy::Options& defaults) {
+  runner::FleetMember east{"east", defaults};
+  east.policy.gateway_instance_id = "i-0f1e2d3c4b5a60001";
+  east.policy.gateway_eni_ids.clear();
+  runner::FleetMember west{"west", defaults};
+  west.policy.gateway_instance_id = "i-1f1e2d3c4b5a60001";
+  west.policy.gateway_eni_ids.clear();
+  return {east, west};
 }
 
 inline runner::Delivery delivery(std::string id, std::string_view body) {

@@ -134,6 +134,33 @@ TEST(RunReport, JsonHoldsThePlanAsPlanToJsonWritesIt) {
   EXPECT_EQ(text, j.dump(2) + "\n");
 }
 
+TEST(FleetReport, EachFirewallUnderItsNameAndTheFailedOnesNamed) {
+  const auto east = appliedReport();
+  auto west = appliedReport();
+  west.outcome = engine::Outcome{};
+  const Error error{ErrorCode::Remote, "applying the plan: commit job 7 FAIL"};
+  const std::vector<FirewallReport> fleet{
+      {"east", &east, nullptr}, {"west", &west, &error}, {"north", nullptr, &error}};
+  const auto j = nlohmann::json::parse(fleetReportJson(fleet, nullptr));
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["failed"], (nlohmann::json{"west", "north"}));
+  EXPECT_EQ(j["error"]["message"], "firewall west: applying the plan: commit job 7 FAIL");
+  ASSERT_EQ(j["firewalls"].size(), 3U);
+  EXPECT_EQ(j["firewalls"][0]["firewall"], "east");
+  EXPECT_EQ(j["firewalls"][0]["ok"], true);
+  EXPECT_EQ(j["firewalls"][0]["applied"]["commit_job"], 42);
+  EXPECT_EQ(j["firewalls"][1]["error"]["kind"], "remote");
+  EXPECT_EQ(j["firewalls"][2]["outcome"]["not_done"], "the run did not start");
+  const auto text = fleetReportText(fleet, nullptr, false);
+  EXPECT_NE(text.find("== firewall east ==\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("== firewall west ==\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("firewalls: 2 of 3 failed: west, north\n"), std::string::npos) << text;
+  const std::vector<FirewallReport> all_ok{{"east", &east, nullptr}};
+  EXPECT_EQ(nlohmann::json::parse(fleetReportJson(all_ok, nullptr))["ok"], true);
+  EXPECT_NE(fleetReportText(all_ok, nullptr, false).find("firewalls: all 1 done"),
+            std::string::npos);
+}
+
 TEST(RunReport, AFailedRunIsOneJsonObjectSayingWhatWasAndWasNotDone) {
   auto report = appliedReport();
   report.applied->changes = 2;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "support/files.h"
 
 namespace trailwall::config {
 namespace {
@@ -61,6 +62,15 @@ TEST(FleetConfig, EachEntryHasItsConnectionAndItsPolicyOverTheDefaults) {
   ASSERT_TRUE(c->member("west"));
   EXPECT_EQ(c->member("west")->firewall.host, "fw-west.example.com");
   EXPECT_FALSE(c->member("default"));
+}
+
+TEST(FleetConfig, TheFleetExampleParses) {
+  const auto c = parseConfig(test::readFile(test::examplesDir() / "trailwall-fleet.toml"),
+                             "trailwall-fleet.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(c->fleet().size(), 2U);
+  EXPECT_EQ(c->fleet()[1].policy.bottom_rule, "us-cleanup");
+  EXPECT_EQ(c->fleet()[1].policy.profile_group, "default-protect");
 }
 
 TEST(FleetConfig, TheSingleFirewallIsAFleetOfOneNamedDefault) {

@@ -2,10 +2,6 @@
 // gateway routes, one commit each, and a failing firewall gives back only its deliveries.
 #include <gtest/gtest.h>
 
-#include <regex>
-
-#include "engine/engine.h"
-#include "inventory/inventory_json.h"
 #include "panos/fake_firewall.h"
 #include "runner/fleet_split.h"
 #include "runner/runner.h"
@@ -17,32 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 using test::delivery;
 
-constexpr const char* kEastInstance = "i-0a1b2c3d4e5f60101";  // the sample's VPC, gateway i-0f…
-constexpr const char* kWestInstance = "i-1a1b2c3d4e5f60101";  // its copy, gateway i-1f…
-
-// The sample inventory and a copy of it with every id's first digit 0 → 1: two VPCs, each routed
-// through its own gateway instance.
-inventory::Inventory twoVpcs() {
-  const auto text = test::readFile(test::examplesDir() / "inventory.json");
-  const std::regex id(R"("(vpc|subnet|rtb|rtbassoc|i|eni|eni-attach|sg|sgr|igw|pl)-0)");
-  const auto copy = std::regex_replace(text, id, "\"$1-1");
-  auto east = inventory::parseInventoryJson(text);
-  auto west = inventory::parseInventoryJson(copy);
-  EXPECT_TRUE(east && west);
-  if (!east || !west) return {};
-  engine::mergeInventory(*east, std::move(*west));
-  return *east;
-}
-
-std::vector<FleetMember> twoFirewalls(const policy::Options& defaults) {
-  FleetMember east{"east", defaults};
-  east.policy.gateway_instance_id = "i-0f1e2d3c4b5a60001";
-  east.policy.gateway_eni_ids.clear();
-  FleetMember west{"west", defaults};
-  west.policy.gateway_instance_id = "i-1f1e2d3c4b5a60001";
-  west.policy.gateway_eni_ids.clear();
-  return {east, west};
-}
+using test::kEastInstance;
+using test::kWestInstance;
+using test::twoFirewalls;
+using test::twoVpcs;
 
 bool hasRuleFor(const panos::FakeFirewall& firewall, std::string_view address) {
   for (const auto& rule : firewall.rulebase().rules) {

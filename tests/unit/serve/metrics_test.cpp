@@ -57,6 +57,23 @@ TEST(Metrics, AFreshDaemonExposesEveryCounterAtZero) {
   EXPECT_FALSE(parsed.value("trailwall_managed_rules")) << "unknown until a run reads them";
 }
 
+TEST(Metrics, EachFirewallOfAFleetCountsItsRunsByName) {
+  Monitor monitor("q", kMetricsStart, 10);
+  auto run = committedRun();
+  run.ok = false;
+  run.firewalls = {{"east", true}, {"west", false}};
+  monitor.runStarted(RunKind::Scoped, kMetricsStart + 1min);
+  monitor.runFinished(run, {{"m1", "", Fate::Delete, 1}}, kMetricsStart + 2min);
+  const auto text = renderMetrics(monitor.snapshot(kMetricsStart + 3min), true);
+  const auto p = parsePromText(text);
+  ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors) << "\n" << text;
+  EXPECT_EQ(p.value("trailwall_firewall_runs_total", {{"firewall", "east"}, {"outcome", "ok"}}), 1);
+  EXPECT_EQ(p.value("trailwall_firewall_runs_total", {{"firewall", "west"}, {"outcome", "failed"}}),
+            1);
+  EXPECT_FALSE(
+      p.value("trailwall_firewall_runs_total", {{"firewall", "east"}, {"outcome", "failed"}}));
+}
+
 TEST(Metrics, ARunShowsInCountersAndHistograms) {
   Monitor monitor("q", kMetricsStart, 10);
   monitor.queueCall("ReceiveMessage", nullptr);

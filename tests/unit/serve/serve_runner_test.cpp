@@ -164,6 +164,33 @@ TEST_F(ServeRunnerTest, LogFilesNamedByS3NotificationsAreFetched) {
   EXPECT_EQ(result.outcomes, std::vector<Outcome>{Outcome::Retry}) << "worth another try";
 }
 
+TEST(ServeRunnerFleet, EachFirewallsOutcomeIsInTheSummaryAndOnlyTheFailedOnesMessagesComeBack) {
+  const auto config = test::sampleConfig();
+  panos::FakeFirewall east(test::rulebaseWithBottomRule(config.policy));
+  panos::FakeFirewall west(test::rulebaseWithBottomRule(config.policy));
+  west.failNextCommit(Error{ErrorCode::Remote, "commit job 2 FAIL"});
+  test::RecordingInventorySource inventory(test::twoVpcs());
+  test::FakeLogReader logs;
+  FakeClock clock{std::chrono::sys_days(std::chrono::year(2024) / 8 / 1)};
+  ServeRunner runner({}, test::twoFirewalls(config.policy), inventory,
+                     {{"east", &east}, {"west", &west}}, logs, clock);
+  std::stop_source stop;
+  const auto result = runner.run(
+      {{"m-east", eventBridge(instanceRecord("StartInstances", test::kEastInstance, "e1"))},
+       {"m-west", eventBridge(instanceRecord("StartInstances", test::kWestInstance, "e2"))}},
+      RunKind::Scoped, stop.get_token());
+  EXPECT_EQ(result.outcomes, (std::vector<Outcome>{Outcome::Done, Outcome::Retry}));
+  EXPECT_EQ(result.summary.firewalls,
+            (std::map<std::string, bool>{{"east", true}, {"west", false}}));
+  EXPECT_FALSE(result.summary.ok);
+  EXPECT_EQ(result.summary.error, "firewall west: applying the plan: commit job 2 FAIL");
+  EXPECT_EQ(east.commits(), 1);
+  ASSERT_FALSE(result.summary.changes.empty());
+  for (const auto& line : result.summary.changes) {
+    EXPECT_TRUE(line.starts_with("east: ") || line.starts_with("west: ")) << line;
+  }
+}
+
 TEST(PlanLines, NameEveryChange) {
   policy::Plan plan;
   plan.add_rules.push_back(policy::SecurityRule{});
