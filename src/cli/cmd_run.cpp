@@ -4,9 +4,11 @@
 // firewall (or its configuration export) and, unless it is a dry run, writes the plan with one
 // partial commit, then reports what it did.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -215,20 +217,31 @@ struct ReconcileOptions {
   bool offline = false;   // plan --offline: neither AWS nor the firewall
 };
 
-// Each firewall of the fleet (or the one --firewall names) in turn against one read of AWS
-// (everything), each with its own policy, firewall, plan and commit; one failing does not stop
-// the others. `offline`: the rulebase to plan against instead of each live firewall.
+// Each firewall of the fleet (or the one --firewall names) against one read of AWS (everything),
+// each with its own policy, firewall, plan and commit, on its own thread (at most
+// runner::RunnerOptions::max_parallel_firewalls at once); one failing does not stop the others.
+// `offline`: the rulebase to plan against instead of each live firewall.
 int executeFleet(const CommandContext& ctx, Runtime& rt, engine::InventorySource& source,
                  engine::Mode mode, const ReconcileOptions& options,
                  const std::optional<policy::Rulebase>& offline, bool known_rulebase) {
   runner::BatchInventory shared(source);
-  std::vector<runner::FirewallRun> runs;
   engine::EngineOptions engine_options;
   engine_options.require_bottom_rule = known_rulebase;
   engine_options.keep_until_exit = true;
-  for (const auto& member : fleetMembers(rt.config())) {
-    if (!options.firewall.empty() && member.name != options.firewall) continue;
-    runner::FirewallRun run;
+  std::vector<runner::FleetMember> members;
+  for (auto& member : fleetMembers(rt.config())) {
+    if (options.firewall.empty() || member.name == options.firewall) {
+      members.push_back(std::move(member));
+    }
+  }
+  // AWS once, before the firewalls' threads start (the engines then share what it read).
+  if (auto loaded = shared.prime(engine::Target{}, everythingBatch().begin()->second); !loaded) {
+    return reportFailure(loaded.error().withContext("loading AWS inventory"));
+  }
+  std::vector<runner::FirewallRun> runs(members.size());
+  const auto run_one = [&](std::size_t k) {
+    auto& run = runs[k];
+    const auto& member = members[k];
     run.firewall = member.name;
     auto policy = member.policy;
     std::optional<engine::OfflineFirewall> offline_firewall;
@@ -240,21 +253,30 @@ int executeFleet(const CommandContext& ctx, Runtime& rt, engine::InventorySource
       firewall = *live;
     } else {
       run.error = live.error();
+      return;
     }
-    if (firewall != nullptr) {
-      engine::Engine engine(std::move(policy), shared, *firewall, rt.clock(), engine_options);
-      run.attempted = true;
-      engine::RunReport progress;
-      auto report = engine.run(everythingBatch(), mode, &progress);
-      if (report) {
-        run.report = std::move(*report);
-      } else {
-        run.report = std::move(progress);
-        run.error = report.error();
-      }
+    engine::Engine engine(std::move(policy), shared, *firewall, rt.clock(), engine_options);
+    run.attempted = true;
+    engine::RunReport progress;
+    auto report = engine.run(everythingBatch(), mode, &progress);
+    if (report) {
+      run.report = std::move(*report);
+    } else {
+      run.report = std::move(progress);
+      run.error = report.error();
     }
-    runs.push_back(std::move(run));
-  }
+  };
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t k = next++; k < members.size(); k = next++) run_one(k);
+  };
+  const std::size_t threads =
+      std::min(runner::RunnerOptions{}.max_parallel_firewalls, members.size());
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }  // joined
   return fleetOutcome(ctx, runs, nullptr, {}, mode);
 }
 

@@ -14,8 +14,11 @@ using std::chrono::milliseconds;
 // The id of the delivery that makes a run a full reconcile (runner::reconcileDelivery).
 constexpr std::string_view kReconcileId = "trailwall-serve-reconcile";
 
+}  // namespace
+
+// Not in the anonymous namespace: ServeRunner::Watched (a member type) holds them.
 // Why a run failed, as the metrics name it.
-struct Failure {
+struct RunFailure {
   std::string step;  // read, check, hold, apply, aws, stopping
   std::string code;  // errorLabel()
 };
@@ -24,7 +27,7 @@ struct Failure {
 // apply, notes the step that failed, and writes nothing once the daemon is stopping.
 class WatchedFirewall final : public panos::Firewall {
  public:
-  WatchedFirewall(panos::Firewall& inner, std::stop_token stop, std::optional<Failure>& failure)
+  WatchedFirewall(panos::Firewall& inner, std::stop_token stop, std::optional<RunFailure>& failure)
       : inner_(inner), stop_(std::move(stop)), failure_(failure) {}
 
   [[nodiscard]] Result<policy::Rulebase> readRulebase() override {
@@ -71,7 +74,7 @@ class WatchedFirewall final : public panos::Firewall {
                                          std::int64_t timeout_seconds, panos::Hold& hold,
                                          panos::RegistrationReport& report) override {
     if (stop_.stop_requested() && !changes.empty()) {
-      failure_ = Failure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
+      failure_ = RunFailure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
       return fail(ErrorCode::Conflict,
                   "trailwall is stopping: no registration was sent, the messages will be "
                   "delivered again");
@@ -94,7 +97,7 @@ class WatchedFirewall final : public panos::Firewall {
                              panos::ApplyReport& report) override {
     planned = plan;
     if (stop_.stop_requested() && !plan.empty()) {
-      failure_ = Failure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
+      failure_ = RunFailure{"stopping", std::string(errorLabel(ErrorCode::Conflict))};
       return fail(ErrorCode::Conflict,
                   "trailwall is stopping: nothing was written, the messages will be delivered "
                   "again");
@@ -114,30 +117,32 @@ class WatchedFirewall final : public panos::Firewall {
 
  private:
   void note(std::string_view step, const Error& error) {
-    if (!failure_) failure_ = Failure{std::string(step), std::string(errorLabel(error.code))};
+    if (!failure_) failure_ = RunFailure{std::string(step), std::string(errorLabel(error.code))};
   }
 
   panos::Firewall& inner_;
   std::stop_token stop_;
-  std::optional<Failure>& failure_;
+  std::optional<RunFailure>& failure_;
 };
 
 class WatchedInventory final : public engine::InventorySource {
  public:
-  WatchedInventory(engine::InventorySource& inner, std::optional<Failure>& failure)
+  WatchedInventory(engine::InventorySource& inner, std::optional<RunFailure>& failure)
       : inner_(inner), failure_(failure) {}
   [[nodiscard]] Result<engine::LoadedInventory> load(const engine::Target& target,
                                                      const inventory::Scope& scope) override {
     auto loaded = inner_.load(target, scope);
     if (!loaded && !failure_)
-      failure_ = Failure{"aws", std::string(errorLabel(loaded.error().code))};
+      failure_ = RunFailure{"aws", std::string(errorLabel(loaded.error().code))};
     return loaded;
   }
 
  private:
   engine::InventorySource& inner_;
-  std::optional<Failure>& failure_;
+  std::optional<RunFailure>& failure_;
 };
+
+namespace {
 
 std::map<std::string, int> countsSince(const panos::RequestCounts& before,
                                        const panos::RequestCounts& after) {
@@ -188,7 +193,7 @@ std::vector<ManagedRule> managedRules(const policy::Rulebase& rulebase,
 struct ServeRunner::Watched {
   Watched(panos::Firewall& inner, std::stop_token stop)
       : firewall(inner, std::move(stop), failure) {}
-  std::optional<Failure> failure;
+  std::optional<RunFailure> failure;
   WatchedFirewall firewall;
 };
 
@@ -246,7 +251,7 @@ RunResult ServeRunner::run(const std::vector<Delivery>& deliveries, RunKind kind
   }
   if (kind == RunKind::Full) batch.push_back(runner::reconcileDelivery(std::string(kReconcileId)));
 
-  std::optional<Failure> failure;  // the inventory's (read before any firewall's run)
+  std::optional<RunFailure> failure;  // the inventory's (read before any firewall's run)
   WatchedInventory inventory(inventory_, failure);
   std::map<std::string, panos::RequestCounts, std::less<>> counts_before;
   for (const auto& [name, firewall] : firewalls_) {

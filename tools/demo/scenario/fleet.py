@@ -11,13 +11,10 @@ test start from here.
 """
 import os
 import re
-import shutil
-import signal
 import ssl
-import tempfile
 
 from . import aws, cli, cloudtrail, firewall
-from .servers import ACCOUNT, REGION, Child, MotoServer, PanosSim, ServerError, make_certificate
+from .servers import ACCOUNT, REGION, Child, PanosSim, ServerError, Servers, make_certificate
 
 NAMES = ("east", "west")
 KEY_VARIABLES = {"east": "TRAILWALL_DEMO_API_KEY", "west": "TRAILWALL_DEMO_API_KEY_WEST"}
@@ -55,46 +52,13 @@ class FleetSim:
             self.child.stop()
 
 
-class FleetServers:
-    """moto_server + a panos-sim fleet in a temporary directory; stopped and removed on exit."""
+class FleetServers(Servers):
+    """moto_server + a panos-sim fleet in a temporary directory; stopped and removed on exit.
+    `fleet` (also `sim`) is the FleetSim."""
 
     def __init__(self, panos_sim_binary, commit_ms=0):
-        self.workdir = tempfile.mkdtemp(prefix="trailwall-fleet-")
-        self.moto = MotoServer(self.workdir)
-        self.fleet = FleetSim(panos_sim_binary, self.workdir, len(NAMES), commit_ms)
-
-    def __enter__(self):
-        try:
-            self.moto.spawn()
-            self.fleet.spawn()
-            self.fleet.wait_ready()
-            self.moto.wait_ready()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def close(self):
-        previous = {sig: signal.signal(sig, signal.SIG_IGN)
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            self.fleet.stop()
-            self.moto.stop()
-            shutil.rmtree(self.workdir, ignore_errors=True)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def logs(self):
-        out = []
-        for name, server in (("moto_server", self.moto), ("panos-sim", self.fleet)):
-            if server.child:
-                out.append(f"--- {name} log (tail) ---\n{server.child.log()[-3000:]}")
-        return "\n".join(out)
+        super().__init__(panos_sim_binary, commit_ms)
+        self.sim = self.fleet = FleetSim(panos_sim_binary, self.workdir, len(NAMES), commit_ms)
 
 
 def write_fleet_config(path, servers, vpcs, job_poll_seconds=0.1):
