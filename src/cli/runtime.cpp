@@ -232,9 +232,18 @@ Result<panos::PanOsFirewall*> Runtime::firewall() {
   }
   auto key = resolveSecret(config_.firewall.api_key, "the firewall API key");
   if (!key) return std::unexpected(key.error());
-  auto client = panosClient(std::move(*key));
+  auto client = panosClient(*key);
   if (!client) return std::unexpected(client.error());
   panos_ = std::move(*client);
+  // Panorama: its managed firewalls, asked directly (same key and administrator, an assumption
+  // documented in docs/panorama.md).
+  std::vector<panos::PanOsClient*> devices;
+  for (const auto& host : config_.firewall.device_hosts) {
+    auto device = panosClient(*key, host);
+    if (!device) return std::unexpected(device.error().withContext("firewall.device_hosts"));
+    devices.push_back(device->get());
+    device_clients_.push_back(std::move(*device));
+  }
   panos::FirewallOptions options;
   options.location.vsys = config_.firewall.vsys;
   options.from_zone = config_.policy.from_zone;
@@ -250,9 +259,16 @@ Result<panos::PanOsFirewall*> Runtime::firewall() {
   options.hold_poll.slow = std::max(options.hold_poll.fast, panos_->jobPollSchedule().slow);
   options.name = config_.firewall.host;
   options.run_id = runId();
+  options.location.device_group = config_.firewall.device_group;
+  options.location.rulebase = config_.firewall.rulebase == "post" ? panos::PanoramaRulebase::Post
+                                                                  : panos::PanoramaRulebase::Pre;
+  auto push = panos::parsePushPolicy(config_.firewall.push);
+  if (!push) return std::unexpected(push.error().withContext("firewall.push"));
+  options.push = *push;
   auto fw = panos::PanOsFirewall::create(*panos_, clock_, std::move(options));
   if (!fw) return std::unexpected(fw.error());
   firewall_ = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
+  firewall_->setDeviceClients(std::move(devices));
   return firewall_.get();
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/environment.h"
 #include "aws/retry.h"
@@ -75,6 +76,7 @@ class Runtime {
   std::unique_ptr<aws::S3Client> s3_;
   std::unique_ptr<http::SocketTransport> firewall_transport_;
   std::unique_ptr<panos::PanOsClient> panos_;
+  std::vector<std::unique_ptr<panos::PanOsClient>> device_clients_;  // Panorama's device_hosts
   std::unique_ptr<panos::PanOsFirewall> firewall_;
 };
 

@@ -34,7 +34,11 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config",
-                                              "max_registered_ips"};
+                                              "max_registered_ips",
+                                              "device_group",
+                                              "rulebase",
+                                              "push",
+                                              "device_hosts"};
 constexpr std::string_view kAwsKeys[] = {
     "accounts",     "regions", "roles", "connect_timeout_seconds", "request_timeout_seconds",
     "max_input_mib"};
@@ -360,7 +364,7 @@ Out splitList(std::string_view text) {
 // numbers and tables as TOML values.
 enum class ValueKind { String, List, Bool, Toml };
 ValueKind kindOf(std::string_view key) {
-  constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
+  constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions", "device_hosts"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
   // Numbers (every *_seconds key and the counts) and tables.
   constexpr std::string_view kTomls[] = {"app_ids",
@@ -523,6 +527,44 @@ bool idOf(std::string_view id, std::string_view prefix) {
                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
+// The Panorama keys: a device group name Panorama allows (1-63 characters, not "shared", no
+// character that cannot stand in an xpath literal), a known rulebase and push policy, and no
+// Panorama-only key without a device group.
+Status validatePanorama(const FirewallConfig& f) {
+  if (f.rulebase != "pre" && f.rulebase != "post") {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.rulebase: '{}' is not \"pre\" or \"post\"", f.rulebase));
+  }
+  if (f.push != "auto" && f.push != "never" && f.push != "always") {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.push: '{}' is not \"auto\", \"never\" or \"always\"",
+                            f.push));
+  }
+  if (f.device_group.empty()) {
+    if (f.rulebase != "pre" || f.push != "auto" || !f.device_hosts.empty()) {
+      return fail(ErrorCode::Config,
+                  "firewall.rulebase, firewall.push and firewall.device_hosts are for a Panorama: "
+                  "set firewall.device_group too");
+    }
+    return {};
+  }
+  const auto& dg = f.device_group;
+  if (dg.size() > 63 || dg == "shared" ||
+      std::any_of(dg.begin(), dg.end(),
+                  [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }) ||
+      (dg.find('\'') != std::string::npos && dg.find('"') != std::string::npos)) {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.device_group: '{}' is not a Panorama device group name "
+                            "(1-63 characters, not 'shared', no control characters, not both ' "
+                            "and \")",
+                            dg));
+  }
+  for (const auto& host : f.device_hosts) {
+    if (host.empty()) return fail(ErrorCode::Config, "firewall.device_hosts: an empty host");
+  }
+  return {};
+}
+
 Status validate(const Config& c) {
   if (auto ok = c.policy.validate(); !ok) return ok;
   const auto& gw = c.policy.gateway_instance_id;
@@ -549,6 +591,7 @@ Status validate(const Config& c) {
                   fmt::format("aws.roles: '{}' is not a 12-digit account id", account));
     }
   }
+  if (auto ok = validatePanorama(c.firewall); !ok) return ok;
   const auto& admin = c.firewall.admin;
   if (!admin.empty() &&
       (admin.size() > 63 || admin.find_first_of("'\"<>&[]/ ") != std::string::npos)) {
@@ -696,6 +739,10 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
       c.policy.max_registered_ips = static_cast<std::size_t>(*n);
     }
   }
+  r.string(firewall, "firewall", "device_group", c.firewall.device_group);
+  r.string(firewall, "firewall", "rulebase", c.firewall.rulebase);
+  r.string(firewall, "firewall", "push", c.firewall.push);
+  r.strings(firewall, "firewall", "device_hosts", c.firewall.device_hosts);
   readSecret(r, firewall, c.firewall.api_key);
   const auto* aws = r.table(root, "aws", kAwsKeys);
   r.strings(aws, "aws", "accounts", c.aws.accounts);
