@@ -536,9 +536,9 @@ Status validatePanorama(const FirewallConfig& f) {
                 fmt::format("firewall.rulebase: '{}' is not \"pre\" or \"post\"", f.rulebase));
   }
   if (f.push != "auto" && f.push != "never" && f.push != "always") {
-    return fail(ErrorCode::Config,
-                fmt::format("firewall.push: '{}' is not \"auto\", \"never\" or \"always\"",
-                            f.push));
+    return fail(
+        ErrorCode::Config,
+        fmt::format("firewall.push: '{}' is not \"auto\", \"never\" or \"always\"", f.push));
   }
   if (f.device_group.empty()) {
     if (f.rulebase != "pre" || f.push != "auto" || !f.device_hosts.empty()) {
@@ -550,8 +550,7 @@ Status validatePanorama(const FirewallConfig& f) {
   }
   const auto& dg = f.device_group;
   if (dg.size() > 63 || dg == "shared" ||
-      std::any_of(dg.begin(), dg.end(),
-                  [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }) ||
+      std::any_of(dg.begin(), dg.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }) ||
       (dg.find('\'') != std::string::npos && dg.find('"') != std::string::npos)) {
     return fail(ErrorCode::Config,
                 fmt::format("firewall.device_group: '{}' is not a Panorama device group name "

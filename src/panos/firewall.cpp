@@ -259,10 +259,10 @@ std::string deviceGroupAsVsys(const pugi::xml_node& result, const Location& loca
 
 Result<policy::Rulebase> PanOsFirewall::readRulebase() {
   const std::string where =
-      panorama() ? fmt::format("{} of device group '{}' on Panorama",
-                               to_string(options_.location.rulebase), options_.location.device_group)
-                 : "vsys '" + options_.location.vsys + "' of device '" + options_.location.device +
-                       "'";
+      panorama()
+          ? fmt::format("{} of device group '{}' on Panorama",
+                        to_string(options_.location.rulebase), options_.location.device_group)
+          : "vsys '" + options_.location.vsys + "' of device '" + options_.location.device + "'";
   auto reply = client_->get(paths_.vsys());
   if (!reply) {
     return std::unexpected(reply.error().withContext("reading the rulebase of " + where));
@@ -504,7 +504,7 @@ Result<MatchAnswers> PanOsFirewall::match(const std::vector<policy::Flow>& flows
   if (!queries) {
     return std::unexpected(queries.error());
   }
-  if (deviceClient() == nullptr) {  // Panorama without a managed firewall to ask: not asked
+  if (deviceClient() == nullptr || unpushed_) {  // Panorama: no firewall to ask, or not pushed
     report.untested = static_cast<int>(queries->queries.size()) + queries->untested;
     return report;
   }
@@ -907,6 +907,7 @@ Status PanOsFirewall::push(const PanoramaState& before, ApplyReport& report) {
   out.action = decidePush(options_.push, before.version, before.devices);
   const auto finish = [&](Status status) {
     report.push = out;
+    unpushed_ = !out.pushed;
     return status;
   };
   if (out.action == PushAction::Skip) {
@@ -919,15 +920,16 @@ Status PanOsFirewall::push(const PanoramaState& before, ApplyReport& report) {
     if (auto jobs = client_->jobs()) {
       out.unpushed_by = unpushedCommitters(*jobs, group, client_->admin());
     }
-    spdlog::warn("event=push_deferred device_group={} version={} unpushed_by=\"{}\" "
-                 "out_of_sync=\"{}\"",
-                 group, out.version, fmt::join(out.unpushed_by, ","),
-                 fmt::join(out.out_of_sync, ","));
+    spdlog::warn(
+        "event=push_deferred device_group={} version={} unpushed_by=\"{}\" "
+        "out_of_sync=\"{}\"",
+        group, out.version, fmt::join(out.unpushed_by, ","), fmt::join(out.out_of_sync, ","));
     return finish({});
   }
-  const std::string what = fmt::format("pushing device group {} ({}; this run's changes are "
-                                       "committed on Panorama)",
-                                       group, to_string(out.action));
+  const std::string what = fmt::format(
+      "pushing device group {} ({}; this run's changes are "
+      "committed on Panorama)",
+      group, to_string(out.action));
   auto cmd = commitAllCommand(
       group, out.action == PushAction::AdminScoped ? client_->admin() : std::string(),
       fmt::format("{} run {}: push of device group {}", options_.commit_description,
@@ -942,9 +944,8 @@ Status PanOsFirewall::push(const PanoramaState& before, ApplyReport& report) {
   out.job = started->job_id;
   auto job = client_->waitForJob(*started->job_id);
   if (!job) {
-    return finish(std::unexpected(job.error().withContext(
-        fmt::format("{} (job {}): whether it reached the firewalls is not known", what,
-                    *started->job_id))));
+    return finish(std::unexpected(job.error().withContext(fmt::format(
+        "{} (job {}): whether it reached the firewalls is not known", what, *started->job_id))));
   }
   out.devices = job->devices;
   if (auto ok = pushResult(*job, group); !ok) {

@@ -295,7 +295,10 @@ class PanOsFirewall final : public Firewall {
   std::optional<policy::Rulebase> shared_;  // shared services and tags, read once per run
   PendingChanges pending_;
   std::string audit_comments_refused_;  // the device's refusal of set audit-comment, once seen
-  std::vector<PanOsClient*> devices_;    // Panorama: the managed firewalls (setDeviceClients)
+  std::vector<PanOsClient*> devices_;   // Panorama: the managed firewalls (setDeviceClients)
+  // Panorama: this run committed changes the firewalls do not run (push never, deferred or
+  // failed), so asking them what they enforce proves nothing: such flows are not asked.
+  bool unpushed_ = false;
 };
 
 }  // namespace trailwall::panos

@@ -65,7 +65,9 @@ bool supportsAdminScopedPush(const SoftwareVersion& version) {
   return version >= SoftwareVersion{10, 2, 0};
 }
 
-std::string showDeviceGroupsCommand() { return "<show><devicegroups/></show>"; }
+std::string showDeviceGroupsCommand() {
+  return "<show><devicegroups/></show>";
+}
 
 std::string GroupDevice::label() const {
   if (hostname.empty() || hostname == serial) return serial;
@@ -119,8 +121,10 @@ Result<std::string> commitAllCommand(std::string_view device_group, std::string_
   }
   pugi::xml_document doc;
   auto policy = doc.append_child("commit-all").append_child("shared-policy");
-  policy.append_child("device-group").append_child("entry").append_attribute("name").set_value(
-      std::string(device_group).c_str());
+  policy.append_child("device-group")
+      .append_child("entry")
+      .append_attribute("name")
+      .set_value(std::string(device_group).c_str());
   if (!admin.empty()) {
     policy.append_child("admin").append_child("member").text().set(std::string(admin).c_str());
   }
@@ -151,8 +155,7 @@ PushAction decidePush(PushPolicy policy, std::optional<SoftwareVersion> version,
 }
 
 std::vector<std::string> unpushedCommitters(const std::vector<Job>& jobs,
-                                            std::string_view device_group,
-                                            std::string_view admin) {
+                                            std::string_view device_group, std::string_view admin) {
   std::int64_t last_push = -1;
   for (const auto& job : jobs) {
     if (job.type == "CommitAll" && job.result == JobResult::Ok &&
@@ -171,13 +174,14 @@ std::vector<std::string> unpushedCommitters(const std::vector<Job>& jobs,
 
 std::string PushReport::summary() const {
   if (deferred) {
-    std::string text = fmt::format("push deferred: device group {} has changes not yet pushed",
-                                   device_group);
+    std::string text =
+        fmt::format("push deferred: device group {} has changes not yet pushed", device_group);
     if (!unpushed_by.empty()) {
       text += fmt::format(" (committed by {})", fmt::join(unpushed_by, ", "));
     }
     if (!out_of_sync.empty()) {
-      text += fmt::format("; out of sync before this run's commit: {}", fmt::join(out_of_sync, ", "));
+      text +=
+          fmt::format("; out of sync before this run's commit: {}", fmt::join(out_of_sync, ", "));
     }
     return text + fmt::format(
                       "; Panorama {} has no admin-scoped push (10.2+): this run's changes are "
@@ -205,19 +209,17 @@ Status pushResult(const Job& job, std::string_view device_group) {
   std::vector<std::string> failed;
   for (const auto& device : job.devices) {
     if (device.result == JobResult::Ok) continue;
-    std::string what = fmt::format("{} ({}): {}", device.name.empty() ? device.serial : device.name,
-                                   device.serial, device.status.empty()
-                                                      ? std::string(to_string(device.result))
-                                                      : device.status);
+    std::string what =
+        fmt::format("{} ({}): {}", device.name.empty() ? device.serial : device.name, device.serial,
+                    device.status.empty() ? std::string(to_string(device.result)) : device.status);
     for (std::size_t i = 0; i < std::min<std::size_t>(device.details.size(), 3); ++i) {
       what += (i == 0 ? ": " : " | ") + device.details[i];
     }
     failed.push_back(std::move(what));
   }
   if (!failed.empty()) {
-    return fail(ErrorCode::Remote,
-                fmt::format("push of device group {} (job {}) failed on {}", device_group, job.id,
-                            fmt::join(failed, "; ")));
+    return fail(ErrorCode::Remote, fmt::format("push of device group {} (job {}) failed on {}",
+                                               device_group, job.id, fmt::join(failed, "; ")));
   }
   if (job.result != JobResult::Ok) {
     std::string lines;

@@ -98,13 +98,13 @@ enum class PushAction {
 struct PushReport {
   std::string device_group;
   PushAction action = PushAction::Skip;
-  std::string version;                    // Panorama's sw-version as read
-  std::vector<std::string> out_of_sync;   // firewalls Out of Sync (or never pushed) before
-  std::vector<std::string> unpushed_by;   // who committed the unpushed work (deferral)
-  std::optional<std::int64_t> job;        // the CommitAll job
-  std::vector<JobDevice> devices;         // its per-firewall results
-  bool pushed = false;                    // the job finished OK on every firewall
-  bool deferred = false;                  // not pushed: others' unpushed work (exit code 4)
+  std::string version;                   // Panorama's sw-version as read
+  std::vector<std::string> out_of_sync;  // firewalls Out of Sync (or never pushed) before
+  std::vector<std::string> unpushed_by;  // who committed the unpushed work (deferral)
+  std::optional<std::int64_t> job;       // the CommitAll job
+  std::vector<JobDevice> devices;        // its per-firewall results
+  bool pushed = false;                   // the job finished OK on every firewall
+  bool deferred = false;                 // not pushed: others' unpushed work (exit code 4)
 
   // "push deferred: device group dg1 has changes not yet pushed (…)", or the push's summary.
   [[nodiscard]] std::string summary() const;

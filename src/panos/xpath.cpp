@@ -81,8 +81,8 @@ Result<ConfigPaths> ConfigPaths::forLocation(const Location& location) {
   if (!vsys) {
     return std::unexpected(vsys.error());
   }
-  return ConfigPaths(
-      "/config/devices/entry[@name=" + *device + "]/vsys/entry[@name=" + *vsys + "]", "/rulebase");
+  return ConfigPaths("/config/devices/entry[@name=" + *device + "]/vsys/entry[@name=" + *vsys + "]",
+                     "/rulebase");
 }
 
 }  // namespace trailwall::panos
