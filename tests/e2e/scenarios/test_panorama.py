@@ -89,7 +89,10 @@ class PanoramaCase(unittest.TestCase):
         settings = {"device_group": "dg1", "device_hosts": "DEVICE_HOSTS"}
         settings.update(firewall)
         self.s.reconfigure(firewall=settings, bottom_rule=BOTTOM, profile_group="")
-        # device_hosts is a list: written as TOML by hand (the harness writes scalars).
+        self.configure_hosts()
+
+    def configure_hosts(self):
+        """device_hosts is a list: written as TOML by hand (the harness writes scalars)."""
         with open(self.s.config_path) as f:
             text = f.read()
         host = self.pan.devices["fw1"].split("//")[1]
@@ -188,6 +191,39 @@ class Panorama(PanoramaCase):
         self.assertTrue(managed(rules_of(self.pan.running_config(), "dg1")))
         self.assertEqual(managed(pushed_rules(self.fw1.running_config())), [])
         self.assertEqual(self.pan.counters()["pushes"]["enqueued"], 0)
+
+
+class TagModeThroughPanorama(PanoramaCase):
+    def test_registrations_go_to_the_firewall_and_need_no_push(self):
+        settings = {"device_group": "dg1", "device_hosts": "DEVICE_HOSTS"}
+        self.s.reconfigure(firewall=settings, bottom_rule=BOTTOM, profile_group="",
+                           layout="tag")
+        self.configure_hosts()
+        self.ok(self.tw.reconcile())
+        # Rules and dynamic address groups in dg1, pushed to fw1.
+        root = ET.fromstring(self.pan.running_config())
+        dg = root.find("./devices/entry[@name='localhost.localdomain']/device-group/"
+                       "entry[@name='dg1']")
+        self.assertTrue(dg.findall("./address-group/entry/dynamic"), self.pan.running_config())
+        # The registrations are on fw1 (not on Panorama), and fw1 enforces the rules with them.
+        registered = self.fw1.control("GET", "/sim/userid?vsys=vsys1")
+        web = self.s.topology.addresses["web-1"]
+        self.assertIn(web, [e["ip"] for e in registered["entries"] if e["tags"]], registered)
+        self.assertRegex(self.policy_match_fw1("198.51.100.7", web, 443),
+                         r"sg-[0-9a-f]+-dag-tcp-443")
+        pushes = self.pan.counters()["pushes"]["enqueued"]
+        commits = self.pan.counters()["commits"]["enqueued"]
+
+        # An instance starting changes registrations only: no commit and no push.
+        self.s.ec2.start(self.s.topology.instances["web-2"])
+        self.ok(self.tw.reconcile())
+        web2 = self.s.topology.addresses["web-2"]
+        registered = self.fw1.control("GET", "/sim/userid?vsys=vsys1")
+        self.assertIn(web2, [e["ip"] for e in registered["entries"] if e["tags"]], registered)
+        self.assertEqual(self.pan.counters()["pushes"]["enqueued"], pushes)
+        self.assertEqual(self.pan.counters()["commits"]["enqueued"], commits)
+        self.assertRegex(self.policy_match_fw1("198.51.100.7", web2, 443),
+                         r"sg-[0-9a-f]+-dag-tcp-443")
 
 
 class OldPanorama(PanoramaCase):
