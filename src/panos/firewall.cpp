@@ -263,6 +263,7 @@ Result<policy::Rulebase> PanOsFirewall::readRulebase() {
           ? fmt::format("{} of device group '{}' on Panorama",
                         to_string(options_.location.rulebase), options_.location.device_group)
           : "vsys '" + options_.location.vsys + "' of device '" + options_.location.device + "'";
+  unpushed_ = false;  // a new run: what an earlier run left unpushed is Verify's to report
   auto reply = client_->get(paths_.vsys());
   if (!reply) {
     return std::unexpected(reply.error().withContext("reading the rulebase of " + where));

@@ -27,8 +27,8 @@ class PanoramaSim(PanosSim):
     """panos-sim --firewalls 2 with a Panorama (dg1 = fw1, dg2 = fw2); `base_url` is the
     Panorama's, `devices` every device's URL by name."""
 
-    def __init__(self, binary, workdir, sw_version):
-        super().__init__(binary, workdir)
+    def __init__(self, binary, workdir, sw_version, commit_ms=0):
+        super().__init__(binary, workdir, commit_ms)
         self.sw_version = sw_version
         self.devices = {}
 
@@ -36,7 +36,7 @@ class PanoramaSim(PanosSim):
         self.ca_bundle, key = make_certificate(self.workdir)
         self._tls = ssl.create_default_context(cafile=self.ca_bundle)
         argv = [self.binary, "--port", "0", "--cert", self.ca_bundle, "--key", key,
-                "--commit-ms", "0", "--quiet", "--firewalls", "2", "--device-group", "dg1=fw1",
+                "--commit-ms", str(self.commit_ms), "--quiet", "--firewalls", "2", "--device-group", "dg1=fw1",
                 "--device-group", "dg2=fw2", "--sw-version", self.sw_version]
         self.child = Child("panos-sim", argv, os.path.join(self.workdir, "panos-sim.log"))
 
