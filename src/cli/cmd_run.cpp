@@ -33,6 +33,11 @@
 namespace trailwall::cli {
 namespace {
 
+// Panorama: committed, and the push deferred (another administrator's unpushed work).
+bool pushDeferred(const engine::RunReport& report) {
+  return report.applied && report.applied->push && report.applied->push->deferred;
+}
+
 // Runs one batch and prints the report. Exit code: 0 done (the changes are committed and
 // enforced, or none were needed; dry run: nothing pending; verify: AWS and the firewall agree),
 // 2 dry run with changes pending / verify with differences, 3 committed but not enforced, 1 error
@@ -94,6 +99,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   if (mode == engine::Mode::Verify && !report->agrees()) exit_code = kExitChangesPending;
   if (mode == engine::Mode::Apply && report->notEnforced()) exit_code = kExitNotEnforced;
+  if (mode == engine::Mode::Apply && pushDeferred(*report)) exit_code = kExitPushDeferred;
   keepUntilExit(std::move(*report));  // the plan: not freed rule by rule at exit
   return exit_code;
 }
@@ -203,6 +209,7 @@ int handle(const CommandContext& ctx, const HandleOptions& options) {
   printOut(json ? runReportJson(report, &result.decoded, nullptr, input_errors)
                 : runReportText(report, &result.decoded, ctx.global.verbose));
   if (!input_errors.empty() || !result.allDone()) return kExitError;
+  if (!options.dry_run && pushDeferred(report)) return kExitPushDeferred;
   if (!options.dry_run && report.notEnforced()) return kExitNotEnforced;
   return options.dry_run && (!report.plan.empty() || report.registrationsPending())
              ? kExitChangesPending
@@ -335,7 +342,10 @@ constexpr const char* kRunFooter =
     "were needed (dry run: nothing to do); 2 = dry run with changes pending; 3 = committed, but "
     "the proof of enforcement failed: a flow written is shadowed by a rule above the managed "
     "ones (the report names it), a removed flow is still open, or the firewall could not be "
-    "asked; 1 = error, with what was and was not done (for "
+    "asked; 4 = Panorama: committed on Panorama but the push was deferred, because the device "
+    "group holds another administrator's committed, unpushed work and Panorama is older than "
+    "10.2 (no admin-scoped push; firewall.push = \"always\" pushes anyway); 1 = error, with "
+    "what was and was not done (for "
     "handle also: an input could not be read or held bad records; the good records were still "
     "handled). A dry run never changes the firewall. A real run holds the firewall from its "
     "write to its commit's end; another run waits for it (firewall.lock_wait_seconds) or fails "

@@ -20,6 +20,10 @@ inline constexpr int kExitChangesPending =
 // A real run committed, but the firewall does not enforce (or could not be asked whether it
 // enforces) what it wrote: an administrator's deny rule shadows it, or a removed flow stays open.
 inline constexpr int kExitNotEnforced = 3;
+// Panorama: the changes are committed on Panorama but not pushed, because the device group holds
+// another administrator's committed, unpushed work and Panorama (before 10.2) cannot push only
+// trailwall's (push = "auto"); push = "always" pushes anyway.
+inline constexpr int kExitPushDeferred = 4;
 
 struct GlobalOptions {
   OutputFormat output = OutputFormat::Text;

@@ -308,6 +308,7 @@ std::string runReportText(const engine::RunReport& report, const cloudtrail::Dec
     }
     out += "\n";
     if (!a.commit_lookup.empty()) out += fmt::format("  {}\n", a.commit_lookup);
+    if (a.push) out += fmt::format("  push: {}\n", a.push->summary());
     if (a.audit_comments > 0) out += fmt::format("  audit comments: {} set\n", a.audit_comments);
     if (a.audit_comments_unsupported) {
       out += fmt::format("  audit comments: not set: {}\n", a.audit_comment_error);
@@ -446,6 +447,27 @@ std::string runReportJson(const engine::RunReport& report, const cloudtrail::Dec
                       {"supported", !a.audit_comments_unsupported},
                       {"error", a.audit_comment_error}}}};
     applied["commit_job"] = a.commit_job ? Json(*a.commit_job) : Json(nullptr);
+    if (a.push) {
+      const auto& p = *a.push;
+      Json devices = Json::array();
+      for (const auto& d : p.devices) {
+        devices.push_back({{"serial", d.serial},
+                           {"name", d.name},
+                           {"status", d.status},
+                           {"result", panos::to_string(d.result)},
+                           {"details", d.details}});
+      }
+      applied["push"] = {{"device_group", p.device_group},
+                         {"action", panos::to_string(p.action)},
+                         {"panorama_version", p.version},
+                         {"job", p.job ? Json(*p.job) : Json(nullptr)},
+                         {"pushed", p.pushed},
+                         {"deferred", p.deferred},
+                         {"out_of_sync_before", p.out_of_sync},
+                         {"unpushed_by", p.unpushed_by},
+                         {"devices", std::move(devices)},
+                         {"summary", p.summary()}};
+    }
     j["applied"] = std::move(applied);
   }
   j["proof"] = proofJson(report);

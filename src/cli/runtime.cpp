@@ -280,10 +280,24 @@ Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
                                             ? "the firewall API key"
                                             : fmt::format("the API key of {}", which));
   if (!key) return std::unexpected(key.error());
-  auto client = panosClientFor(member->name, cfg, std::move(*key));
+  auto client = panosClientFor(member->name, cfg, *key);
   if (!client) return std::unexpected(client.error());
   auto& panos = panos_[member->name];
   panos = std::move(*client);
+  // Panorama: its managed firewalls, asked directly (same key and administrator, an assumption
+  // documented in docs/panorama.md).
+  std::vector<panos::PanOsClient*> devices;
+  for (const auto& host : cfg.device_hosts) {
+    auto device_cfg = cfg;
+    device_cfg.host = host;
+    auto device = panosClientFor(member->name, device_cfg, *key);
+    if (!device) {
+      return std::unexpected(device.error().withContext(
+          config_.firewalls.empty() ? "firewall.device_hosts" : which + ": device_hosts"));
+    }
+    devices.push_back(device->get());
+    device_clients_.push_back(std::move(*device));
+  }
   panos::FirewallOptions options;
   options.location.vsys = cfg.vsys;
   options.from_zone = policy.from_zone;
@@ -299,10 +313,20 @@ Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
   options.hold_poll.slow = std::max(options.hold_poll.fast, panos->jobPollSchedule().slow);
   options.name = cfg.host;
   options.run_id = runId();
+  options.location.device_group = cfg.device_group;
+  options.location.rulebase =
+      cfg.rulebase == "post" ? panos::PanoramaRulebase::Post : panos::PanoramaRulebase::Pre;
+  auto push = panos::parsePushPolicy(cfg.push);
+  if (!push) {
+    return std::unexpected(
+        push.error().withContext(config_.firewalls.empty() ? "firewall.push" : which + ": push"));
+  }
+  options.push = *push;
   auto fw = panos::PanOsFirewall::create(*panos, clock_, std::move(options));
   if (!fw) return std::unexpected(fw.error());
   auto& out = firewalls_[member->name];
   out = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
+  out->setDeviceClients(std::move(devices));
   return out.get();
 }
 

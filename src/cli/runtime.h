@@ -93,6 +93,7 @@ class Runtime {
   std::mutex firewalls_mutex_;
   std::map<std::string, std::unique_ptr<http::SocketTransport>, std::less<>> firewall_transports_;
   std::map<std::string, std::unique_ptr<panos::PanOsClient>, std::less<>> panos_;
+  std::vector<std::unique_ptr<panos::PanOsClient>> device_clients_;  // Panorama's device_hosts
   std::map<std::string, std::unique_ptr<panos::PanOsFirewall>, std::less<>> firewalls_;
 };
 

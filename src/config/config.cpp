@@ -34,7 +34,11 @@ constexpr std::string_view kFirewallKeys[] = {"host",
                                               "max_policy_match_tests",
                                               "policy_match_concurrency",
                                               "multi_config",
-                                              "max_registered_ips"};
+                                              "max_registered_ips",
+                                              "device_group",
+                                              "rulebase",
+                                              "push",
+                                              "device_hosts"};
 // Keys a [[firewall]] entry has besides kFirewallKeys: its name, and its own policy and gateway
 // tables (keys of [policy] and [gateway]).
 constexpr std::string_view kFleetOnlyKeys[] = {"name", "policy", "gateway"};
@@ -382,6 +386,10 @@ void readFirewall(Reader& r, const toml::table* firewall, std::string_view path,
       policy.max_registered_ips = static_cast<std::size_t>(*n);
     }
   }
+  r.string(firewall, path, "device_group", out.device_group);
+  r.string(firewall, path, "rulebase", out.rulebase);
+  r.string(firewall, path, "push", out.push);
+  r.strings(firewall, path, "device_hosts", out.device_hosts);
   readSecret(r, firewall, path, out.api_key);
 }
 
@@ -460,7 +468,7 @@ Out splitList(std::string_view text) {
 // numbers and tables as TOML values.
 enum class ValueKind { String, List, Bool, Toml };
 ValueKind kindOf(std::string_view key) {
-  constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
+  constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions", "device_hosts"};
   constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
   // Numbers (every *_seconds key and the counts) and tables.
   constexpr std::string_view kTomls[] = {"app_ids",
@@ -633,6 +641,47 @@ bool idOf(std::string_view id, std::string_view prefix) {
                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
+// The Panorama keys: a device group name Panorama allows (1-63 characters, not "shared", no
+// character that cannot stand in an xpath literal), a known rulebase and push policy, and no
+// Panorama-only key without a device group. `path` as for validateFirewall.
+Status validatePanorama(const FirewallConfig& f, std::string_view path) {
+  if (f.rulebase != "pre" && f.rulebase != "post") {
+    return fail(
+        ErrorCode::Config,
+        fmt::format("{}firewall.rulebase: '{}' is not \"pre\" or \"post\"", path, f.rulebase));
+  }
+  if (f.push != "auto" && f.push != "never" && f.push != "always") {
+    return fail(ErrorCode::Config,
+                fmt::format("{}firewall.push: '{}' is not \"auto\", \"never\" or \"always\"", path,
+                            f.push));
+  }
+  if (f.device_group.empty()) {
+    if (f.rulebase != "pre" || f.push != "auto" || !f.device_hosts.empty()) {
+      return fail(ErrorCode::Config,
+                  fmt::format("{0}firewall.rulebase, {0}firewall.push and {0}firewall.device_hosts "
+                              "are for a Panorama: set {0}firewall.device_group too",
+                              path));
+    }
+    return {};
+  }
+  const auto& dg = f.device_group;
+  if (dg.size() > 63 || dg == "shared" ||
+      std::any_of(dg.begin(), dg.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }) ||
+      (dg.find('\'') != std::string::npos && dg.find('"') != std::string::npos)) {
+    return fail(ErrorCode::Config,
+                fmt::format("{}firewall.device_group: '{}' is not a Panorama device group name "
+                            "(1-63 characters, not 'shared', no control characters, not both ' "
+                            "and \")",
+                            path, dg));
+  }
+  for (const auto& host : f.device_hosts) {
+    if (host.empty()) {
+      return fail(ErrorCode::Config, fmt::format("{}firewall.device_hosts: an empty host", path));
+    }
+  }
+  return {};
+}
+
 // A firewall's policy, gateway and connection keys; `path` prefixes the key names in errors
 // ("" for the single [firewall], "firewall[1] (name)." for an entry).
 Status validateFirewall(const FirewallConfig& firewall, const policy::Options& policy,
@@ -662,7 +711,7 @@ Status validateFirewall(const FirewallConfig& firewall, const policy::Options& p
         ErrorCode::Config,
         fmt::format("{}firewall.admin: '{}' is not a PAN-OS administrator name", path, admin));
   }
-  return {};
+  return validatePanorama(firewall, path);
 }
 
 // A firewall's name is shown in reports, logs, metric labels and environment-free contexts:

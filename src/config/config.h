@@ -72,6 +72,14 @@ struct FirewallConfig {
   int max_policy_match_tests = 200;  // already-allowed tests per batch
   int policy_match_concurrency = 4;  // tests in flight (the vendor advises at most 5 API calls)
   bool multi_config = true;          // false: one request per change (devices without it)
+  // Panorama (host is a Panorama): the device group whose rules trailwall manages, which of its
+  // rulebases ("pre" | "post"), and whether to push after the commit ("auto" | "never" |
+  // "always", panos/panorama.h). device_hosts: the group's firewalls (same API key and
+  // administrator), asked security-policy-match and sent User-ID registrations directly.
+  std::string device_group;
+  std::string rulebase = "pre";
+  std::string push = "auto";
+  std::vector<std::string> device_hosts;
 
   friend bool operator==(const FirewallConfig&, const FirewallConfig&) = default;
 };

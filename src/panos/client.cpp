@@ -450,6 +450,15 @@ Result<CommitStarted> PanOsClient::commitPartial(std::string_view description) {
   return parseCommitReply(*response);
 }
 
+Result<CommitStarted> PanOsClient::commitAll(std::string_view cmd) {
+  auto response = sendChecked({{"type", "commit"}, {"action", "all"}, {"cmd", std::string(cmd)}},
+                              "commit-all", Retry::No, "pushing to the device group");
+  if (!response) {
+    return std::unexpected(response.error());
+  }
+  return parseCommitReply(*response);
+}
+
 Result<Job> PanOsClient::job(std::int64_t id) {
   auto response = op(showJobCommand(id));
   if (!response) {

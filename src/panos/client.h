@@ -118,6 +118,9 @@ class PanOsClient {
 
   // Partial commit of this administrator's changes (type=commit&action=partial).
   [[nodiscard]] Result<CommitStarted> commitPartial(std::string_view description = {});
+  // Panorama push (type=commit&action=all) with a commit-all document (panorama.h); the reply
+  // names the push job ("Push job enqueued with jobid N"). Not resent on a lost answer.
+  [[nodiscard]] Result<CommitStarted> commitAll(std::string_view cmd);
   [[nodiscard]] Result<Job> job(std::int64_t id);
   // Polls until the job is done, on jobPollSchedule() counted from the call, for at most
   // job_timeout (Timeout). A poll that fails is retried on the schedule until the bound (the job

@@ -231,15 +231,47 @@ Status PanOsFirewall::readShared() {
   return {};
 }
 
+namespace {
+
+// A device group entry of a Panorama get as the vsys entry the rulebase reader knows: its objects,
+// and the configured rulebase (pre- or post-) as <rulebase>. The other rulebase is not managed.
+std::string deviceGroupAsVsys(const pugi::xml_node& result, const Location& location) {
+  pugi::xml_document doc;
+  auto entry = doc.append_child("entry");
+  entry.append_attribute("name").set_value(location.device_group.c_str());
+  auto rulebase = entry.append_child("rulebase");
+  const std::string wanted(to_string(location.rulebase));
+  auto group = result.find_child_by_attribute("entry", "name", location.device_group.c_str());
+  if (!group) group = result.child("entry");
+  for (const auto& child : group.children()) {
+    const std::string_view name = child.name();
+    if (name == wanted) {
+      for (const auto& part : child.children()) rulebase.append_copy(part);
+    } else if (name == "service" || name == "service-group" || name == "tag" ||
+               name == "address-group" || name == "address") {
+      entry.append_copy(child);
+    }
+  }
+  return renderXml(entry);
+}
+
+}  // namespace
+
 Result<policy::Rulebase> PanOsFirewall::readRulebase() {
   const std::string where =
-      "vsys '" + options_.location.vsys + "' of device '" + options_.location.device + "'";
+      panorama()
+          ? fmt::format("{} of device group '{}' on Panorama",
+                        to_string(options_.location.rulebase), options_.location.device_group)
+          : "vsys '" + options_.location.vsys + "' of device '" + options_.location.device + "'";
+  unpushed_ = false;  // a new run: what an earlier run left unpushed is Verify's to report
   auto reply = client_->get(paths_.vsys());
   if (!reply) {
     return std::unexpected(reply.error().withContext("reading the rulebase of " + where));
   }
   if (!reply->found) {
-    return fail(ErrorCode::NotFound, where + " is not in the firewall's candidate configuration");
+    return fail(ErrorCode::NotFound, where + " is not in the " +
+                                         (panorama() ? "Panorama's" : "firewall's") +
+                                         " candidate configuration");
   }
   if (!shared_) {
     if (auto ok = readShared(); !ok) {
@@ -253,8 +285,10 @@ Result<policy::Rulebase> PanOsFirewall::readRulebase() {
         "stopped before its commit, or being written by a run that holds the firewall\"",
         client_->admin(), pending_.nodes.size(), pending_.nodes.front());
   }
-  auto rulebase =
-      policy::parseRulebaseXml(renderXml(reply->response.root()), options_.location.vsys);
+  auto rulebase = policy::parseRulebaseXml(
+      panorama() ? deviceGroupAsVsys(reply->response.result(), options_.location)
+                 : renderXml(reply->response.root()),
+      options_.location.vsys);
   if (!rulebase) {
     return std::unexpected(rulebase.error().withContext("reading the rulebase of " + where));
   }
@@ -338,8 +372,9 @@ std::vector<Result<std::vector<MatchedRule>>> PanOsFirewall::runTests(
   const std::string vsys = options_.location.vsys == "vsys1" ? "" : options_.location.vsys;
   std::vector<Result<std::vector<MatchedRule>>> answers(
       queries.size(), fail(ErrorCode::Internal, "policy-match test not run"));
+  PanOsClient* device = deviceClient();
   concurrently(queries.size(), [&](std::size_t q) {
-    answers[q] = client_->testSecurityPolicyMatch(queries[q], vsys);
+    answers[q] = device->testSecurityPolicyMatch(queries[q], vsys);
   });
   return answers;
 }
@@ -357,6 +392,10 @@ Result<AllowedReport> PanOsFirewall::alreadyAllowed(const std::vector<policy::Fl
   auto queries = distinctQueries(flows, /*show_all=*/true);
   if (!queries) {
     return std::unexpected(queries.error());
+  }
+  if (deviceClient() == nullptr) {  // Panorama without a managed firewall to ask
+    report.untested = static_cast<int>(queries->queries.size()) + queries->untested;
+    return report;
   }
   const auto answers = runTests(queries->queries);
   std::vector<bool> allowed(answers.size(), false);
@@ -389,9 +428,15 @@ Result<policy::Mappings> PanOsFirewall::readRegistrations() {
   // Paged as the device pages them (API-NOTES §12.4): advance by the entries received, stop at a
   // short page. A bound on pages guards against a device that ignores start-point.
   constexpr std::size_t kMaxPages = 10000;
+  PanOsClient* device = deviceClient();
+  if (device == nullptr) {
+    return fail(ErrorCode::Config,
+                "the tag layout through Panorama needs the device group's firewalls "
+                "(firewall.device_hosts): User-ID registrations go to them directly");
+  }
   std::size_t start = 1;
   for (std::size_t page = 0; page < kMaxPages; ++page) {
-    auto reply = client_->op(registeredIpCommand(start), options_.location.vsys);
+    auto reply = device->op(registeredIpCommand(start), options_.location.vsys);
     if (!reply) {
       return std::unexpected(
           reply.error().withContext("reading the firewall's registered addresses"));
@@ -417,13 +462,22 @@ Status PanOsFirewall::sendRegistrations(const policy::RegistrationChanges& chang
   auto messages = uidMessages(changes, timeout_seconds);
   if (!messages) return std::unexpected(messages.error().withContext("building User-ID messages"));
   if (auto still = hold.verify(); !still) return still;
+  // A firewall gets its registrations itself; through Panorama every managed firewall given does.
+  std::vector<PanOsClient*> targets = panorama() ? devices_ : std::vector<PanOsClient*>{client_};
+  if (targets.empty()) {
+    return fail(ErrorCode::Config,
+                "the tag layout through Panorama needs the device group's firewalls "
+                "(firewall.device_hosts): User-ID registrations go to them directly");
+  }
   std::vector<std::string> failures;
-  for (const auto& message : *messages) {
-    ++report.requests;
-    auto reply = client_->userId(message, options_.location.vsys);
-    if (!reply) return std::unexpected(reply.error());
-    report.ignored += reply->ignored;
-    failures.insert(failures.end(), reply->failures.begin(), reply->failures.end());
+  for (PanOsClient* target : targets) {
+    for (const auto& message : *messages) {
+      ++report.requests;
+      auto reply = target->userId(message, options_.location.vsys);
+      if (!reply) return std::unexpected(reply.error());
+      report.ignored += reply->ignored;
+      failures.insert(failures.end(), reply->failures.begin(), reply->failures.end());
+    }
   }
   for (const auto& [address, tags] : changes.register_tags) report.registered += tags.size();
   for (const auto& [address, tags] : changes.unregister_tags) report.unregistered += tags.size();
@@ -450,6 +504,10 @@ Result<MatchAnswers> PanOsFirewall::match(const std::vector<policy::Flow>& flows
   auto queries = distinctQueries(flows, show_all);
   if (!queries) {
     return std::unexpected(queries.error());
+  }
+  if (deviceClient() == nullptr || unpushed_) {  // Panorama: no firewall to ask, or not pushed
+    report.untested = static_cast<int>(queries->queries.size()) + queries->untested;
+    return report;
   }
   auto answers = runTests(queries->queries);
   for (std::size_t q = 0; q < answers.size(); ++q) {
@@ -764,6 +822,14 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
   if (!ops) {
     return std::unexpected(ops.error());
   }
+  // Panorama: whether the group's firewalls run what Panorama has, asked before anything of this
+  // run is committed (afterwards this run's own commit makes them Out of Sync).
+  std::optional<PanoramaState> panorama_state;
+  if (panorama()) {
+    auto state = readPanoramaState();
+    if (!state) return std::unexpected(state.error());
+    panorama_state = std::move(*state);
+  }
   const int before = client_->counts().total();
   auto written =
       waitOutConflicts([&] { return client_->write(*ops); },
@@ -795,7 +861,101 @@ Status PanOsFirewall::apply(const policy::Plan& plan, Hold& hold, ApplyReport& r
         "before committing (nothing committed; the changes written stay in the candidate for the "
         "run that holds the firewall to revert)"));
   }
-  return commit(report);
+  if (auto committed = commit(report); !committed || !panorama_state) {
+    return committed;
+  }
+  return push(*panorama_state, report);
+}
+
+PanOsClient* PanOsFirewall::deviceClient() const {
+  if (!panorama()) return client_;
+  return devices_.empty() ? nullptr : devices_.front();
+}
+
+Result<PanOsFirewall::PanoramaState> PanOsFirewall::readPanoramaState() {
+  PanoramaState state;
+  if (options_.push == PushPolicy::Never) return state;
+  auto info = client_->op(showSystemInfoCommand());
+  if (!info) return std::unexpected(info.error().withContext("asking Panorama its version"));
+  state.version_text = trimmedText(info->result().child("system").child("sw-version"));
+  if (auto version = systemInfoVersion(*info)) {
+    state.version = *version;
+  } else {
+    spdlog::warn("event=panorama_version_unknown note=\"treated as older than 10.2\" error=\"{}\"",
+                 version.error().message);
+  }
+  auto groups = client_->op(showDeviceGroupsCommand());
+  if (!groups) {
+    return std::unexpected(groups.error().withContext("asking Panorama its device groups"));
+  }
+  auto devices = parseDeviceGroup(*groups, options_.location.device_group);
+  if (!devices) return std::unexpected(devices.error());
+  state.devices = std::move(*devices);
+  return state;
+}
+
+Status PanOsFirewall::push(const PanoramaState& before, ApplyReport& report) {
+  const std::string& group = options_.location.device_group;
+  PushReport out;
+  out.device_group = group;
+  out.version = before.version_text;
+  for (const auto& device : before.devices) {
+    if (!device.inSync()) {
+      out.out_of_sync.push_back(device.label() +
+                                (device.status.empty() ? " (never pushed)" : " (Out of Sync)"));
+    }
+  }
+  out.action = decidePush(options_.push, before.version, before.devices);
+  const auto finish = [&](Status status) {
+    report.push = out;
+    unpushed_ = !out.pushed;
+    return status;
+  };
+  if (out.action == PushAction::Skip) {
+    spdlog::info("event=push_skipped device_group={} policy={} firewalls={}", group,
+                 to_string(options_.push), before.devices.size());
+    return finish({});
+  }
+  if (out.action == PushAction::Defer) {
+    out.deferred = true;
+    if (auto jobs = client_->jobs()) {
+      out.unpushed_by = unpushedCommitters(*jobs, group, client_->admin());
+    }
+    spdlog::warn(
+        "event=push_deferred device_group={} version={} unpushed_by=\"{}\" "
+        "out_of_sync=\"{}\"",
+        group, out.version, fmt::join(out.unpushed_by, ","), fmt::join(out.out_of_sync, ","));
+    return finish({});
+  }
+  const std::string what = fmt::format(
+      "pushing device group {} ({}; this run's changes are "
+      "committed on Panorama)",
+      group, to_string(out.action));
+  auto cmd = commitAllCommand(
+      group, out.action == PushAction::AdminScoped ? client_->admin() : std::string(),
+      fmt::format("{} run {}: push of device group {}", options_.commit_description,
+                  options_.run_id, group));
+  if (!cmd) return finish(std::unexpected(cmd.error().withContext(what)));
+  auto started = client_->commitAll(*cmd);
+  if (!started) return finish(std::unexpected(started.error().withContext(what)));
+  if (!started->job_id) {
+    return finish(fail(ErrorCode::Remote, fmt::format("{}: Panorama started no push job (\"{}\")",
+                                                      what, started->message)));
+  }
+  out.job = started->job_id;
+  auto job = client_->waitForJob(*started->job_id);
+  if (!job) {
+    return finish(std::unexpected(job.error().withContext(fmt::format(
+        "{} (job {}): whether it reached the firewalls is not known", what, *started->job_id))));
+  }
+  out.devices = job->devices;
+  if (auto ok = pushResult(*job, group); !ok) {
+    return finish(std::unexpected(ok.error()));
+  }
+  out.pushed = true;
+  spdlog::info("event=pushed device_group={} action=\"{}\" job={} firewalls={}", group,
+               to_string(out.action), job->id, job->devices.size());
+  return finish({});
 }
 
 void PanOsFirewall::writeAuditComments(const policy::Plan& plan, ApplyReport& report) {

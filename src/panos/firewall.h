@@ -20,6 +20,7 @@
 #include "panos/client.h"
 #include "panos/commands.h"
 #include "panos/hold.h"
+#include "panos/panorama.h"
 #include "panos/poll_schedule.h"
 #include "panos/run_lock.h"
 #include "panos/xpath.h"
@@ -97,6 +98,8 @@ struct ApplyReport {
   int audit_comments = 0;  // set
   bool audit_comments_unsupported = false;
   std::string audit_comment_error;
+  // Panorama (a device group): the push after the commit, also when it failed or was deferred.
+  std::optional<PushReport> push;
 };
 
 class Firewall {
@@ -165,6 +168,8 @@ struct FirewallOptions {
   std::string name;            // how messages name the firewall (its host)
   std::string run_id = "run";  // this run, in the hold's lock comment and the commit's
   std::string commit_description = "trailwall";  // "trailwall run <run-id>: +a ~e -d rules"
+  // Panorama (location.device_group set): whether to push after the commit (panorama.h).
+  PushPolicy push = PushPolicy::Auto;
 };
 
 // An ApplyReport with the plan's change counts filled in (nothing written yet).
@@ -229,6 +234,13 @@ class PanOsFirewall final : public Firewall {
 
   [[nodiscard]] RequestCounts requestCounts() const override { return client_->counts(); }
 
+  // Panorama: the managed firewalls of the device group, asked directly what Panorama cannot
+  // answer — security-policy-match (already-allowed check, proof) and User-ID registrations
+  // (tag layout; sent to every one of them, never needing a push). Without them a Panorama run
+  // checks and proves nothing (flows untested) and cannot use the tag layout.
+  void setDeviceClients(std::vector<PanOsClient*> devices) { devices_ = std::move(devices); }
+  [[nodiscard]] bool panorama() const { return !options_.location.device_group.empty(); }
+
  private:
   PanOsFirewall(PanOsClient& client, Clock& clock, FirewallOptions options, ConfigPaths paths)
       : client_(&client), clock_(&clock), options_(std::move(options)), paths_(std::move(paths)) {}
@@ -262,6 +274,18 @@ class PanOsFirewall final : public Firewall {
   [[nodiscard]] std::vector<Result<std::vector<MatchedRule>>> runTests(
       const std::vector<PolicyMatchQuery>& queries);
   [[nodiscard]] Result<MatchAnswers> match(const std::vector<policy::Flow>& flows, bool show_all);
+  // Panorama: the version and the device group's sync state, read before this run's commit.
+  struct PanoramaState {
+    std::optional<SoftwareVersion> version;
+    std::string version_text;
+    std::vector<GroupDevice> devices;
+  };
+  [[nodiscard]] Result<PanoramaState> readPanoramaState();
+  // Panorama: after the commit, pushes (or not, panorama.h decidePush); fills report.push.
+  [[nodiscard]] Status push(const PanoramaState& before, ApplyReport& report);
+  // Where policy-match tests and User-ID messages go: the firewall itself, or on Panorama the
+  // first managed firewall given (nullptr: none).
+  [[nodiscard]] PanOsClient* deviceClient() const;
 
   PanOsClient* client_;
   Clock* clock_;
@@ -271,6 +295,10 @@ class PanOsFirewall final : public Firewall {
   std::optional<policy::Rulebase> shared_;  // shared services and tags, read once per run
   PendingChanges pending_;
   std::string audit_comments_refused_;  // the device's refusal of set audit-comment, once seen
+  std::vector<PanOsClient*> devices_;   // Panorama: the managed firewalls (setDeviceClients)
+  // Panorama: this run committed changes the firewalls do not run (push never, deferred or
+  // failed), so asking them what they enforce proves nothing: such flows are not asked.
+  bool unpushed_ = false;
 };
 
 }  // namespace trailwall::panos

@@ -1,5 +1,7 @@
 #include "panos/jobs.h"
 
+#include <iterator>
+
 #include "panos/xml_util.h"
 
 namespace trailwall::panos {
@@ -53,10 +55,26 @@ Job readJob(const pugi::xml_node& node) {
   job.description = trimmedText(node.child("description"));
   job.details = lines(node.child("details"));
   job.warnings = lines(node.child("warnings"));
+  job.dgname = trimmedText(node.child("dgname"));
   for (const auto& device : node.child("devices").children("entry")) {
-    if (parseResult(device.child("result").text().get()) == JobResult::Pending) {
+    JobDevice out;
+    out.serial = trimmedText(device.child("serial-no"));
+    out.name = trimmedText(device.child("devicename"));
+    out.status = trimmedText(device.child("status"));
+    out.result = parseResult(device.child("result").text().get());
+    const auto details = device.child("details");
+    for (const auto& msg : details.children("msg")) {
+      for (const char* part : {"errors", "warnings"}) {
+        auto more = lines(msg.child(part));
+        std::move(more.begin(), more.end(), std::back_inserter(out.details));
+      }
+    }
+    auto plain = lines(details);
+    std::move(plain.begin(), plain.end(), std::back_inserter(out.details));
+    if (out.result == JobResult::Pending) {
       job.devices_pending = true;
     }
+    job.devices.push_back(std::move(out));
   }
   return job;
 }

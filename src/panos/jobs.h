@@ -12,6 +12,9 @@
 
 namespace trailwall::panos {
 
+enum class JobStatus { Pending, Active, Finished, Unknown };
+enum class JobResult { Pending, Ok, Fail, Unknown };
+
 // What a commit request started: a job, or nothing because there were no changes.
 struct CommitStarted {
   std::optional<std::int64_t> job_id;  // empty: "There are no changes to commit."
@@ -21,8 +24,14 @@ struct CommitStarted {
 // Reads a successful commit reply (the job id from result/job, else from "… with jobid N").
 [[nodiscard]] Result<CommitStarted> parseCommitReply(const ApiResponse& response);
 
-enum class JobStatus { Pending, Active, Finished, Unknown };
-enum class JobResult { Pending, Ok, Fail, Unknown };
+// A Panorama push job's result for one firewall (devices/entry, API-NOTES §14).
+struct JobDevice {
+  std::string serial;  // serial-no
+  std::string name;    // devicename
+  std::string status;  // "commit succeeded", "commit succeeded with warnings", "commit failed", …
+  JobResult result = JobResult::Unknown;
+  std::vector<std::string> details;  // details/msg lines (errors, then warnings), or details/line
+};
 
 struct Job {
   std::int64_t id = 0;
@@ -37,6 +46,8 @@ struct Job {
   std::vector<std::string> details;   // details/line, trimmed
   std::vector<std::string> warnings;  // warnings/line, trimmed
   bool devices_pending = false;       // Panorama: a devices/entry still PEND
+  std::string dgname;                 // Panorama push: the device group
+  std::vector<JobDevice> devices;     // Panorama push: one per firewall
 
   // FIN, or progress 100 with a final result (pango's criterion), and no device still pending.
   [[nodiscard]] bool done() const;

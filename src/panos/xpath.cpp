@@ -42,7 +42,37 @@ Result<std::string> entryXpath(std::string_view parent, std::string_view name,
   return std::string(parent) + "/entry[@name=" + *literal + "]";
 }
 
+std::string_view to_string(PanoramaRulebase rulebase) {
+  return rulebase == PanoramaRulebase::Post ? "post-rulebase" : "pre-rulebase";
+}
+
+Status validateDeviceGroupName(std::string_view name) {
+  if (name.empty() || name.size() > 63) {
+    return fail(ErrorCode::Config, "device group name '" + std::string(name) +
+                                       "' must be 1-63 characters (Panorama's limit)");
+  }
+  if (name == "shared") {
+    return fail(ErrorCode::Config,
+                "device group name 'shared' names Panorama's shared location, not a device group");
+  }
+  if (auto literal = xpathLiteral(name, "device group name"); !literal) {
+    return fail(ErrorCode::Config, literal.error().message);
+  }
+  return {};
+}
+
 Result<ConfigPaths> ConfigPaths::forLocation(const Location& location) {
+  if (!location.device_group.empty()) {
+    if (auto ok = validateDeviceGroupName(location.device_group); !ok) {
+      return std::unexpected(ok.error());
+    }
+    std::string group = "/config/devices/entry[@name='localhost.localdomain']/device-group/entry";
+    group.append("[@name=").append(*xpathLiteral(location.device_group, "device group name"));
+    group.append("]");
+    std::string rulebase = "/";
+    rulebase.append(to_string(location.rulebase));
+    return ConfigPaths(std::move(group), std::move(rulebase));
+  }
   auto device = xpathLiteral(location.device, "device name");
   if (!device) {
     return std::unexpected(device.error());
@@ -51,8 +81,8 @@ Result<ConfigPaths> ConfigPaths::forLocation(const Location& location) {
   if (!vsys) {
     return std::unexpected(vsys.error());
   }
-  return ConfigPaths("/config/devices/entry[@name=" + *device + "]/vsys/entry[@name=" + *vsys +
-                     "]");
+  return ConfigPaths("/config/devices/entry[@name=" + *device + "]/vsys/entry[@name=" + *vsys + "]",
+                     "/rulebase");
 }
 
 }  // namespace trailwall::panos

@@ -18,20 +18,37 @@ namespace trailwall::panos {
 [[nodiscard]] Result<std::string> entryXpath(std::string_view parent, std::string_view name,
                                              std::string_view what);
 
-// Which configuration a firewall's security policy lives in.
+// Which of a Panorama device group's rulebases holds the managed rules: pre-rules are evaluated
+// before the firewall's own rules, post-rules after them (API-NOTES §14).
+enum class PanoramaRulebase { Pre, Post };
+
+[[nodiscard]] std::string_view to_string(PanoramaRulebase rulebase);  // "pre-rulebase", …
+
+// Which configuration a firewall's security policy lives in: a vsys of a firewall, or (when
+// `device_group` is set) a device group of a Panorama.
 struct Location {
   std::string device = "localhost.localdomain";
   std::string vsys = "vsys1";
+  std::string device_group;  // Panorama: the device group; empty = a firewall's vsys
+  PanoramaRulebase rulebase = PanoramaRulebase::Pre;
 };
 
-// The validated xpaths of one vsys: its root, the security rulebase, service objects and tags.
+// A Panorama device group name as the configuration may give it: 1-63 characters, not `shared`
+// (pan-os-codegen device-group.yaml, API-NOTES §14), and safe in an xpath. Config error otherwise.
+[[nodiscard]] Status validateDeviceGroupName(std::string_view name);
+
+// The validated xpaths of one vsys (or device group): its root, the security rulebase, service
+// objects and tags.
 class ConfigPaths {
  public:
+  // Config error when the device group name is not one Panorama allows.
   [[nodiscard]] static Result<ConfigPaths> forLocation(const Location& location);
 
-  // /config/devices/entry[@name='DEVICE']/vsys/entry[@name='VSYS']
+  // /config/devices/entry[@name='DEVICE']/vsys/entry[@name='VSYS'], or for a device group
+  // /config/devices/entry[@name='localhost.localdomain']/device-group/entry[@name='DG']
   [[nodiscard]] const std::string& vsys() const { return vsys_; }
-  [[nodiscard]] std::string rules() const { return vsys_ + "/rulebase/security/rules"; }
+  // …/rulebase/security/rules, or …/pre-rulebase/security/rules (post-rulebase) of the group.
+  [[nodiscard]] std::string rules() const { return vsys_ + rulebase_ + "/security/rules"; }
   [[nodiscard]] std::string services() const { return vsys_ + "/service"; }
   [[nodiscard]] std::string tags() const { return vsys_ + "/tag"; }
   [[nodiscard]] std::string addressGroups() const { return vsys_ + "/address-group"; }
@@ -50,8 +67,10 @@ class ConfigPaths {
   }
 
  private:
-  explicit ConfigPaths(std::string vsys) : vsys_(std::move(vsys)) {}
+  ConfigPaths(std::string vsys, std::string rulebase)
+      : vsys_(std::move(vsys)), rulebase_(std::move(rulebase)) {}
   std::string vsys_;
+  std::string rulebase_;  // "/rulebase", "/pre-rulebase" or "/post-rulebase"
 };
 
 }  // namespace trailwall::panos

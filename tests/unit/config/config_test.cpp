@@ -84,6 +84,49 @@ TEST(Config, SecretSources) {
             std::string::npos);
 }
 
+TEST(Config, PanoramaDeviceGroupRulebaseAndPush) {
+  const auto defaults = parseConfig("", "t.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->firewall.device_group, "");
+  EXPECT_EQ(defaults->firewall.rulebase, "pre");
+  EXPECT_EQ(defaults->firewall.push, "auto");
+  const auto c = parseConfig(
+      "[firewall]\nhost = \"panorama.example.com\"\ndevice_group = \"dg1\"\nrulebase = "
+      "\"post\"\npush = \"never\"\ndevice_hosts = [\"fw1.example.com\", \"10.0.0.2:8443\"]\n",
+      "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->firewall.device_group, "dg1");
+  EXPECT_EQ(c->firewall.rulebase, "post");
+  EXPECT_EQ(c->firewall.push, "never");
+  EXPECT_EQ(c->firewall.device_hosts,
+            (std::vector<std::string>{"fw1.example.com", "10.0.0.2:8443"}));
+  const auto env = parseConfig("", "t.toml",
+                               {{"TRAILWALL_FIREWALL_DEVICE_GROUP", "dg2"},
+                                {"TRAILWALL_FIREWALL_PUSH", "always"},
+                                {"TRAILWALL_FIREWALL_DEVICE_HOSTS", "a,b"}});
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->firewall.device_group, "dg2");
+  EXPECT_EQ(env->firewall.push, "always");
+  EXPECT_EQ(env->firewall.device_hosts, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Config, PanoramaKeysAreChecked) {
+  EXPECT_NE(errorOf("[firewall]\ndevice_group = \"shared\"").find("firewall.device_group"),
+            std::string::npos);
+  EXPECT_NE(errorOf("[firewall]\ndevice_group = \"" + std::string(64, 'd') + "\"")
+                .find("firewall.device_group"),
+            std::string::npos);
+  EXPECT_NE(
+      errorOf("[firewall]\ndevice_group = \"dg\"\nrulebase = \"middle\"").find("firewall.rulebase"),
+      std::string::npos);
+  EXPECT_NE(
+      errorOf("[firewall]\ndevice_group = \"dg\"\npush = \"sometimes\"").find("firewall.push"),
+      std::string::npos);
+  // Panorama-only keys without a device group say so.
+  EXPECT_NE(errorOf("[firewall]\npush = \"never\"").find("set firewall.device_group"),
+            std::string::npos);
+}
+
 TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(errorOf("[policy]\nlayout = \"zone\"\n"),
             "t.toml:2: policy.layout: unknown layout 'zone' (expected group, instance or tag)");

@@ -90,6 +90,22 @@ TEST(PlanOps, WritesThePlanInItsOrder) {
                 "delete /tag/entry[@name='old-tag']"}));
 }
 
+TEST(PlanOps, ADeviceGroupsPlanGoesToItsPreRulebaseAndObjects) {
+  Location location;
+  location.device_group = "dg1";
+  const auto dg = ConfigPaths::forLocation(location).value();
+  const auto ops = planOps(fullPlan(), dg).value();
+  ASSERT_EQ(ops.size(), 11U);
+  const std::string root =
+      "/config/devices/entry[@name='localhost.localdomain']/device-group/entry[@name='dg1']";
+  EXPECT_EQ(ops[0].xpath, root + "/tag/entry[@name='trailwall']");
+  EXPECT_EQ(ops[1].xpath, root + "/service/entry[@name='tw-tcp-8000-8099']");
+  EXPECT_EQ(ops[2].xpath, root + "/pre-rulebase/security/rules/entry[@name='sg-01-tcp-22']");
+  EXPECT_EQ(ops[3].action, ConfigAction::Move);
+  EXPECT_EQ(ops[3].destination, "Clean up");
+  EXPECT_EQ(ops[8].xpath, root + "/pre-rulebase/security/rules/entry[@name='sg-05-udp-53']");
+}
+
 TEST(PlanOps, SetSendsChildrenAndEditSendsTheWholeEntry) {
   const auto ops = planOps(fullPlan(), paths()).value();
   pugi::xml_document set;

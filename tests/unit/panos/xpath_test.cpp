@@ -61,8 +61,12 @@ TEST(ConfigPaths, BuildsTheVsysPathsOfAFirewall) {
 }
 
 TEST(ConfigPaths, RefusesAHostileVsys) {
-  EXPECT_FALSE(ConfigPaths::forLocation({"localhost.localdomain", "v'\"s"}).has_value());
-  EXPECT_FALSE(ConfigPaths::forLocation({"", "vsys1"}).has_value());
+  Location quotes;
+  quotes.vsys = "v'\"s";
+  EXPECT_FALSE(ConfigPaths::forLocation(quotes).has_value());
+  Location no_device;
+  no_device.device = "";
+  EXPECT_FALSE(ConfigPaths::forLocation(no_device).has_value());
 }
 
 }  // namespace
