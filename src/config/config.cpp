@@ -20,6 +20,8 @@ constexpr std::string_view kPolicyKeys[] = {
     "check_already_allowed", "app_ids",     "registration_timeout_seconds"};
 constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
 constexpr std::string_view kFirewallKeys[] = {"host",
+                                              "peer",
+                                              "check_passive",
                                               "vsys",
                                               "api_key",
                                               "tls_verify",
@@ -361,7 +363,8 @@ Out splitList(std::string_view text) {
 enum class ValueKind { String, List, Bool, Toml };
 ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions"};
-  constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
+  constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config",
+                                         "check_passive"};
   // Numbers (every *_seconds key and the counts) and tables.
   constexpr std::string_view kTomls[] = {"app_ids",
                                          "api_key",
@@ -543,6 +546,18 @@ Status validate(const Config& c) {
     }
   }
   if (c.firewall.vsys.empty()) return fail(ErrorCode::Config, "firewall.vsys: must not be empty");
+  if (!c.firewall.peer.empty() && c.firewall.host.empty()) {
+    return fail(ErrorCode::Config, "firewall.peer: set firewall.host (the first peer) too");
+  }
+  if (!c.firewall.peer.empty() && c.firewall.peer == c.firewall.host) {
+    return fail(ErrorCode::Config,
+                fmt::format("firewall.peer: '{}' is firewall.host itself; name the other HA peer",
+                            c.firewall.peer));
+  }
+  if (c.firewall.check_passive && c.firewall.peer.empty()) {
+    return fail(ErrorCode::Config,
+                "firewall.check_passive: needs firewall.peer (the HA pair's second peer)");
+  }
   for (const auto& [account, arn] : c.aws.roles) {
     if (account.size() != 12 || !allDigits(account)) {
       return fail(ErrorCode::Config,
@@ -668,6 +683,8 @@ Result<Config> parseConfig(std::string_view text, std::string_view source, const
   r.strings(gateway, "gateway", "eni_ids", c.policy.gateway_eni_ids);
   const auto* firewall = r.table(root, "firewall", kFirewallKeys);
   r.string(firewall, "firewall", "host", c.firewall.host);
+  r.string(firewall, "firewall", "peer", c.firewall.peer);
+  r.boolean(firewall, "firewall", "check_passive", c.firewall.check_passive);
   r.string(firewall, "firewall", "vsys", c.firewall.vsys);
   r.boolean(firewall, "firewall", "tls_verify", c.firewall.tls_verify);
   r.string(firewall, "firewall", "ca_bundle", c.firewall.ca_bundle);
