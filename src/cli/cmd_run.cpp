@@ -22,6 +22,7 @@
 #include "cloudtrail/decoder.h"
 #include "common/exit_pool.h"
 #include "engine/engine.h"
+#include "engine/failover.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
 #include "policy/rulebase_xml.h"
@@ -77,7 +78,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
   engine::RunReport progress;
-  auto report = engine.run(batch, mode, &progress);
+  auto report = engine::runRetryingFailover(engine, batch, mode, &progress);
   if (!report) {
     const auto& error = report.error();
     printErr("trailwall: " + to_string(error) + "\n");

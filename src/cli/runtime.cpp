@@ -223,18 +223,7 @@ Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::st
   return fail(ErrorCode::Internal, "unknown secret kind");
 }
 
-Result<panos::PanOsFirewall*> Runtime::firewall() {
-  if (firewall_) return firewall_.get();
-  if (config_.firewall.admin.empty()) {
-    return fail(ErrorCode::Config,
-                "firewall.admin is not set: name the API administrator the key belongs to "
-                "(trailwall commits only that administrator's changes)");
-  }
-  auto key = resolveSecret(config_.firewall.api_key, "the firewall API key");
-  if (!key) return std::unexpected(key.error());
-  auto client = panosClient(std::move(*key));
-  if (!client) return std::unexpected(client.error());
-  panos_ = std::move(*client);
+panos::FirewallOptions Runtime::firewallOptions(const std::string& host) {
   panos::FirewallOptions options;
   options.location.vsys = config_.firewall.vsys;
   options.from_zone = config_.policy.from_zone;
@@ -246,11 +235,51 @@ Result<panos::PanOsFirewall*> Runtime::firewall() {
   options.lock_poll_interval =
       std::min(options.lock_wait_timeout, secondsToMs(config_.firewall.lock_poll_seconds));
   options.hold_lease = secondsToMs(config_.firewall.run_lease_seconds);
-  options.hold_poll.fast = std::min(options.hold_poll.fast, panos_->jobPollSchedule().slow);
-  options.hold_poll.slow = std::max(options.hold_poll.fast, panos_->jobPollSchedule().slow);
-  options.name = config_.firewall.host;
+  const auto job_poll = secondsToMs(config_.firewall.job_poll_seconds);
+  options.hold_poll.fast = std::min(options.hold_poll.fast, job_poll);
+  options.hold_poll.slow = std::max(options.hold_poll.fast, job_poll);
+  options.name = host;
   options.run_id = runId();
-  auto fw = panos::PanOsFirewall::create(*panos_, clock_, std::move(options));
+  return options;
+}
+
+Result<std::unique_ptr<panos::Firewall>> Runtime::haPair(const config::FirewallConfig& firewall,
+                                                         const std::string& api_key) {
+  std::unique_ptr<panos::HaPeer> peers[2];
+  const std::string* hosts[2] = {&firewall.host, &firewall.peer};
+  for (int i = 0; i < 2; ++i) {
+    auto client = panosClient(api_key, *hosts[i]);
+    if (!client) return std::unexpected(client.error());
+    auto peer = panos::PanOsHaPeer::create(std::move(*client), clock_, firewallOptions(*hosts[i]));
+    if (!peer) return std::unexpected(peer.error());
+    peers[i] = std::move(*peer);
+  }
+  panos::HaPairOptions options;
+  options.check_passive = firewall.check_passive;
+  options.poll = secondsToMs(firewall.job_poll_seconds);
+  return std::make_unique<panos::HaPairFirewall>(std::move(peers[0]), std::move(peers[1]), clock_,
+                                                 options);
+}
+
+Result<panos::Firewall*> Runtime::firewall() {
+  if (firewall_) return firewall_.get();
+  if (config_.firewall.admin.empty()) {
+    return fail(ErrorCode::Config,
+                "firewall.admin is not set: name the API administrator the key belongs to "
+                "(trailwall commits only that administrator's changes)");
+  }
+  auto key = resolveSecret(config_.firewall.api_key, "the firewall API key");
+  if (!key) return std::unexpected(key.error());
+  if (!config_.firewall.peer.empty()) {
+    auto pair = haPair(config_.firewall, *key);
+    if (!pair) return std::unexpected(pair.error());
+    firewall_ = std::move(*pair);
+    return firewall_.get();
+  }
+  auto client = panosClient(std::move(*key));
+  if (!client) return std::unexpected(client.error());
+  panos_ = std::move(*client);
+  auto fw = panos::PanOsFirewall::create(*panos_, clock_, firewallOptions(config_.firewall.host));
   if (!fw) return std::unexpected(fw.error());
   firewall_ = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
   return firewall_.get();

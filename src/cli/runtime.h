@@ -18,6 +18,7 @@
 #include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
+#include "panos/ha_pair.h"
 
 namespace trailwall::cli {
 
@@ -48,8 +49,9 @@ class Runtime {
   void setAwsRegion(std::string region) { aws_region_ = std::move(region); }
   [[nodiscard]] Result<aws::AwsSession*> aws();
   [[nodiscard]] Result<engine::InventorySource*> awsInventory();
-  // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM).
-  [[nodiscard]] Result<panos::PanOsFirewall*> firewall();
+  // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM). With
+  // firewall.peer, an HA pair that writes only to its active peer (panos/ha_pair.h).
+  [[nodiscard]] Result<panos::Firewall*> firewall();
   [[nodiscard]] bool firewallConfigured() const { return !config_.firewall.host.empty(); }
   [[nodiscard]] Result<aws::S3Client*> s3();
   // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty.
@@ -61,6 +63,11 @@ class Runtime {
   [[nodiscard]] Result<std::string> resolveSecret(const config::SecretRef& ref,
                                                   std::string_view what);
   [[nodiscard]] http::SocketTransport& firewallTransport();
+  // The settings of the firewall at `host` (the configured host or its HA peer).
+  [[nodiscard]] panos::FirewallOptions firewallOptions(const std::string& host);
+  // Both peers of `firewall` (host and peer) behind one Firewall that writes to the active one.
+  [[nodiscard]] Result<std::unique_ptr<panos::Firewall>> haPair(
+      const config::FirewallConfig& firewall, const std::string& api_key);
 
   config::Config config_;
   std::string config_source_;
@@ -75,7 +82,7 @@ class Runtime {
   std::unique_ptr<aws::S3Client> s3_;
   std::unique_ptr<http::SocketTransport> firewall_transport_;
   std::unique_ptr<panos::PanOsClient> panos_;
-  std::unique_ptr<panos::PanOsFirewall> firewall_;
+  std::unique_ptr<panos::Firewall> firewall_;
 };
 
 }  // namespace trailwall::cli

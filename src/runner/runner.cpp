@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/failover.h"
 #include "runner/log_text.h"
 
 namespace trailwall::runner {
@@ -196,7 +197,7 @@ BatchResult Runner::run(std::span<const Delivery> deliveries,
       if (deadline) engine.setDeadline(engine::Deadline{*deadline, options_.write_budget});
       run.attempted = true;
       engine::RunReport progress;
-      auto report = engine.run(batch, options_.mode, &progress);
+      auto report = engine::runRetryingFailover(engine, batch, options_.mode, &progress);
       if (report) {
         run.report = std::move(*report);
       } else {
