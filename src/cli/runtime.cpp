@@ -157,7 +157,8 @@ Result<aws::S3Client*> Runtime::s3() {
 }
 
 Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api_key,
-                                                                 std::string host) {
+                                                                 std::string host,
+                                                                 int read_attempts) {
   if (host.empty()) host = config_.firewall.host;
   auto base = firewallBaseUrl(host);
   if (!base) return std::unexpected(base.error());
@@ -173,6 +174,7 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api
   options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
   options.job_timeout = secondsToMs(config_.firewall.commit_timeout_seconds);
   options.multi_config = config_.firewall.multi_config;
+  if (read_attempts > 0) options.read_attempts = read_attempts;
   return std::make_unique<panos::PanOsClient>(firewallTransport(), clock_, std::move(options));
 }
 
@@ -250,7 +252,12 @@ Result<std::unique_ptr<panos::Firewall>> Runtime::haPair(const config::FirewallC
   for (int i = 0; i < 2; ++i) {
     auto client = panosClient(api_key, *hosts[i]);
     if (!client) return std::unexpected(client.error());
-    auto peer = panos::PanOsHaPeer::create(std::move(*client), clock_, firewallOptions(*hosts[i]));
+    // HA state once per attempt: a peer that does not answer is down, and is asked again on
+    // the pair's own schedule.
+    auto state_client = panosClient(api_key, *hosts[i], 1);
+    if (!state_client) return std::unexpected(state_client.error());
+    auto peer = panos::PanOsHaPeer::create(std::move(*client), std::move(*state_client), clock_,
+                                           firewallOptions(*hosts[i]));
     if (!peer) return std::unexpected(peer.error());
     peers[i] = std::move(*peer);
   }

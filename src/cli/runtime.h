@@ -54,9 +54,11 @@ class Runtime {
   [[nodiscard]] Result<panos::Firewall*> firewall();
   [[nodiscard]] bool firewallConfigured() const { return !config_.firewall.host.empty(); }
   [[nodiscard]] Result<aws::S3Client*> s3();
-  // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty.
+  // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty;
+  // `read_attempts` (> 0) replaces the client's default for read-only requests.
   [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClient(std::string api_key,
-                                                                        std::string host = {});
+                                                                        std::string host = {},
+                                                                        int read_attempts = 0);
 
  private:
   Runtime() = default;

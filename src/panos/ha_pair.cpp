@@ -155,15 +155,16 @@ std::string rulebaseDifference(const std::map<std::string, std::string>& active,
 }
 
 Result<std::unique_ptr<PanOsHaPeer>> PanOsHaPeer::create(std::unique_ptr<PanOsClient> client,
+                                                         std::unique_ptr<PanOsClient> state_client,
                                                          Clock& clock, FirewallOptions options) {
   auto paths = ConfigPaths::forLocation(options.location);
   if (!paths) return fail(ErrorCode::Config, paths.error().message);
   std::string name = options.name;
   auto firewall = PanOsFirewall::create(*client, clock, std::move(options));
   if (!firewall) return std::unexpected(firewall.error());
-  return std::unique_ptr<PanOsHaPeer>(
-      new PanOsHaPeer(std::move(client), std::make_unique<PanOsFirewall>(std::move(*firewall)),
-                      std::move(name), paths->rules()));
+  return std::unique_ptr<PanOsHaPeer>(new PanOsHaPeer(
+      std::move(client), std::move(state_client),
+      std::make_unique<PanOsFirewall>(std::move(*firewall)), std::move(name), paths->rules()));
 }
 
 Result<std::map<std::string, std::string>> PanOsHaPeer::runningRules() {
@@ -176,9 +177,26 @@ Result<std::map<std::string, std::string>> PanOsHaPeer::runningRules() {
 // A hold taken on one peer; refused by the pair once that peer is no longer the active one.
 class HaPairFirewall::PairHold final : public Hold {
  public:
-  PairHold(std::unique_ptr<Hold> inner, std::size_t peer) : inner_(std::move(inner)), peer_(peer) {}
+  PairHold(std::unique_ptr<Hold> inner, std::size_t peer, const HaPairFirewall& pair)
+      : inner_(std::move(inner)), peer_(peer), pair_(pair) {}
+  ~PairHold() override {
+    // Not released by its run: the inner hold's destructor would wait for a dead peer.
+    if (pair_.unreachable_[peer_]) inner_->abandon();
+  }
+  PairHold(const PairHold&) = delete;
+  PairHold& operator=(const PairHold&) = delete;
   [[nodiscard]] Status verify() override { return inner_->verify(); }
-  [[nodiscard]] Status release() override { return inner_->release(); }
+  [[nodiscard]] Status release() override {
+    if (pair_.unreachable_[peer_] && !inner_->report().released) {
+      inner_->abandon();
+      return fail(ErrorCode::Network,
+                  fmt::format("not releasing the hold on {}: it does not answer (HA failover); "
+                              "its lock lapses after the lease",
+                              pair_.peers_[peer_]->name()));
+    }
+    return inner_->release();
+  }
+  void abandon() override { inner_->abandon(); }
   [[nodiscard]] const HoldReport& report() const override { return inner_->report(); }
   [[nodiscard]] Hold& inner() { return *inner_; }
   [[nodiscard]] std::size_t peer() const { return peer_; }
@@ -186,6 +204,7 @@ class HaPairFirewall::PairHold final : public Hold {
  private:
   std::unique_ptr<Hold> inner_;
   std::size_t peer_;
+  const HaPairFirewall& pair_;
 };
 
 HaPairFirewall::HaPairFirewall(std::unique_ptr<HaPeer> first, std::unique_ptr<HaPeer> second,
@@ -200,7 +219,10 @@ Result<std::size_t> HaPairFirewall::choose(bool wait) {
   const auto started = clock_.steadyNow();
   while (true) {
     std::vector<PeerAnswer> answers;
-    for (const auto& peer : peers_) answers.push_back(PeerAnswer{peer->name(), peer->haState()});
+    for (std::size_t i = 0; i < peers_.size(); ++i) {
+      answers.push_back(PeerAnswer{peers_[i]->name(), peers_[i]->haState()});
+      unreachable_[i] = !answers.back().state.has_value();
+    }
     auto chosen = chooseActivePeer(answers);
     if (chosen || !wait || chosen.error().code == ErrorCode::Config ||
         clock_.steadyNow() - started >= options_.failover_wait) {
@@ -303,7 +325,7 @@ Status HaPairFirewall::sendRegistrations(const policy::RegistrationChanges& chan
 Result<std::unique_ptr<Hold>> HaPairFirewall::hold() {
   auto held = onActive([](Firewall& fw) { return fw.hold(); });
   if (!held) return std::unexpected(held.error());
-  return std::unique_ptr<Hold>(std::make_unique<PairHold>(std::move(*held), *current_));
+  return std::unique_ptr<Hold>(std::make_unique<PairHold>(std::move(*held), *current_, *this));
 }
 
 Status HaPairFirewall::revertLeftovers(Hold& hold) {
@@ -361,8 +383,10 @@ Status HaPairFirewall::checkPassive() {
 RequestCounts HaPairFirewall::requestCounts() const {
   RequestCounts counts;
   for (const auto& peer : peers_) {
-    for (const auto& [kind, n] : peer->firewall().requestCounts().by_kind)
+    for (const auto& [kind, n] : peer->firewall().requestCounts().by_kind) {
       counts.by_kind[kind] += n;
+    }
+    for (const auto& [kind, n] : peer->stateRequests().by_kind) counts.by_kind[kind] += n;
   }
   return counts;
 }

@@ -87,32 +87,39 @@ class HaPeer {
   [[nodiscard]] virtual const std::string& name() const = 0;
   [[nodiscard]] virtual Firewall& firewall() = 0;
   [[nodiscard]] virtual Result<HaState> haState() = 0;
+  // The requests haState() sent so far.
+  [[nodiscard]] virtual RequestCounts stateRequests() const = 0;
   // The security rules of its running configuration: rule name → the rule's XML without
   // attributes. Read-only.
   [[nodiscard]] virtual Result<std::map<std::string, std::string>> runningRules() = 0;
 };
 
-// A peer over the XML API: its own client and PanOsFirewall.
+// A peer over the XML API: its own client and PanOsFirewall, and a client for the HA state
+// (one attempt per query: a peer that does not answer is down).
 class PanOsHaPeer final : public HaPeer {
  public:
   // Errors as PanOsFirewall::create.
   [[nodiscard]] static Result<std::unique_ptr<PanOsHaPeer>> create(
-      std::unique_ptr<PanOsClient> client, Clock& clock, FirewallOptions options);
+      std::unique_ptr<PanOsClient> client, std::unique_ptr<PanOsClient> state_client, Clock& clock,
+      FirewallOptions options);
 
   [[nodiscard]] const std::string& name() const override { return name_; }
   [[nodiscard]] Firewall& firewall() override { return *firewall_; }
-  [[nodiscard]] Result<HaState> haState() override { return queryHaState(*client_); }
+  [[nodiscard]] Result<HaState> haState() override { return queryHaState(*state_client_); }
+  [[nodiscard]] RequestCounts stateRequests() const override { return state_client_->counts(); }
   [[nodiscard]] Result<std::map<std::string, std::string>> runningRules() override;
 
  private:
-  PanOsHaPeer(std::unique_ptr<PanOsClient> client, std::unique_ptr<PanOsFirewall> firewall,
-              std::string name, std::string rules_xpath)
+  PanOsHaPeer(std::unique_ptr<PanOsClient> client, std::unique_ptr<PanOsClient> state_client,
+              std::unique_ptr<PanOsFirewall> firewall, std::string name, std::string rules_xpath)
       : client_(std::move(client)),
+        state_client_(std::move(state_client)),
         firewall_(std::move(firewall)),
         name_(std::move(name)),
         rules_xpath_(std::move(rules_xpath)) {}
 
   std::unique_ptr<PanOsClient> client_;
+  std::unique_ptr<PanOsClient> state_client_;
   std::unique_ptr<PanOsFirewall> firewall_;
   std::string name_;
   std::string rules_xpath_;
@@ -180,6 +187,9 @@ class HaPairFirewall final : public Firewall {
   Clock& clock_;
   HaPairOptions options_;
   std::optional<std::size_t> current_;
+  // Peers whose last HA state query got no answer: a hold on one is not released (it would
+  // only wait for the connection to fail again); it lapses after the lease.
+  std::array<bool, 2> unreachable_{false, false};
 };
 
 }  // namespace trailwall::panos

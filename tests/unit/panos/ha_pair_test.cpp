@@ -159,6 +159,11 @@ class FakeHaPeer final : public HaPeer {
     }
     return state_;
   }
+  [[nodiscard]] RequestCounts stateRequests() const override {
+    RequestCounts counts;
+    counts.by_kind["op/show"] = state_queries_;
+    return counts;
+  }
   [[nodiscard]] Result<std::map<std::string, std::string>> runningRules() override {
     std::map<std::string, std::string> rules;
     for (const auto& rule : firewall_.rulebase().rules) {
