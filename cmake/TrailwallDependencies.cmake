@@ -42,6 +42,16 @@ find_library(TRAILWALL_LIBDEFLATE_STATIC NAMES libdeflate.a REQUIRED)
 set_target_properties(PkgConfig::libdeflate PROPERTIES
   INTERFACE_LINK_LIBRARIES "${TRAILWALL_LIBDEFLATE_STATIC}" INTERFACE_LINK_OPTIONS ""
   INTERFACE_LINK_DIRECTORIES "")
+# jemalloc (static) as trailwall's allocator: planning at scale is allocation-bound, and glibc's
+# malloc took about a third of `plan`'s CPU on 100,000 instances (bench/RESULTS.md). Not under
+# the sanitizers or libFuzzer, which bring their own allocator.
+option(TRAILWALL_JEMALLOC "Link jemalloc statically into the trailwall executable" ON)
+add_library(trailwall_malloc INTERFACE)
+if(TRAILWALL_JEMALLOC AND NOT TRAILWALL_SANITIZE AND NOT TRAILWALL_FUZZ)
+  find_library(TRAILWALL_JEMALLOC_STATIC NAMES libjemalloc_pic.a REQUIRED)
+  target_link_libraries(trailwall_malloc INTERFACE ${TRAILWALL_JEMALLOC_STATIC} Threads::Threads
+                                                   ${CMAKE_DL_LIBS} m)
+endif()
 if(TRAILWALL_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -11,7 +11,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 openssl curl procps
-  hyperfine chromium ccache unzip zip libisal-dev
+  hyperfine chromium ccache unzip zip libisal-dev libjemalloc-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds trailwall and runs every test: the Release build with all ctest labels (unit,
-# integration, e2e), then the ASan+UBSan build with the unit tests (fuzz corpora included).
+# integration, e2e), then the ASan+UBSan build with trailwall's unit tests (fuzz corpora
+# included; panos-sim, a test tool whose tests ran in the release build, is left out).
 # Usage: scripts/test.sh [--no-asan] [--no-unity]
 # Both builds are unity builds (16 sources per compiler run): the same headers are parsed and
 # the same inline code generated once per batch instead of once per file, which takes about a
@@ -15,7 +16,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
     --no-unity) unity=OFF ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument $arg" >&2; exit 1 ;;
   esac
 done

@@ -345,10 +345,13 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     // ip-permission.prefix-list-id), so read the groups and pick; ≤ 1000 groups is one call.
     ask(all_groups, [&] { return ec2_.describeSecurityGroups({}); });
     groups_asked_.merge(IdSet(scope.group_ids));
-  } else if (!scope.group_ids.empty()) {
+  } else if (!scope.group_ids.empty() && instance_seeds.empty() && eni_seeds.empty()) {
     groups_asked_.merge(IdSet(scope.group_ids));
     readGroups(round, {{"group-id", toVector(scope.group_ids)}});
   }
+  // With instances or ENIs named too, the named groups wait for round 2, where they are read in
+  // one call with the groups those instances carry (else DescribeSecurityGroups and the ENIs
+  // carrying the groups would each cost a second call).
   if (!scope.vpc_ids.empty()) {
     // VPC ids named directly must exist; the rest come from resources read.
     ask(by_vpc, [&] { return ec2_.describeVpcs({{}, {{"vpc-id", toVector(scope.vpc_ids)}}}); });
@@ -446,7 +449,6 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     noteGone(scope.vpc_ids, vpcs_);
   }
   noteGone(scope.network_interface_ids, enis_);
-  noteGone(scope.group_ids, groups_);
 
   // Rounds 2…: until nothing is missing. Every round asks only for what was never asked, so
   // this ends; the bound guards against a bug turning into a silent partial load.
@@ -518,6 +520,13 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
       readGroups(round, group_read.size() <= Ec2Client::kMaxValuesPerCall
                             ? std::vector<Ec2Filter>{{"group-id", toVector(group_read)}}
                             : std::vector<Ec2Filter>{});
+      // The ENIs carrying a group can be asked for by its id before the group is read: in the
+      // same call and round as the other groups' ENIs, rather than one more of each. Not when
+      // whole VPCs are read in this round (they may bring those ENIs anyway) or past one call.
+      if (!all_instances_ && vpcs_to_read.empty() &&
+          group_read.size() + group_enis.size() <= Ec2Client::kMaxValuesPerCall) {
+        group_enis.merge(IdSet(group_read));
+      }
     }
     if (!group_enis.empty()) {
       group_enis_asked_.merge(IdSet(group_enis));

@@ -284,6 +284,32 @@ TEST_F(InventoryLoad, InstanceScopeCoversItsGroupsWithAFixedNumberOfCalls) {
   EXPECT_EQ(loaded->report.total_calls, 8u);
 }
 
+// A batch naming an instance and a group (a start and a rule change) reads each kind once: the
+// named group waits for the groups the instance carries, and the ENIs carrying all of them are
+// asked for in the same round, not one round later.
+TEST_F(InventoryLoad, InstancesAndGroupsNamedTogetherReadEachKindOnce) {
+  inventory::Scope scope;
+  scope.instance_ids = {id("instances", "app")};  // app's ENI carries app only
+  scope.group_ids = {id("groups", "web")};
+  auto loaded = load(scope);
+  ASSERT_TRUE(loaded) << to_string(loaded.error());
+  Inventory expected = expectedVpc();
+  expected.subnets.clear();
+  std::erase_if(expected.security_groups, [&](auto& g) { return g.id == id("groups", "gw"); });
+  expected.coverage = inventory::Coverage{.everything = false,
+                                          .group_ids = {id("groups", "web"), id("groups", "app")},
+                                          .instance_ids = {id("instances", "app")}};
+  expectSame(expected, loaded->inventory);
+  EXPECT_TRUE(loaded->inventory.gone.empty());
+  // Was 11: DescribeInstances 3, DescribeNetworkInterfaces 2, DescribeSecurityGroups 2.
+  const CallCounts expected_calls = {
+      {"DescribeInstances", 2},   {"DescribeNetworkInterfaces", 1},
+      {"DescribeRouteTables", 1}, {"DescribeSecurityGroups", 1},
+      {"DescribeVpcs", 1},        {"GetManagedPrefixListEntries", 2},
+  };
+  EXPECT_EQ(loaded->report.calls, expected_calls) << loaded->report.summary();
+}
+
 // A CloudTrail log of `records` (JSON objects), decoded the way `handle` decodes it, merged into
 // the one scope of its batch.
 inventory::Scope batchScope(const std::vector<std::string>& records) {
