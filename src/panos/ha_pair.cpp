@@ -239,7 +239,8 @@ Result<std::size_t> HaPairFirewall::choose(bool wait) {
 
 Result<std::size_t> HaPairFirewall::active() {
   if (current_) return *current_;
-  auto chosen = choose(/*wait=*/false);
+  // A pair in the middle of a failover has no active peer for a few seconds: wait for it.
+  auto chosen = choose(/*wait=*/true);
   if (!chosen) return std::unexpected(chosen.error());
   current_ = *chosen;
   return *chosen;

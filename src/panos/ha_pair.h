@@ -135,7 +135,8 @@ class PanOsHaPeer final : public HaPeer {
 
 struct HaPairOptions {
   bool check_passive = false;
-  // After a suspected failover: how long to wait for a peer to become active, asked this often.
+  // At the first request and after a suspected failover: how long to wait for a peer to become
+  // active, asked this often.
   std::chrono::milliseconds failover_wait{std::chrono::seconds(30)};
   std::chrono::milliseconds poll{std::chrono::seconds(2)};
   // check_passive: how long the passive may take to show the commit (sync enabled only).
@@ -169,10 +170,10 @@ class HaPairFirewall final : public Firewall {
 
  private:
   class PairHold;
-  // The active peer, asking both peers first when none is chosen yet.
+  // The active peer, asking both peers first when none is chosen yet (waiting as choose does).
   [[nodiscard]] Result<std::size_t> active();
   // Both peers' states and the choice; with `wait`, asked again until one is active or
-  // failover_wait has passed.
+  // failover_wait has passed (a peer reporting HA disabled ends it at once).
   [[nodiscard]] Result<std::size_t> choose(bool wait);
   // `error` of a request to the active peer, or the Failover error when the other peer is
   // active now (which later calls then use).

@@ -252,9 +252,11 @@ TEST_F(HaPairFirewallTest, ReadsHoldsWritesAndCommitsOnlyOnTheActivePeer) {
 TEST_F(HaPairFirewallTest, NoActivePeerIsAnErrorWithoutAnyWrite) {
   a_->setState(haState("passive"));
   b_->setState(std::unexpected(networkError()));
+  const auto start = clock_.steadyNow();
   auto hold = pair_->hold();
   ASSERT_FALSE(hold);
   EXPECT_NE(hold.error().message.find("no HA peer is active"), std::string::npos);
+  EXPECT_EQ(clock_.steadyNow() - start, std::chrono::seconds(10));  // failover_wait, then no
   EXPECT_EQ(a_->fake().holds() + b_->fake().holds(), 0);
 }
 
