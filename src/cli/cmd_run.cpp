@@ -24,6 +24,7 @@
 #include "cloudtrail/decoder.h"
 #include "common/exit_pool.h"
 #include "engine/engine.h"
+#include "engine/failover.h"
 #include "engine/offline_firewall.h"
 #include "inventory/inventory_json.h"
 #include "policy/rulebase_xml.h"
@@ -84,7 +85,7 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
   }
   engine::Engine engine(std::move(options), source, *firewall, rt.clock(), engine_options);
   engine::RunReport progress;
-  auto report = engine.run(batch, mode, &progress);
+  auto report = engine::runRetryingFailover(engine, batch, mode, &progress);
   if (!report) {
     const auto& error = report.error();
     printErr("trailwall: " + to_string(error) + "\n");
@@ -105,14 +106,16 @@ int execute(const CommandContext& ctx, Runtime& rt, engine::InventorySource& sou
 }
 
 // A fleet's run (issue 13): each firewall's report under its name, and one exit code: 1 when any
-// firewall failed (each named on stderr) or `all_done` is false, else 3 when any committed
-// without enforcing, else 2 when any has changes pending (dry run, verify), else 0.
+// firewall failed (each named on stderr) or `all_done` is false, else 4 when any Panorama push
+// was deferred, else 3 when any committed without enforcing, else 2 when any has changes pending
+// (dry run, verify), else 0.
 int fleetOutcome(const CommandContext& ctx, const std::vector<runner::FirewallRun>& runs,
                  const cloudtrail::Decoded* events, const std::vector<Error>& input_errors,
                  engine::Mode mode, bool all_done = true) {
   std::vector<FirewallReport> reports;
   bool failed = !all_done || !input_errors.empty();
   bool not_enforced = false;
+  bool deferred = false;
   bool pending = false;
   for (const auto& run : runs) {
     reports.push_back(FirewallReport{run.firewall, run.report ? &*run.report : nullptr,
@@ -124,6 +127,7 @@ int fleetOutcome(const CommandContext& ctx, const std::vector<runner::FirewallRu
     }
     if (!run.report) continue;
     not_enforced = not_enforced || (mode == engine::Mode::Apply && run.report->notEnforced());
+    deferred = deferred || (mode == engine::Mode::Apply && pushDeferred(*run.report));
     pending = pending ||
               (mode == engine::Mode::Plan &&
                (!run.report->plan.empty() || run.report->registrationsPending())) ||
@@ -133,6 +137,7 @@ int fleetOutcome(const CommandContext& ctx, const std::vector<runner::FirewallRu
                ? fleetReportJson(reports, events, input_errors)
                : fleetReportText(reports, events, ctx.global.verbose));
   if (failed) return kExitError;
+  if (deferred) return kExitPushDeferred;
   if (not_enforced) return kExitNotEnforced;
   return pending ? kExitChangesPending : kExitOk;
 }
@@ -265,7 +270,7 @@ int executeFleet(const CommandContext& ctx, Runtime& rt, engine::InventorySource
     engine::Engine engine(std::move(policy), shared, *firewall, rt.clock(), engine_options);
     run.attempted = true;
     engine::RunReport progress;
-    auto report = engine.run(everythingBatch(), mode, &progress);
+    auto report = engine::runRetryingFailover(engine, everythingBatch(), mode, &progress);
     if (report) {
       run.report = std::move(*report);
     } else {

@@ -180,14 +180,16 @@ Result<aws::S3Client*> Runtime::s3() {
 }
 
 Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClient(std::string api_key,
-                                                                 std::string host) {
+                                                                 std::string host,
+                                                                 int read_attempts) {
   auto member = config_.fleet().front();
   if (!host.empty()) member.firewall.host = std::move(host);
-  return panosClientFor(member.name, member.firewall, std::move(api_key));
+  return panosClientFor(member.name, member.firewall, std::move(api_key), read_attempts);
 }
 
 Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClientFor(
-    const std::string& name, const config::FirewallConfig& firewall, std::string api_key) {
+    const std::string& name, const config::FirewallConfig& firewall, std::string api_key,
+    int read_attempts) {
   const auto& host = firewall.host;
   auto base = firewallBaseUrl(host);
   if (!base) return std::unexpected(base.error());
@@ -203,6 +205,7 @@ Result<std::unique_ptr<panos::PanOsClient>> Runtime::panosClientFor(
   options.job_poll_fast = std::min(options.job_poll_fast, options.job_poll_interval);
   options.job_timeout = secondsToMs(firewall.commit_timeout_seconds);
   options.multi_config = firewall.multi_config;
+  if (read_attempts > 0) options.read_attempts = read_attempts;
   return std::make_unique<panos::PanOsClient>(firewallTransport(name, firewall), clock_,
                                               std::move(options));
 }
@@ -254,11 +257,59 @@ Result<std::string> Runtime::resolveSecret(const config::SecretRef& ref, std::st
   return fail(ErrorCode::Internal, "unknown secret kind");
 }
 
-Result<panos::PanOsFirewall*> Runtime::firewall() {
+panos::FirewallOptions Runtime::firewallOptions(const config::FirewallConfig& cfg,
+                                                const policy::Options& policy,
+                                                const std::string& host) {
+  panos::FirewallOptions options;
+  options.location.vsys = cfg.vsys;
+  options.from_zone = policy.from_zone;
+  options.to_zone = policy.to_zone;
+  options.managed_tag = policy.managed_tag;
+  options.max_policy_match_tests = cfg.max_policy_match_tests;
+  options.policy_match_concurrency = cfg.policy_match_concurrency;
+  options.lock_wait_timeout = secondsToMs(cfg.lock_wait_seconds);
+  options.lock_poll_interval =
+      std::min(options.lock_wait_timeout, secondsToMs(cfg.lock_poll_seconds));
+  options.hold_lease = secondsToMs(cfg.run_lease_seconds);
+  const auto job_poll = secondsToMs(cfg.job_poll_seconds);
+  options.hold_poll.fast = std::min(options.hold_poll.fast, job_poll);
+  options.hold_poll.slow = std::max(options.hold_poll.fast, job_poll);
+  options.name = host;
+  options.run_id = runId();
+  return options;
+}
+
+Result<std::unique_ptr<panos::Firewall>> Runtime::haPair(const config::FleetFirewall& member,
+                                                         const std::string& api_key) {
+  const auto& firewall = member.firewall;
+  std::unique_ptr<panos::HaPeer> peers[2];
+  const std::string* hosts[2] = {&firewall.host, &firewall.peer};
+  for (int i = 0; i < 2; ++i) {
+    auto peer_cfg = firewall;
+    peer_cfg.host = *hosts[i];
+    auto client = panosClientFor(member.name, peer_cfg, api_key);
+    if (!client) return std::unexpected(client.error());
+    // HA state once per attempt: a peer that does not answer is down, and is asked again on
+    // the pair's own schedule.
+    auto state_client = panosClientFor(member.name, peer_cfg, api_key, 1);
+    if (!state_client) return std::unexpected(state_client.error());
+    auto peer = panos::PanOsHaPeer::create(std::move(*client), std::move(*state_client), clock_,
+                                           firewallOptions(firewall, member.policy, *hosts[i]));
+    if (!peer) return std::unexpected(peer.error());
+    peers[i] = std::move(*peer);
+  }
+  panos::HaPairOptions options;
+  options.check_passive = firewall.check_passive;
+  options.poll = secondsToMs(firewall.job_poll_seconds);
+  return std::make_unique<panos::HaPairFirewall>(std::move(peers[0]), std::move(peers[1]), clock_,
+                                                 options);
+}
+
+Result<panos::Firewall*> Runtime::firewall() {
   return firewall(config_.fleet().front().name);
 }
 
-Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
+Result<panos::Firewall*> Runtime::firewall(std::string_view name) {
   const std::lock_guard lock(firewalls_mutex_);
   if (const auto it = firewalls_.find(name); it != firewalls_.end()) return it->second.get();
   const auto member = config_.member(name);
@@ -280,6 +331,13 @@ Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
                                             ? "the firewall API key"
                                             : fmt::format("the API key of {}", which));
   if (!key) return std::unexpected(key.error());
+  if (!cfg.peer.empty()) {
+    auto pair = haPair(*member, *key);
+    if (!pair) return std::unexpected(pair.error());
+    auto& out = firewalls_[member->name];
+    out = std::move(*pair);
+    return out.get();
+  }
   auto client = panosClientFor(member->name, cfg, *key);
   if (!client) return std::unexpected(client.error());
   auto& panos = panos_[member->name];
@@ -298,21 +356,7 @@ Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
     devices.push_back(device->get());
     device_clients_.push_back(std::move(*device));
   }
-  panos::FirewallOptions options;
-  options.location.vsys = cfg.vsys;
-  options.from_zone = policy.from_zone;
-  options.to_zone = policy.to_zone;
-  options.managed_tag = policy.managed_tag;
-  options.max_policy_match_tests = cfg.max_policy_match_tests;
-  options.policy_match_concurrency = cfg.policy_match_concurrency;
-  options.lock_wait_timeout = secondsToMs(cfg.lock_wait_seconds);
-  options.lock_poll_interval =
-      std::min(options.lock_wait_timeout, secondsToMs(cfg.lock_poll_seconds));
-  options.hold_lease = secondsToMs(cfg.run_lease_seconds);
-  options.hold_poll.fast = std::min(options.hold_poll.fast, panos->jobPollSchedule().slow);
-  options.hold_poll.slow = std::max(options.hold_poll.fast, panos->jobPollSchedule().slow);
-  options.name = cfg.host;
-  options.run_id = runId();
+  auto options = firewallOptions(cfg, policy, cfg.host);
   options.location.device_group = cfg.device_group;
   options.location.rulebase =
       cfg.rulebase == "post" ? panos::PanoramaRulebase::Post : panos::PanoramaRulebase::Pre;
@@ -324,9 +368,10 @@ Result<panos::PanOsFirewall*> Runtime::firewall(std::string_view name) {
   options.push = *push;
   auto fw = panos::PanOsFirewall::create(*panos, clock_, std::move(options));
   if (!fw) return std::unexpected(fw.error());
+  auto pan = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
+  pan->setDeviceClients(std::move(devices));
   auto& out = firewalls_[member->name];
-  out = std::make_unique<panos::PanOsFirewall>(std::move(*fw));
-  out->setDeviceClients(std::move(devices));
+  out = std::move(pan);
   return out.get();
 }
 

@@ -22,6 +22,7 @@
 #include "http/socket_transport.h"
 #include "panos/client.h"
 #include "panos/firewall.h"
+#include "panos/ha_pair.h"
 #include "runner/fleet_split.h"
 
 namespace trailwall::cli {
@@ -57,17 +58,20 @@ class Runtime {
   [[nodiscard]] Result<aws::AwsSession*> aws();
   [[nodiscard]] Result<engine::InventorySource*> awsInventory();
   // The firewall client, with its API key resolved (env, file, Secrets Manager or SSM): the
-  // fleet's firewall named `name` (config::Config::fleet), or its first. Safe to call from several
+  // fleet's firewall named `name` (config::Config::fleet), or its first. With firewall.peer, an
+  // HA pair that writes only to its active peer (panos/ha_pair.h). Safe to call from several
   // threads (a fleet's runs); each name's firewall is built once.
-  [[nodiscard]] Result<panos::PanOsFirewall*> firewall();
-  [[nodiscard]] Result<panos::PanOsFirewall*> firewall(std::string_view name);
+  [[nodiscard]] Result<panos::Firewall*> firewall();
+  [[nodiscard]] Result<panos::Firewall*> firewall(std::string_view name);
   [[nodiscard]] bool firewallConfigured() const {
     return !config_.firewall.host.empty() || !config_.firewalls.empty();
   }
   [[nodiscard]] Result<aws::S3Client*> s3();
-  // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty.
+  // A bare PAN-OS client (keygen: no key yet); `host` overrides firewall.host when not empty;
+  // `read_attempts` (> 0) replaces the client's default for read-only requests.
   [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClient(std::string api_key,
-                                                                        std::string host = {});
+                                                                        std::string host = {},
+                                                                        int read_attempts = 0);
 
  private:
   Runtime() = default;
@@ -76,7 +80,15 @@ class Runtime {
   [[nodiscard]] http::SocketTransport& firewallTransport(const std::string& name,
                                                          const config::FirewallConfig& firewall);
   [[nodiscard]] Result<std::unique_ptr<panos::PanOsClient>> panosClientFor(
-      const std::string& name, const config::FirewallConfig& firewall, std::string api_key);
+      const std::string& name, const config::FirewallConfig& firewall, std::string api_key,
+      int read_attempts = 0);
+  // The settings of the firewall at `host` (the entry's host or its HA peer).
+  [[nodiscard]] panos::FirewallOptions firewallOptions(const config::FirewallConfig& firewall,
+                                                       const policy::Options& policy,
+                                                       const std::string& host);
+  // Both peers of `member` (host and peer) behind one Firewall that writes to the active one.
+  [[nodiscard]] Result<std::unique_ptr<panos::Firewall>> haPair(const config::FleetFirewall& member,
+                                                                const std::string& api_key);
 
   config::Config config_;
   std::string config_source_;
@@ -94,7 +106,7 @@ class Runtime {
   std::map<std::string, std::unique_ptr<http::SocketTransport>, std::less<>> firewall_transports_;
   std::map<std::string, std::unique_ptr<panos::PanOsClient>, std::less<>> panos_;
   std::vector<std::unique_ptr<panos::PanOsClient>> device_clients_;  // Panorama's device_hosts
-  std::map<std::string, std::unique_ptr<panos::PanOsFirewall>, std::less<>> firewalls_;
+  std::map<std::string, std::unique_ptr<panos::Firewall>, std::less<>> firewalls_;
 };
 
 }  // namespace trailwall::cli

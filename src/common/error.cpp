@@ -16,6 +16,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::Remote: return "remote error";
     case ErrorCode::Config: return "configuration error";
     case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::Failover: return "HA failover";
     case ErrorCode::Internal: return "internal error";
   }
   return "unknown error";
@@ -35,6 +36,7 @@ std::string_view errorLabel(ErrorCode code) {
     case ErrorCode::Remote: return "remote";
     case ErrorCode::Config: return "config";
     case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::Failover: return "failover";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";

@@ -22,6 +22,7 @@ enum class ErrorCode {
   Remote,        // the remote side answered with an error we do not classify further
   Config,        // trailwall's own configuration is wrong or incomplete
   Unsupported,   // the request is valid but this device or version cannot do it
+  Failover,      // the HA peer written to stopped being the active one; its peer is active now
   Internal,      // a bug in trailwall
 };
 

@@ -20,6 +20,8 @@ constexpr std::string_view kPolicyKeys[] = {
     "check_already_allowed", "app_ids",     "registration_timeout_seconds"};
 constexpr std::string_view kGatewayKeys[] = {"instance_id", "eni_ids"};
 constexpr std::string_view kFirewallKeys[] = {"host",
+                                              "peer",
+                                              "check_passive",
                                               "vsys",
                                               "api_key",
                                               "tls_verify",
@@ -360,6 +362,8 @@ void readFirewall(Reader& r, const toml::table* firewall, std::string_view path,
                   FirewallConfig& out, policy::Options& policy) {
   const std::string where(path);
   r.string(firewall, path, "host", out.host);
+  r.string(firewall, path, "peer", out.peer);
+  r.boolean(firewall, path, "check_passive", out.check_passive);
   r.string(firewall, path, "vsys", out.vsys);
   r.boolean(firewall, path, "tls_verify", out.tls_verify);
   r.string(firewall, path, "ca_bundle", out.ca_bundle);
@@ -469,7 +473,8 @@ Out splitList(std::string_view text) {
 enum class ValueKind { String, List, Bool, Toml };
 ValueKind kindOf(std::string_view key) {
   constexpr std::string_view kLists[] = {"eni_ids", "accounts", "regions", "device_hosts"};
-  constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config"};
+  constexpr std::string_view kBools[] = {"check_already_allowed", "tls_verify", "multi_config",
+                                         "check_passive"};
   // Numbers (every *_seconds key and the counts) and tables.
   constexpr std::string_view kTomls[] = {"app_ids",
                                          "api_key",
@@ -710,6 +715,29 @@ Status validateFirewall(const FirewallConfig& firewall, const policy::Options& p
     return fail(
         ErrorCode::Config,
         fmt::format("{}firewall.admin: '{}' is not a PAN-OS administrator name", path, admin));
+  }
+  if (!firewall.peer.empty() && firewall.host.empty()) {
+    return fail(ErrorCode::Config,
+                fmt::format("{0}firewall.peer: set {0}firewall.host (the first peer) too", path));
+  }
+  if (!firewall.peer.empty() && firewall.peer == firewall.host) {
+    return fail(ErrorCode::Config,
+                fmt::format("{0}firewall.peer: '{1}' is {0}firewall.host itself; name the other HA "
+                            "peer",
+                            path, firewall.peer));
+  }
+  if (firewall.check_passive && firewall.peer.empty()) {
+    return fail(ErrorCode::Config,
+                fmt::format("{0}firewall.check_passive: needs {0}firewall.peer (the HA pair's "
+                            "second peer)",
+                            path));
+  }
+  if (!firewall.peer.empty() && !firewall.device_group.empty()) {
+    return fail(
+        ErrorCode::Config,
+        fmt::format("{0}firewall.peer: a Panorama HA pair ({0}firewall.device_group) is not "
+                    "supported; name the active Panorama only",
+                    path));
   }
   return validatePanorama(firewall, path);
 }

@@ -53,6 +53,12 @@ struct SecretRef {
 
 struct FirewallConfig {
   std::string host;  // name or address, optionally ":port"
+  // An HA pair's second peer (same form as host; empty: a standalone firewall). trailwall asks
+  // both peers their HA state and writes and commits only on the active one (panos/ha_pair.h).
+  std::string peer;
+  // With a peer: after the commit, read the passive peer's running rulebase and report a
+  // difference from the active's (config sync off or failing) as an error.
+  bool check_passive = false;
   std::string vsys = "vsys1";
   SecretRef api_key;
   bool tls_verify = true;  // turning it off is explicit and warned about by the front end

@@ -42,6 +42,9 @@ class Hold {
   // Ends the hold. Idempotent. An error means the hold could not be ended cleanly (it lapses
   // after the lease).
   [[nodiscard]] virtual Status release() = 0;
+  // Gives the hold up without a request, for a device that no longer answers (an HA peer that
+  // failed): what it holds there lapses after the lease. Later release() calls do nothing.
+  virtual void abandon() {}
   [[nodiscard]] virtual const HoldReport& report() const = 0;
 };
 

@@ -151,6 +151,15 @@ RunLock::~RunLock() {
   }
 }
 
+void RunLock::abandon() {
+  if (report_.released) return;
+  report_.released = true;
+  spdlog::warn(
+      "event=hold_abandoned firewall={} run={} note=\"the device does not answer: its "
+      "lock lapses after the lease\"",
+      options_.firewall, options_.run_id);
+}
+
 Result<std::optional<std::string>> RunLock::currentComment() {
   auto locks = client_.configLocks();
   if (!locks) return std::unexpected(locks.error());

@@ -66,6 +66,7 @@ class RunLock final : public Hold {
 
   [[nodiscard]] Status verify() override;
   [[nodiscard]] Status release() override;
+  void abandon() override;
   [[nodiscard]] const HoldReport& report() const override { return report_; }
 
  private:

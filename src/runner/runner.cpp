@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/failover.h"
 #include "runner/log_text.h"
 
 namespace trailwall::runner {
@@ -255,7 +256,7 @@ FirewallRun Runner::runFirewall(const FleetMember& member, const engine::Batch& 
     if (deadline) engine.setDeadline(engine::Deadline{*deadline, options_.write_budget});
     run.attempted = true;
     engine::RunReport progress;
-    auto report = engine.run(batch, options_.mode, &progress);
+    auto report = engine::runRetryingFailover(engine, batch, options_.mode, &progress);
     if (report) {
       run.report = std::move(*report);
     } else {

@@ -269,6 +269,35 @@ max_registered_ips = 5000
   EXPECT_EQ(env->policy.max_registered_ips, 100U);
 }
 
+TEST(Config, HaPairPeerAndPassiveCheck) {
+  const auto c = parseConfig(R"(
+[firewall]
+host = "fw1-a.example.com"
+peer = "fw1-b.example.com:8443"
+check_passive = true
+)",
+                             "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->firewall.host, "fw1-a.example.com");
+  EXPECT_EQ(c->firewall.peer, "fw1-b.example.com:8443");
+  EXPECT_TRUE(c->firewall.check_passive);
+  const auto standalone = parseConfig("[firewall]\nhost = \"fw\"\n", "t.toml");
+  ASSERT_TRUE(standalone);
+  EXPECT_TRUE(standalone->firewall.peer.empty());
+  EXPECT_FALSE(standalone->firewall.check_passive);
+  EXPECT_NE(errorOf("[firewall]\nhost = \"fw\"\npeer = \"fw\"\n").find("firewall.peer"),
+            std::string::npos);
+  EXPECT_NE(errorOf("[firewall]\npeer = \"fw2\"\n").find("firewall.peer"), std::string::npos);
+  EXPECT_NE(errorOf("[firewall]\nhost = \"fw\"\ncheck_passive = true\n").find("check_passive"),
+            std::string::npos);
+  const auto env =
+      parseConfig("[firewall]\nhost = \"a\"\n", "t.toml",
+                  {{"TRAILWALL_FIREWALL_PEER", "b"}, {"TRAILWALL_FIREWALL_CHECK_PASSIVE", "yes"}});
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->firewall.peer, "b");
+  EXPECT_TRUE(env->firewall.check_passive);
+}
+
 TEST(Config, FirewallOperationKeys) {
   const auto c = parseConfig(R"(
 [firewall]

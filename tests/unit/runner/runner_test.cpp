@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "panos/fake_firewall.h"
 #include "support/runner_fakes.h"
 
@@ -140,6 +142,40 @@ TEST_F(RunnerTest, AFailedCommitGivesBackEveryDeliveryWithChanges) {
   ASSERT_EQ(result.runs.size(), 1U);
   EXPECT_TRUE(result.runs[0].attempted);
   EXPECT_FALSE(result.runs[0].succeeded());
+  EXPECT_EQ(firewall_.commits(), 0);
+}
+
+TEST_F(RunnerTest, AnHaFailoverIsRetriedOnceWithAFreshRun) {
+  // What panos::HaPairFirewall answers when the active peer failed mid-run.
+  firewall_.failNextCommit(
+      Error{ErrorCode::Failover, "HA failover: fw-a is no longer the active peer, fw-b is"});
+  auto runner = makeRunner();
+  const auto batch = deliveries(
+      {{"m1", test::eventBridge(test::instanceRecord("StartInstances", test::kInstance))}});
+  const auto result = runner.run(batch);
+  ASSERT_EQ(result.outcomes.size(), 1U);
+  EXPECT_EQ(result.outcomes[0].status, Status::Done) << result.outcomes[0].reason;
+  ASSERT_EQ(result.runs.size(), 1U);
+  EXPECT_TRUE(result.runs[0].succeeded());
+  EXPECT_EQ(firewall_.commits(), 1);
+  EXPECT_EQ(firewall_.reads(), 4);  // the retry read the rulebase again (each run: before and
+                                    // after taking the hold)
+  EXPECT_EQ(firewall_.holds(), 2);  // and took a fresh hold
+  const auto& warnings = result.runs[0].report->warnings;
+  EXPECT_TRUE(std::ranges::any_of(warnings, [](const std::string& w) {
+    return w.find("retried after applying the plan: HA failover") != std::string::npos;
+  }));
+}
+
+TEST_F(RunnerTest, ASecondFailoverIsNotRetriedAgain) {
+  firewall_.refuseHold(Error{ErrorCode::Failover, "HA failover: the hold was taken on fw-a"});
+  auto runner = makeRunner();
+  const auto batch = deliveries(
+      {{"m1", test::eventBridge(test::instanceRecord("StartInstances", test::kInstance))}});
+  const auto result = runner.run(batch);
+  ASSERT_EQ(result.outcomes.size(), 1U);
+  EXPECT_EQ(result.outcomes[0].status, Status::Retry);
+  EXPECT_EQ(firewall_.holds(), 2);  // the run and its one retry
   EXPECT_EQ(firewall_.commits(), 0);
 }
 
