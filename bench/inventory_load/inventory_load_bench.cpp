@@ -109,7 +109,7 @@ void runLoad(benchmark::State& state, int size, ScopeKind kind) {
   aws::Ec2Client ec2(aws::ClientContext{transport, credentials, clock, random, moto->region(), {}},
                      moto->endpoint());
   aws::InventoryLoader loader(ec2, moto->region(),
-                              aws::LoaderOptions{ids["gateway"].get<std::string>(), {}});
+                              aws::LoaderOptions{ids["gateway"].get<std::string>(), {}, {}});
   aws::LoadReport report;
   std::size_t instances = 0;
   std::size_t enis = 0;

@@ -365,8 +365,8 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     readEnis(round, {{"network-interface-id", toVector(enis_wanted)}});
   }
   IdSet instances_wanted(instance_seeds);
-  if (!instances_wanted.empty() && !options_.gateway_instance_id.empty()) {
-    instances_wanted.insert(options_.gateway_instance_id);
+  if (!instances_wanted.empty()) {
+    for (const auto& gateway : options_.gatewayInstances()) instances_wanted.insert(gateway);
   }
   if (instances_wanted.size() > Ec2Client::kMaxValuesPerCall) {
     all_instances_ = true;  // one call per 1000 instances instead of one per 200 ids
@@ -489,9 +489,13 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     for (const auto& id : instance_seeds) {
       if (!instances_.contains(id) && !instances_asked_.contains(id)) instance_ask.insert(id);
     }
-    const std::string& gateway = options_.gateway_instance_id;
-    const bool gateway_missing =
-        !gateway.empty() && !instances_.contains(gateway) && !instances_asked_.contains(gateway);
+    IdSet gateways_missing;
+    for (const auto& gateway : options_.gatewayInstances()) {
+      if (!instances_.contains(gateway) && !instances_asked_.contains(gateway)) {
+        gateways_missing.insert(gateway);
+      }
+    }
+    const bool gateway_missing = !gateways_missing.empty();
     for (const auto& id : instances_by_vpc_) {
       if (!instances_.contains(id)) instance_ask.insert(id);
     }
@@ -557,7 +561,7 @@ Status Load::scoped(const inventory::Scope& scope, std::string& widen_reason) {
     addContext(round);
     // The gateway rides along with another instance read, or goes alone in the last round.
     if (gateway_missing && vpcs_to_read.empty() && (!instance_ask.empty() || round.empty())) {
-      instance_ask.insert(gateway);
+      instance_ask.merge(gateways_missing);
     }
     if (!all_instances_ && !instance_ask.empty()) {
       instances_asked_.merge(IdSet(instance_ask));
@@ -629,6 +633,15 @@ std::string LoadReport::summary() const {
       fmt::format("{} EC2 call{} ({})", total_calls, total_calls == 1 ? "" : "s", parts);
   if (widened) {
     out += fmt::format("; widened to everything: {}", widened_because);
+  }
+  return out;
+}
+
+std::vector<std::string> LoaderOptions::gatewayInstances() const {
+  std::vector<std::string> out;
+  if (!gateway_instance_id.empty()) out.push_back(gateway_instance_id);
+  for (const auto& id : other_gateway_instance_ids) {
+    if (!id.empty() && std::ranges::find(out, id) == out.end()) out.push_back(id);
   }
   return out;
 }

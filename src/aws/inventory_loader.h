@@ -33,6 +33,11 @@ namespace trailwall::aws {
 struct LoaderOptions {
   std::string gateway_instance_id;
   std::vector<std::string> gateway_eni_ids;
+  // A fleet's other firewalls' gateway instances (issue 13), loaded like the first.
+  std::vector<std::string> other_gateway_instance_ids;
+
+  // gateway_instance_id and other_gateway_instance_ids, without empty ones.
+  [[nodiscard]] std::vector<std::string> gatewayInstances() const;
 };
 
 struct LoadReport {

@@ -133,13 +133,13 @@ Result<engine::InventorySource*> Runtime::awsInventory() {
   if (inventory_) return inventory_.get();
   auto session = aws();
   if (!session) return std::unexpected(session.error());
-  // Every gateway's ENIs, so routes to any firewall of the fleet are recognised. The loader takes
-  // one gateway instance: the first firewall's (a route to another firewall's instance names it,
-  // so only routes naming just an ENI of such a gateway need its eni_ids configured).
+  // Every gateway's instance and ENIs, so routes to any firewall of the fleet are recognised.
   aws::LoaderOptions loader;
   for (const auto& member : config_.fleet()) {
     if (loader.gateway_instance_id.empty()) {
       loader.gateway_instance_id = member.policy.gateway_instance_id;
+    } else if (!member.policy.gateway_instance_id.empty()) {
+      loader.other_gateway_instance_ids.push_back(member.policy.gateway_instance_id);
     }
     for (const auto& eni : member.policy.gateway_eni_ids) {
       if (std::ranges::find(loader.gateway_eni_ids, eni) == loader.gateway_eni_ids.end()) {

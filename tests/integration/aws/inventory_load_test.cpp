@@ -90,7 +90,7 @@ class InventoryLoad : public ::testing::Test {
   std::string eni(const char* instance, int index) { return ids_["enis"][instance][index]; }
 
   Result<LoadResult> load(const inventory::Scope& scope) {
-    InventoryLoader loader(*ec2_, moto_->region(), LoaderOptions{id("instances", "gw"), {}});
+    InventoryLoader loader(*ec2_, moto_->region(), LoaderOptions{id("instances", "gw"), {}, {}});
     return loader.load(scope);
   }
 
